@@ -1,0 +1,169 @@
+"""``Archive``: one archive folder, and everything one can do with it.
+
+The library is the product; the CLI only parses arguments and prints. ``Archive`` never
+imports the pipeline: the pipeline builds records and hands them to ``Archive.add``.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator, Literal
+
+from filelock import FileLock, Timeout
+
+from oral_archive.schemas.errors import ArchiveLocked, Problem, RecordInvalid, RecordNotFound, StoreError
+from oral_archive.schemas.record import Record
+
+from .export import EXPORTERS
+from .index import SearchIndex, SearchResults
+from .store import RecordStore, StoredVersion
+from .validation import TeiSchema, validate_record
+
+DEFAULT_ARCHIVE = Path("archive-data")
+ENVIRONMENT_VARIABLE = "ORAL_ARCHIVE"
+
+
+def default_archive_path() -> Path:
+    """``$ORAL_ARCHIVE`` if set, else ``./archive-data``."""
+    return Path(os.environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_ARCHIVE)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    status: Literal["ingested", "new-version", "unchanged"]
+    record_id: str
+    version: int
+    path: Path | None
+
+
+class Archive:
+    """An archive folder: records store, quarantine and search index."""
+
+    def __init__(self, path: Path | str | None = None, *, create: bool = True, fsync: bool = True, lock_timeout: float = 60.0) -> None:
+        self.path = Path(path) if path is not None else default_archive_path()
+        self.store = RecordStore(self.path, fsync=fsync)
+        self.index = SearchIndex(self.path / "index")
+        self.lock_timeout = lock_timeout
+        self._checksums: dict[str, tuple[str, int]] | None = None
+        if create:
+            self.store.initialize()
+        elif not self.store.exists:
+            raise StoreError(f"{self.path}: no archive here (run 'oral-archive ingest' first, or pass --archive)")
+
+    def __repr__(self) -> str:
+        return f"Archive({str(self.path)!r})"
+
+    # -- locking --------------------------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator["Archive"]:
+        """Hold the archive's write lock; a second writer waits, then fails with a clear message."""
+        lock = FileLock(str(self.path / ".lock"))
+        try:
+            lock.acquire(timeout=self.lock_timeout)
+        except Timeout:
+            raise ArchiveLocked(f"{self.path}: another process is writing to this archive (waited {self.lock_timeout:g} s for its lock)") from None
+        try:
+            self.store.remove_stale_temporaries()
+            self._checksums = None  # another process may have written since we last looked
+            yield self
+        finally:
+            lock.release()
+
+    # -- reading --------------------------------------------------------------------------
+    def ids(self) -> list[str]:
+        return self.store.record_ids()
+
+    def __len__(self) -> int:
+        return len(self.ids())
+
+    def get(self, record_id: str, version: int | None = None) -> Record:
+        return self.store.load_record(self.store.version(record_id, version))
+
+    def tei(self, record_id: str, version: int | None = None) -> bytes:
+        return self.store.version(record_id, version).tei_path.read_bytes()
+
+    def original(self, record_id: str, version: int | None = None) -> bytes:
+        return self.store.version(record_id, version).original_path().read_bytes()
+
+    def history(self, record_id: str) -> list[Record]:
+        versions = self.store.versions(record_id)
+        if not versions:
+            raise RecordNotFound(record_id)
+        return [self.store.load_record(v) for v in versions]
+
+    def records(self, ids: Iterable[str] | None = None) -> Iterator[Record]:
+        """Latest version of each record, one at a time (constant memory)."""
+        for record_id in ids if ids is not None else self.ids():
+            yield self.get(record_id)
+
+    def find_checksum(self, sha256: str) -> tuple[str, int] | None:
+        """(record id, version) already holding these exact original bytes, if any."""
+        if self._checksums is None:
+            self._checksums = {}
+            for record_id in self.ids():
+                for stored in self.store.versions(record_id):
+                    self._checksums[self.store.load_record(stored).source.sha256] = (record_id, stored.version)
+        return self._checksums.get(sha256)
+
+    def next_version(self, record_id: str) -> int:
+        versions = self.store.versions(record_id)
+        return versions[-1].version + 1 if versions else 1
+
+    # -- writing --------------------------------------------------------------------------
+    def add(self, record: Record, tei: bytes, original: bytes, *, index: bool = True, schema: TeiSchema = "subset") -> AddResult:
+        """Validate and store one record version; raises ``RecordInvalid`` (nothing written) if invalid."""
+        existing = self.find_checksum(record.source.sha256)
+        if existing:
+            return AddResult("unchanged", existing[0], existing[1], None)
+        record_json = record.model_dump_json(indent=2).encode("utf-8")
+        problems = validate_record(record_json, tei, original, schema)
+        if problems:
+            raise RecordInvalid(record.id, problems)
+        stored = self.store.write_version(record, tei, original, record_json)
+        if self._checksums is not None:
+            self._checksums[record.source.sha256] = (record.id, record.version)
+        if index:
+            self.index.update([record])
+        return AddResult("ingested" if record.version == 1 else "new-version", record.id, record.version, stored.path)
+
+    def quarantine(self, filename: str, original: bytes, reason: str, problems: list[Problem] | None = None) -> Path:
+        return self.store.quarantine(filename, original, reason, [str(p) for p in problems or []])
+
+    def quarantined(self) -> list[dict]:
+        return self.store.quarantined()
+
+    def reindex(self) -> int:
+        """Rebuild the search index from the stored records."""
+        return self.index.rebuild(self.records())
+
+    # -- search, export, validation ---------------------------------------------------------
+    def search(self, query: str, *, limit: int = 10, page: int = 1, sort: str = "relevance", facets: bool = False) -> SearchResults:
+        """Full-text search (Whoosh query syntax); raises ``QueryError`` for a bad query."""
+        if not self.index.exists() and self.ids():
+            raise StoreError(f"{self.path}: the search index is missing; run 'oral-archive reindex'")
+        if not self.index.exists():
+            return SearchResults(query=query, total=0, page=page, limit=limit, hits=[])
+        return self.index.search(query, limit=limit, page=page, sort=sort, facets=facets)
+
+    def export(self, fmt: str, out: BinaryIO, ids: Iterable[str] | None = None) -> int:
+        """Write the records' metadata to ``out`` in ``fmt``; returns the number of records."""
+        try:
+            exporter = EXPORTERS[fmt]
+        except KeyError:
+            raise StoreError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORTERS)}") from None
+        return exporter(self.records(ids), out)
+
+    def validate(self, ids: Iterable[str] | None = None, *, schema: TeiSchema = "subset") -> dict[str, list[Problem]]:
+        """Re-check stored records; maps record id -> problems (empty when valid)."""
+        report: dict[str, list[Problem]] = {}
+        for record_id in ids if ids is not None else self.ids():
+            stored: StoredVersion = self.store.version(record_id)
+            try:
+                original = stored.original_path().read_bytes()
+                report[record_id] = validate_record(stored.json_path.read_bytes(), stored.tei_path.read_bytes(), original, schema)
+            except (OSError, StoreError) as error:
+                report[record_id] = [Problem("fixity", str(stored.path), f"cannot read the stored record: {error}")]
+        return report

@@ -1,0 +1,271 @@
+"""The on-disk record store: plain files an archivist can read without this tool.
+
+Layout under the archive folder::
+
+    oral-archive.json                    marker: format and layout version
+    records/<id>/v<N>/                   one version of one record, a BagIt bag:
+        bagit.txt  bag-info.txt  manifest-sha256.txt  tagmanifest-sha256.txt
+        data/original<.ext>              the bytes exactly as received
+        data/record.tei.xml              the TEI P5 record
+        data/record.json                 the pydantic record (same facts)
+    quarantine/<stamp>-<sha8>-<name>/    rejected input: original bytes + reason.txt/.json
+    index/                               Whoosh index, rebuildable from records/
+    .lock                                write lock (one writer at a time)
+
+Every version folder is written under a temporary name, fsynced, and renamed into
+place, so a crash leaves either no version or a complete one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from oral_archive.schemas.errors import RecordNotFound, StoreError
+from oral_archive.schemas.identifiers import slugify
+from oral_archive.schemas.record import RECORD_ID_PATTERN, Record
+
+LAYOUT_VERSION = 1
+MARKER = "oral-archive.json"
+ORIGINAL_STEM = "original"
+TEI_NAME = "record.tei.xml"
+JSON_NAME = "record.json"
+PAYLOAD_NAMES = (TEI_NAME, JSON_NAME)
+VERSION_DIR = re.compile(r"^v(\d{1,6})$")
+SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """Where one record version lives on disk."""
+
+    record_id: str
+    version: int
+    path: Path
+
+    @property
+    def data(self) -> Path:
+        return self.path / "data"
+
+    @property
+    def tei_path(self) -> Path:
+        return self.data / TEI_NAME
+
+    @property
+    def json_path(self) -> Path:
+        return self.data / JSON_NAME
+
+    def original_path(self) -> Path:
+        found = sorted(self.data.glob(f"{ORIGINAL_STEM}*"))
+        if not found:
+            raise StoreError(f"record {self.record_id} v{self.version}: original file is missing in {self.data}")
+        return found[0]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, data: bytes, fsync: bool) -> None:
+    with open(path, "xb") as handle:
+        handle.write(data)
+        if fsync:
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def write_atomic(path: Path, data: bytes, fsync: bool = True) -> None:
+    """Replace ``path`` with ``data`` via a temporary file and rename."""
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    _write_file(temporary, data, fsync)
+    os.replace(temporary, path)
+    if fsync:
+        _fsync_dir(path.parent)
+
+
+def original_name(filename: str) -> str:
+    """``original`` plus the source's suffix when that suffix is harmless."""
+    suffix = Path(filename).suffix.lower()
+    return ORIGINAL_STEM + (suffix if SAFE_SUFFIX.match(suffix) else "")
+
+
+class RecordStore:
+    """Reads and writes record versions and quarantined inputs under one folder."""
+
+    def __init__(self, root: Path, fsync: bool = True) -> None:
+        self.root = root
+        self.records_dir = root / "records"
+        self.quarantine_dir = root / "quarantine"
+        self.fsync = fsync
+
+    # -- layout ---------------------------------------------------------------------------
+    def initialize(self) -> None:
+        """Create the folder layout (idempotent). Refuses a non-empty folder that is not an archive."""
+        marker = self.root / MARKER
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.root}: exists and is not a folder")
+        if self.root.is_dir() and not marker.exists() and any(self.root.iterdir()):
+            raise StoreError(f"{self.root}: is a non-empty folder that is not an oral-archive archive (no {MARKER})")
+        try:
+            self.records_dir.mkdir(parents=True, exist_ok=True)
+            self.quarantine_dir.mkdir(exist_ok=True)
+            if not marker.exists():
+                write_atomic(marker, json.dumps({"format": "oral-archive", "layout_version": LAYOUT_VERSION}, indent=2).encode() + b"\n", self.fsync)
+        except OSError as error:
+            raise StoreError(f"{self.root}: cannot create the archive: {error.strerror or error}") from None
+
+    @property
+    def exists(self) -> bool:
+        return (self.root / MARKER).exists()
+
+    def record_dir(self, record_id: str) -> Path:
+        if not re.match(RECORD_ID_PATTERN, record_id):
+            raise RecordNotFound(record_id)
+        return self.records_dir / record_id
+
+    # -- reading --------------------------------------------------------------------------
+    def record_ids(self) -> list[str]:
+        if not self.records_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.records_dir.iterdir() if p.is_dir() and re.match(RECORD_ID_PATTERN, p.name))
+
+    def versions(self, record_id: str) -> list[StoredVersion]:
+        folder = self.record_dir(record_id)
+        if not folder.is_dir():
+            return []
+        found = [
+            StoredVersion(record_id, int(m.group(1)), child)
+            for child in folder.iterdir()
+            if child.is_dir() and (m := VERSION_DIR.match(child.name))
+        ]
+        return sorted(found, key=lambda v: v.version)
+
+    def latest(self, record_id: str) -> StoredVersion:
+        versions = self.versions(record_id)
+        if not versions:
+            raise RecordNotFound(record_id)
+        return versions[-1]
+
+    def version(self, record_id: str, version: int | None = None) -> StoredVersion:
+        if version is None:
+            return self.latest(record_id)
+        for stored in self.versions(record_id):
+            if stored.version == version:
+                return stored
+        raise RecordNotFound(f"{record_id} v{version}")
+
+    def load_record(self, stored: StoredVersion) -> Record:
+        try:
+            return Record.model_validate_json(stored.json_path.read_bytes())
+        except FileNotFoundError:
+            raise StoreError(f"record {stored.record_id} v{stored.version}: {JSON_NAME} is missing") from None
+
+    # -- writing --------------------------------------------------------------------------
+    def write_version(self, record: Record, tei: bytes, original: bytes, record_json: bytes | None = None) -> StoredVersion:
+        """Write one complete version folder atomically (temporary folder, fsync, rename)."""
+        folder = self.record_dir(record.id)
+        final = folder / f"v{record.version}"
+        if final.exists():
+            raise StoreError(f"record {record.id} v{record.version} already exists")
+        payload = {
+            original_name(record.source.filename): original,
+            TEI_NAME: tei,
+            JSON_NAME: record_json if record_json is not None else record.model_dump_json(indent=2).encode("utf-8"),
+        }
+        temporary = folder / f".tmp-v{record.version}-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (temporary / "data").mkdir(parents=True)
+            manifest_lines = []
+            for name, data in payload.items():
+                _write_file(temporary / "data" / name, data, self.fsync)
+                manifest_lines.append(f"{hashlib.sha256(data).hexdigest()}  data/{name}\n")
+            tags = {
+                "bagit.txt": b"BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n",
+                "bag-info.txt": self._bag_info(record, payload).encode("utf-8"),
+                "manifest-sha256.txt": "".join(manifest_lines).encode("utf-8"),
+            }
+            for name, data in tags.items():
+                _write_file(temporary / name, data, self.fsync)
+            tag_manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in tags.items())
+            _write_file(temporary / "tagmanifest-sha256.txt", tag_manifest.encode("utf-8"), self.fsync)
+            if self.fsync:
+                _fsync_dir(temporary / "data")
+                _fsync_dir(temporary)
+            os.rename(temporary, final)
+            if self.fsync:
+                _fsync_dir(folder)
+                _fsync_dir(self.records_dir)
+        except OSError as error:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise StoreError(f"cannot write record {record.id} v{record.version} to {folder}: {error.strerror or error}") from None
+        return StoredVersion(record.id, record.version, final)
+
+    @staticmethod
+    def _bag_info(record: Record, payload: dict[str, bytes]) -> str:
+        octets = sum(len(data) for data in payload.values())
+        lines = [
+            f"Bagging-Date: {record.ingested_at.date().isoformat()}",
+            f"Payload-Oxum: {octets}.{len(payload)}",
+            f"External-Identifier: {record.id} v{record.version}",
+            f"External-Description: {record.title.value[:200]}",
+            f"Source-Organization: {record.tool} {record.tool_version}",
+        ]
+        if record.source.url:
+            lines.append(f"Source-URL: {record.source.url}")
+        return "".join(f"{line.replace(chr(10), ' ')}\n" for line in lines)
+
+    def remove_stale_temporaries(self) -> list[Path]:
+        """Delete half-written version folders left by an interrupted ingest (call under the lock)."""
+        removed = []
+        for temporary in self.records_dir.glob("*/.tmp-v*"):
+            shutil.rmtree(temporary, ignore_errors=True)
+            removed.append(temporary)
+        for record_dir in self.records_dir.iterdir() if self.records_dir.is_dir() else []:
+            if record_dir.is_dir() and not any(record_dir.iterdir()):
+                record_dir.rmdir()
+        return removed
+
+    # -- quarantine -----------------------------------------------------------------------
+    def quarantine(self, filename: str, original: bytes, reason: str, details: list[str] | None = None) -> Path:
+        """Keep a rejected input with a readable reason; never overwrites an earlier one."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        digest = hashlib.sha256(original).hexdigest()
+        folder = self.quarantine_dir / f"{stamp}-{digest[:8]}-{slugify(Path(filename).stem, 40)}"
+        temporary = self.quarantine_dir / f".tmp-{secrets.token_hex(6)}"
+        try:
+            temporary.mkdir(parents=True)
+            _write_file(temporary / original_name(filename), original, self.fsync)
+            text = f"file: {filename}\nsha256: {digest}\nreason: {reason}\n" + "".join(f"- {d}\n" for d in details or [])
+            _write_file(temporary / "reason.txt", text.encode("utf-8"), self.fsync)
+            info = {"file": filename, "sha256": digest, "reason": reason, "details": details or [], "quarantined_at": stamp}
+            _write_file(temporary / "reason.json", json.dumps(info, indent=2).encode("utf-8"), self.fsync)
+            if folder.exists():
+                folder = folder.with_name(folder.name + "-" + secrets.token_hex(3))
+            os.rename(temporary, folder)
+        except OSError as error:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise StoreError(f"cannot quarantine {filename}: {error.strerror or error}") from None
+        return folder
+
+    def quarantined(self) -> list[dict]:
+        entries = []
+        for folder in sorted(self.quarantine_dir.glob("[0-9]*")) if self.quarantine_dir.is_dir() else []:
+            try:
+                info = json.loads((folder / "reason.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                info = {"file": "?", "reason": "reason.json missing or unreadable"}
+            info["path"] = str(folder)
+            entries.append(info)
+        return entries

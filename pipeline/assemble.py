@@ -1,0 +1,70 @@
+"""Stage ``assemble``: document + metadata -> a pydantic ``Record`` (before TEI is built)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from oral_archive.schemas.identifiers import make_record_id, source_key
+from oral_archive.schemas.record import Change, Evidence, Fact, Record, Segment
+from oral_archive.schemas.record import Source as SourceInfo
+
+from .document import Document
+from .extract import Metadata, site_of
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the archive and the run contribute: when, which tool, earlier history."""
+
+    now: datetime
+    tool_version: str
+    version: int = 1
+    previous_changes: tuple[Change, ...] = ()
+    previous_sha256: str | None = None
+
+
+def record_id_for(document: Document, metadata: Metadata) -> str:
+    url = metadata.source_url.value if metadata.source_url else None
+    return make_record_id(metadata.title.value if metadata.title else None, source_key(url, document.source.filename))
+
+
+def _fallback_title(document: Document) -> Fact:
+    """No title line: use the file name, saying so (an archivist can supply a better one)."""
+    first = document.blocks[0]
+    name = document.source.path.stem.replace("-", " ").replace("_", " ").strip() or document.source.filename
+    return Fact(value=name, evidence=Evidence(segment=first.id, start=0, end=0, text=first.text[:200] or name, rule="title.from-file-name", confidence=0.3))
+
+
+def assemble(document: Document, metadata: Metadata, context: Context) -> Record:
+    source = document.source
+    decoded = document.cleaned.decoded
+    steps = decoded.decisions + document.cleaned.decisions + document.decisions
+    changes = list(context.previous_changes)
+    if context.version > 1:
+        changes.append(Change(when=context.now, step="new-version", description=f"version {context.version} from changed source bytes (SHA-256 {source.sha256}; previous {context.previous_sha256})"))
+    changes.append(Change(when=context.now, step="ingest", description=f"ingested {source.filename} (SHA-256 {source.sha256}) with oral-archive {context.tool_version}, version {context.version}"))
+    changes += [Change(when=context.now, step=d.step, description=d.description) for d in steps]
+    url = metadata.source_url.value if metadata.source_url else None
+    return Record(
+        id=record_id_for(document, metadata),
+        version=context.version,
+        title=metadata.title or _fallback_title(document),
+        subjects=metadata.subjects,
+        interview_date=metadata.interview_date,
+        source=SourceInfo(
+            filename=source.filename,
+            media_type=source.media_type,
+            sha256=source.sha256,
+            size=len(source.data),
+            encoding=decoded.encoding,
+            url=url,
+            site=site_of(url) if url else None,
+            url_evidence=metadata.source_url.evidence if metadata.source_url else None,
+        ),
+        ingested_at=context.now,
+        tool_version=context.tool_version,
+        participants=metadata.people,
+        segments=[Segment(id=b.id, kind=b.kind, who=b.who, start=b.start, text=b.text) for b in document.blocks],
+        changes=changes,
+    )

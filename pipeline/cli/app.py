@@ -1,0 +1,57 @@
+"""The click group, shared options and error handling."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from oral_archive.archive.core import Archive, default_archive_path
+from oral_archive.schemas.errors import ArchiveError
+
+from ..stages import tool_version
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class ArchiveGroup(click.Group):
+    """Turns our errors into one line and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--archive",
+    "archive_path",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="ORAL_ARCHIVE",
+    default=None,
+    help="Archive folder (default: $ORAL_ARCHIVE or ./archive-data).",
+)
+@click.version_option(tool_version(), prog_name="oral-archive")
+@click.pass_context
+def main(ctx: click.Context, archive_path: Path | None) -> None:
+    """Oral-history archive: ingest transcripts into validated TEI records, search and export them."""
+    ctx.obj = archive_path or default_archive_path()
+
+
+def open_archive(ctx: click.Context, create: bool = False) -> Archive:
+    return Archive(ctx.obj, create=create)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

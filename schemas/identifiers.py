@@ -1,0 +1,28 @@
+"""Stable, file-name-safe record identifiers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+MAX_SLUG_LENGTH = 48
+
+
+def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
+    """ASCII, lower case, hyphen-separated; never empty, never a path (no '/', '.', '..')."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = slug[:max_length].rstrip("-")
+    return slug or "record"
+
+
+def source_key(url: str | None, filename: str) -> str:
+    """What identifies 'the same source' across versions: its URL if known, else its file name."""
+    return url.strip() if url else filename
+
+
+def make_record_id(title: str | None, key: str) -> str:
+    """``<slug of title>-<8 hex of the source key>``: readable, stable for one source."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+    return f"{slugify(title or key)}-{digest}"

@@ -1,0 +1,207 @@
+"""The archive record: what one ingested interview is, independent of how it was made.
+
+``record.json`` in the store is ``Record.model_dump_json()``; the TEI file carries the
+same facts as XML. Every value the pipeline extracted from the text is a ``Fact`` with
+its ``Evidence`` (where in the text, which rule, how sure), so an archivist can check it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+RECORD_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,94}[a-z0-9]$"
+XML_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]*$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+# ISO 8601 durations the pipeline produces (years, months, days), e.g. P8Y, P1Y6M.
+DURATION_PATTERN = r"^P(?=\d)(\d+Y)?(\d+M)?(\d+D)?$"
+TIMESTAMP_PATTERN = r"^\d{1,2}:\d{2}(:\d{2}(\.\d{1,3})?)?$"
+
+ParticipantRole = Literal["interviewee", "interviewer", "speaker"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+class Evidence(_Model):
+    """Where a value was found: a segment of the body, a span in it, and the rule."""
+
+    segment: str = Field(pattern=XML_ID_PATTERN, description="xml:id of the paragraph/utterance")
+    start: int = Field(ge=0, description="character offset of the span in the segment's text")
+    end: int = Field(ge=0)
+    text: str = Field(min_length=1, description="the sentence the value came from")
+    rule: str = Field(pattern=r"^[a-z][a-z0-9_.-]*$", description="id of the rule that fired")
+    confidence: float = Field(ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _span_is_ordered(self) -> "Evidence":
+        if self.end < self.start:
+            raise ValueError(f"evidence span ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class Fact(_Model):
+    """One metadata value and where it came from (the text, or an archivist)."""
+
+    value: str = Field(min_length=1)
+    normalized: str | None = Field(
+        default=None, description="machine-readable form, e.g. ISO 8601 duration P8Y"
+    )
+    origin: Literal["extracted", "supplied"] = "extracted"
+    evidence: Evidence | None = None
+    supplied_by: str | None = Field(default=None, description="e.g. 'manifest.csv row 3'")
+    replaces: "Fact | None" = Field(
+        default=None, description="the extracted value an archivist-supplied one overrides"
+    )
+
+    @model_validator(mode="after")
+    def _origin_has_provenance(self) -> "Fact":
+        if self.origin == "extracted" and self.evidence is None:
+            raise ValueError("an extracted value needs evidence")
+        if self.origin == "supplied" and not self.supplied_by:
+            raise ValueError("a supplied value needs supplied_by")
+        return self
+
+    @property
+    def confidence(self) -> float:
+        return self.evidence.confidence if self.evidence else 1.0
+
+
+class Person(_Model):
+    """A participant: interviewee, interviewer, or another speaker of a transcript."""
+
+    id: str = Field(pattern=XML_ID_PATTERN)
+    role: ParticipantRole
+    name: Fact | None = None
+    label: str | None = Field(default=None, description="speaker label used in the transcript")
+    occupation: Fact | None = None
+    organization: Fact | None = None
+    place: Fact | None = None
+    tenure: Fact | None = None
+    evidence: Evidence | None = Field(
+        default=None, description="why we know this person took part (e.g. 'I interviewed')"
+    )
+
+    @field_validator("tenure")
+    @classmethod
+    def _tenure_is_iso(cls, tenure: Fact | None) -> Fact | None:
+        if tenure is None:
+            return tenure
+        norm = tenure.normalized or ""
+        if not (re.match(DURATION_PATTERN, norm) or re.match(r"^\d{4}$", norm)):
+            raise ValueError(
+                f"tenure {tenure.value!r} needs a normalized ISO 8601 duration (P8Y) "
+                f"or a start year, got {norm!r}"
+            )
+        return tenure
+
+
+class Source(_Model):
+    """The original file as received, and where it says it came from."""
+
+    filename: str = Field(min_length=1)
+    media_type: str = Field(pattern=r"^[a-z]+/[a-z0-9.+-]+$")
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    size: int = Field(ge=0)
+    encoding: str = Field(min_length=1, description="encoding the bytes were decoded from")
+    url: str | None = Field(default=None, pattern=r"^https?://[^\s<>\"]+$")
+    site: str | None = None
+    url_evidence: Evidence | None = None
+
+
+class Segment(_Model):
+    """A heading (``head``), paragraph (``p``) or utterance (``u``) of the body, as plain text."""
+
+    id: str = Field(pattern=XML_ID_PATTERN)
+    kind: Literal["head", "p", "u"]
+    who: str | None = Field(default=None, pattern=XML_ID_PATTERN)
+    start: str | None = Field(default=None, pattern=TIMESTAMP_PATTERN)
+    text: str
+
+
+class Change(_Model):
+    """One entry of the revision history: a pipeline step that changed something."""
+
+    when: datetime
+    step: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    description: str = Field(min_length=1)
+
+
+class Record(_Model):
+    """An archive record: one version of one interview."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: str = Field(pattern=RECORD_ID_PATTERN)
+    version: int = Field(ge=1)
+    title: Fact
+    subjects: list[Fact] = Field(default_factory=list)
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
+    interview_date: Fact | None = None
+    rights: Fact | None = None
+    collection: Fact | None = None
+    source: Source
+    ingested_at: datetime
+    tool: str = "oral-archive"
+    tool_version: str
+    participants: list[Person] = Field(default_factory=list)
+    segments: list[Segment] = Field(min_length=1)
+    changes: list[Change] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "Record":
+        person_ids = [p.id for p in self.participants]
+        if len(set(person_ids)) != len(person_ids):
+            raise ValueError(f"participant ids are not unique: {person_ids}")
+        segment_ids = [s.id for s in self.segments]
+        if len(set(segment_ids)) != len(segment_ids):
+            raise ValueError("segment ids are not unique")
+        known_people, known_segments = set(person_ids), set(segment_ids)
+        for segment in self.segments:
+            if segment.who and segment.who not in known_people:
+                raise ValueError(f"segment {segment.id} names speaker {segment.who!r}, who is not a participant")
+        for fact_path, evidence in self.evidence_items():
+            if evidence.segment not in known_segments:
+                raise ValueError(f"{fact_path}: evidence points to missing segment {evidence.segment!r}")
+        return self
+
+    # -- convenience -----------------------------------------------------------------
+    def evidence_items(self) -> list[tuple[str, Evidence]]:
+        """Every (field path, evidence) pair in the record, for cross-checks and display."""
+        items: list[tuple[str, Evidence]] = []
+
+        def add(path: str, fact: Fact | None) -> None:
+            while fact is not None:
+                if fact.evidence is not None:
+                    items.append((path, fact.evidence))
+                fact, path = fact.replaces, f"{path}.replaces"
+
+        add("title", self.title)
+        for i, subject in enumerate(self.subjects):
+            add(f"subjects[{i}]", subject)
+        add("interview_date", self.interview_date)
+        if self.source.url_evidence:
+            items.append(("source.url", self.source.url_evidence))
+        for i, person in enumerate(self.participants):
+            base = f"participants[{i}]"
+            if person.evidence:
+                items.append((f"{base}.evidence", person.evidence))
+            for name in ("name", "occupation", "organization", "place", "tenure"):
+                add(f"{base}.{name}", getattr(person, name))
+        return items
+
+    def person(self, role: ParticipantRole) -> Person | None:
+        """The first participant with this role, if any."""
+        return next((p for p in self.participants if p.role == role), None)
+
+    @property
+    def full_text(self) -> str:
+        return "\n\n".join(s.text for s in self.segments)
+
+
+Fact.model_rebuild()
