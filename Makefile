@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-ARCHIVE ?= archive-data
 
 .PHONY: demo test venv venv-test clean bench
 
@@ -16,9 +15,10 @@ venv: $(BIN)/python
 venv-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
+# The archive folder is ./archive-data unless ORAL_ARCHIVE names another.
 demo: venv
-	$(BIN)/oral-archive --archive $(ARCHIVE) ingest seeds/
-	$(BIN)/oral-archive --archive $(ARCHIVE) search quota
+	$(BIN)/oral-archive ingest seeds/
+	$(BIN)/oral-archive search quota
 
 test: venv-test
 	$(BIN)/python -m pytest
@@ -28,4 +28,4 @@ bench: $(BIN)/python
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(ARCHIVE) build *.egg-info .pytest_cache
+	rm -rf $(VENV) archive-data build *.egg-info .pytest_cache
