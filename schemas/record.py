@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -23,6 +23,18 @@ DURATION_PATTERN = r"^P(?=\d)(\d+Y)?(\d+M)?(\d+D)?$"
 TIMESTAMP_PATTERN = r"^\d{1,2}:\d{2}(:\d{2}(\.\d{1,3})?)?$"
 
 ParticipantRole = Literal["interviewee", "interviewer", "speaker"]
+
+# Fields an archivist may mark restricted (``Record.restricted``): exports withhold them
+# unless asked to include them. Participant fields apply to every participant.
+# A Literal (not free text) so a misspelt name is rejected instead of silently exported,
+# and so the generated JSON Schema lists the allowed names.
+RestrictableField = Literal[
+    "subjects", "interview_date", "rights", "collection",
+    "source.url", "source.site", "source.filename",
+    "participants.name", "participants.label", "participants.occupation",
+    "participants.organization", "participants.place", "participants.tenure",
+]
+RESTRICTABLE_FIELDS: frozenset[str] = frozenset(get_args(RestrictableField))
 
 
 class _Model(BaseModel):
@@ -152,6 +164,10 @@ class Record(_Model):
     participants: list[Person] = Field(default_factory=list)
     segments: list[Segment] = Field(min_length=1)
     changes: list[Change] = Field(default_factory=list)
+    restricted: list[RestrictableField] = Field(
+        default_factory=list,
+        description="fields withheld from exports unless explicitly included, e.g. 'participants.name'",
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "Record":
