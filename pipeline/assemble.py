@@ -26,7 +26,11 @@ class Context:
 
 def record_id_for(document: Document, metadata: Metadata) -> str:
     url = metadata.source_url.value if metadata.source_url else None
-    return make_record_id(metadata.title.value if metadata.title else None, source_key(url, document.source.filename))
+    # the id follows what the text says, so supplying a title in a manifest never moves a record
+    title = metadata.title
+    while title is not None and title.origin == "supplied":
+        title = title.replaces
+    return make_record_id(title.value if title else None, source_key(url, document.source.filename))
 
 
 def _fallback_title(document: Document) -> Fact:
@@ -39,7 +43,7 @@ def _fallback_title(document: Document) -> Fact:
 def assemble(document: Document, metadata: Metadata, context: Context) -> Record:
     source = document.source
     decoded = document.cleaned.decoded
-    steps = decoded.decisions + document.cleaned.decisions + document.decisions
+    steps = decoded.decisions + document.cleaned.decisions + document.decisions + metadata.decisions
     changes = list(context.previous_changes)
     if context.version > 1:
         changes.append(Change(when=context.now, step="new-version", description=f"version {context.version} from changed source bytes (SHA-256 {source.sha256}; previous {context.previous_sha256})"))
@@ -52,6 +56,9 @@ def assemble(document: Document, metadata: Metadata, context: Context) -> Record
         title=metadata.title or _fallback_title(document),
         subjects=metadata.subjects,
         interview_date=metadata.interview_date,
+        language=metadata.language,
+        rights=metadata.rights,
+        collection=metadata.collection,
         source=SourceInfo(
             filename=source.filename,
             media_type=source.media_type,

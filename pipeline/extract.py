@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from oral_archive.schemas.record import Evidence, Fact, Person
 
-from .document import Block, Document, PageBreak
+from .document import Block, Decision, Document, PageBreak
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -83,6 +83,11 @@ class Metadata:
     source_url: Fact | None = None
     people: list[Person] = field(default_factory=list)
     interview_date: Fact | None = None
+    language: str = "en"
+    rights: Fact | None = None
+    collection: Fact | None = None
+    # what a later stage (the manifest) changed, for the TEI revision history
+    decisions: list[Decision] = field(default_factory=list)
 
 
 @cache

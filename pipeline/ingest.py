@@ -12,6 +12,7 @@ from oral_archive.schemas.errors import RecordInvalid, SourceError, StoreError
 from oral_archive.schemas.record import Record
 
 from .decode import read_source
+from .manifest import Manifest, ManifestProblem, SuppliedRow, load_manifest
 from .stages import prepare
 
 Status = Literal["ingested", "new-version", "unchanged", "rejected"]
@@ -30,6 +31,8 @@ class FileResult:
 @dataclass
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
+    # bad manifest rows/cells (row and column named); the files themselves still ingest
+    manifest_problems: list[ManifestProblem] = field(default_factory=list)
 
     @property
     def counts(self) -> Counter[str]:
@@ -61,18 +64,29 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     return files
 
 
-def ingest(paths: Iterable[Path | str], archive: Archive, *, progress: Callable[[FileResult], None] | None = None) -> IngestReport:
+def ingest(paths: Iterable[Path | str], archive: Archive, *, progress: Callable[[FileResult], None] | None = None, manifest: Manifest | Path | str | None = None) -> IngestReport:
     """Ingest files/folders; invalid inputs are quarantined with a reason, never half-stored.
+
+    ``manifest`` (a path or a loaded ``Manifest``) supplies archivist metadata per file; its
+    bad rows are listed in ``report.manifest_problems`` and do not stop the batch.
 
     Holds the archive's write lock for the whole batch and commits the search index once.
     """
     report = IngestReport()
     stored: list[Record] = []
+    paths = list(paths)
     files = expand_paths(paths)
+    supplied: dict[Path, SuppliedRow] = {}
+    if manifest is not None:
+        manifest = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
+        # the manifest may sit in the folder it describes: it is not an interview
+        files = [f for f in files if f.resolve() != manifest.path.resolve()]
+        supplied, unmatched = manifest.match(files, roots=[p for p in paths if Path(p).is_dir()])
+        report.manifest_problems = manifest.problems + unmatched
     with archive.writing():
         try:
             for path in files:
-                result = _ingest_one(path, archive, stored)
+                result = _ingest_one(path, archive, stored, supplied.get(path))
                 report.results.append(result)
                 if progress:
                     progress(result)
@@ -82,7 +96,7 @@ def ingest(paths: Iterable[Path | str], archive: Archive, *, progress: Callable[
     return report
 
 
-def _ingest_one(path: Path, archive: Archive, stored: list[Record]) -> FileResult:
+def _ingest_one(path: Path, archive: Archive, stored: list[Record], supplied: SuppliedRow | None = None) -> FileResult:
     try:
         source = read_source(path)
     except SourceError as error:
@@ -93,7 +107,7 @@ def _ingest_one(path: Path, archive: Archive, stored: list[Record]) -> FileResul
     if existing:
         return FileResult(path, "unchanged", existing[0], existing[1])
     try:
-        prepared = prepare(source, archive)
+        prepared = prepare(source, archive, supplied=supplied)
         added = archive.add(prepared.record, prepared.tei, source.data, index=False)
     except SourceError as error:
         quarantined = archive.quarantine(path.name, source.data, f"{error.stage}: {error.reason}")

@@ -22,10 +22,11 @@ from .clean import clean
 from .decode import decode, read_source
 from .document import Document, Source
 from .extract import Metadata, extract
+from .manifest import SuppliedRow, apply_manifest
 from .structure import structure
 from .tei import build_tei, tei_bytes
 
-STAGES = ("read_source", "decode", "clean", "structure", "extract", "assemble", "build_tei", "validate", "store", "index")
+STAGES = ("read_source", "decode", "clean", "structure", "extract", "manifest", "assemble", "build_tei", "validate", "store", "index")
 
 
 def tool_version() -> str:
@@ -51,11 +52,11 @@ def document_from(source: Source) -> Document:
     return structure(clean(decode(source)))
 
 
-def prepare(source: Source, archive: Archive | None = None, now: datetime | None = None) -> Prepared:
+def prepare(source: Source, archive: Archive | None = None, now: datetime | None = None, supplied: SuppliedRow | None = None) -> Prepared:
     """Every stage up to the TEI bytes; ``archive`` supplies the version and earlier history."""
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
     document = document_from(source)
-    metadata = extract(document)
+    metadata = apply_manifest(extract(document), supplied)  # archivist-supplied values win
     context = Context(now=now, tool_version=tool_version())
     if archive is not None:
         record_id = record_id_for(document, metadata)
