@@ -17,7 +17,7 @@ from filelock import FileLock, Timeout
 from oral_archive.schemas.errors import ArchiveLocked, Problem, RecordInvalid, RecordNotFound, StoreError
 from oral_archive.schemas.record import Record
 
-from .export import EXPORTERS
+from .export import EXPORTERS, ExportOptions, exporter_for  # noqa: F401  (EXPORTERS: public)
 from .index import SearchIndex, SearchResults
 from .store import RecordStore, StoredVersion
 from .validation import TeiSchema, validate_record
@@ -148,13 +148,35 @@ class Archive:
             return SearchResults(query=query, total=0, page=page, limit=limit, hits=[])
         return self.index.search(query, limit=limit, page=page, sort=sort, facets=facets)
 
-    def export(self, fmt: str, out: BinaryIO, ids: Iterable[str] | None = None) -> int:
-        """Write the records' metadata to ``out`` in ``fmt``; returns the number of records."""
-        try:
-            exporter = EXPORTERS[fmt]
-        except KeyError:
-            raise StoreError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORTERS)}") from None
-        return exporter(self.records(ids), out)
+    def matching_ids(self, query: str, *, page_size: int = 500) -> Iterator[str]:
+        """Ids of every record the search query matches (relevance order), page by page.
+
+        The query and the index are checked at once (``QueryError``, ``IndexMissing``...),
+        so export fails before writing anything; pages are fetched as they are consumed.
+        """
+        if self.search(query, limit=1).total == 0:
+            return iter(())
+
+        def pages() -> Iterator[str]:
+            page = 1
+            while True:
+                # snippets=0: export needs ids only, and highlighting every hit is the costly part.
+                results = self.index.search(query, limit=page_size, page=page, snippets=0)
+                yield from (hit.id for hit in results.hits)
+                if page * page_size >= results.total:
+                    return
+                page += 1
+
+        return pages()
+
+    def export(self, fmt: str, out: BinaryIO, ids: Iterable[str] | None = None, *, include_restricted: bool = False, bom: bool = False) -> int:
+        """Write the records' metadata to ``out`` in ``fmt``; returns the number of records.
+
+        Restricted fields are withheld unless ``include_restricted``; ``bom`` is for csv.
+        """
+        exporter = exporter_for(fmt)
+        options = ExportOptions(include_restricted=include_restricted, bom=bom, tei=lambda record: self.tei(record.id, record.version))
+        return exporter(self.records(ids), out, options)
 
     def validate(self, ids: Iterable[str] | None = None, *, schema: TeiSchema = "subset") -> dict[str, list[Problem]]:
         """Re-check stored records; maps record id -> problems (empty when valid)."""
