@@ -1,16 +1,26 @@
 """Validation of archive records in three layers, collecting every problem.
 
-1. ``model``: the JSON record against the pydantic ``Record`` model;
-2. ``tei`` / ``tei-all``: the TEI document against a RELAX NG schema (our fast subset
-   on ingest when shipped, the full ``tei_all.rng`` on request);
-3. ``cross-reference``: every pointer (``@who``, ``@source``, ``@resp``, ``@synch``,
-   ``@start``, ``@since``) names an element that exists, the stored checksum matches
-   the original bytes, and the TEI and JSON records agree.
+1. ``model``: the JSON record against the pydantic ``Record`` model; locations are
+   field paths (``participants[0].tenure``).
+2. ``tei`` / ``tei-all``: the TEI document against our RELAX NG subset of TEI
+   (``schemas/rng/oral-archive-tei.rng``, on every ingest) and, on request, the full
+   ``tei_all.rng``; locations are XPaths (``/tei:TEI/tei:teiHeader/...``) plus the line.
+3. ``cross-reference``: Schematron (``schemas/schematron/oral-archive.sch``) checks that
+   every ``@who``, ``@source``, ``@resp``, ``@synch``, ``@start``, ``@end``, ``@since``,
+   ``@origin`` lands on the right kind of element and that ids are unique; Python checks
+   what Schematron cannot see: the TEI and JSON records agree (id, version, title,
+   source, segments, participants). ``fixity``: the stored original matches its checksum.
+
+Every function returns a list of ``Problem`` (empty when valid) and never raises for a
+bad record, so an archivist sees everything wrong at once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
+import re
 from typing import Literal
 
 from lxml import etree
@@ -21,106 +31,353 @@ from oral_archive.schemas.errors import Problem
 from oral_archive.schemas.record import Record
 from oral_archive.schemas.xmlschemas import TEI_NS, XML_NS
 
+# "subset": our RELAX NG only (every ingest); "full": ours and tei_all.rng; "none": neither.
 TeiSchema = Literal["subset", "full", "none"]
 NS = {"tei": TEI_NS}
-POINTER_ATTRIBUTES = ("who", "source", "resp", "synch", "start", "since", "origin")
 XML_ID = f"{{{XML_NS}}}id"
+SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+SEGMENT_KINDS = ("head", "p", "u")
+POINTER_ATTRIBUTES = ("who", "source", "resp", "synch", "start", "end", "since", "origin")
 
 
-def _location(loc: tuple) -> str:
+# -- locations -----------------------------------------------------------------------------
+
+
+def xpath_of(node: etree._Element) -> str:
+    """A readable, evaluable XPath of an element: ``/tei:TEI/tei:text/tei:body/tei:u[3]``.
+
+    ``tei:`` is the TEI namespace; a position is given only where siblings share the name,
+    so the path reads like the document and still selects exactly one element.
+    """
+    steps: list[str] = []
+    element: etree._Element | None = node
+    while element is not None:
+        qname = etree.QName(element)
+        prefix = "tei:" if qname.namespace == TEI_NS else ""
+        step = prefix + qname.localname
+        parent = element.getparent()
+        if parent is not None:
+            same = [sibling for sibling in parent if sibling.tag == element.tag]
+            if len(same) > 1:
+                step += f"[{same.index(element) + 1}]"
+        steps.append(step)
+        element = parent
+    return "/" + "/".join(reversed(steps))
+
+
+def _field_path(loc: tuple) -> str:
     path = ""
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path or "(record)"
 
 
+# -- layer 1: the record model ---------------------------------------------------------------
+
+
 def validate_model(record_json: bytes) -> tuple[Record | None, list[Problem]]:
-    """Layer 1: the JSON record against the pydantic model."""
+    """Layer 1: the JSON record against the pydantic model; one problem per failing field."""
     try:
         return Record.model_validate_json(record_json), []
     except ValidationError as error:
-        return None, [
-            Problem("model", _location(tuple(e["loc"])), e["msg"] + (f" (got {e['input']!r:.80})" if e["type"] != "missing" and not isinstance(e["input"], dict) else ""))
-            for e in error.errors()
-        ]
+        problems = []
+        for entry in error.errors():
+            if entry["type"] == "missing":
+                message = "this required field is missing"
+            else:
+                message = entry["msg"]
+                if not isinstance(entry["input"], (dict, list)):
+                    message += f" (got {entry['input']!r:.80})"
+            problems.append(Problem("model", _field_path(tuple(entry["loc"])), message))
+        return None, problems
+
+
+# -- layer 2: RELAX NG -----------------------------------------------------------------------
 
 
 def parse_tei(tei: bytes) -> tuple[etree._ElementTree | None, list[Problem]]:
+    """Parse TEI bytes with the safe parser; a syntax error is a ``tei`` problem with its line."""
     try:
         return etree.ElementTree(etree.fromstring(tei, parser=xmlschemas.safe_parser())), []
     except etree.XMLSyntaxError as error:
-        return None, [Problem("tei", f"line {error.lineno}", f"not well-formed XML: {error.msg}")]
+        return None, [Problem("tei", "(document)", f"the TEI file is not well-formed XML: {error.msg}", line=error.lineno or None)]
 
 
-def validate_tei_schema(tree: etree._ElementTree, schema: TeiSchema) -> list[Problem]:
-    """Layer 2: RELAX NG validation; every error with its line and element path."""
-    if schema == "none":
-        return []
-    if schema == "subset":
-        validator = xmlschemas.tei_subset()
-        layer = "tei"
-        if validator is None:
-            return []
-    else:
-        validator = xmlschemas.tei_all()
-        layer = "tei-all"
-    if validator.validate(tree):
-        return []
-    return [
-        Problem(layer, f"line {entry.line}" + (f" {entry.path}" if entry.path else ""), entry.message)
-        for entry in validator.error_log
-    ]
+# What the subset requires of the header, as (parent, child, what the child records).
+# RELAX NG enforces these; when it fails, these say in plain words which promise is broken.
+HEADER_PROMISES: tuple[tuple[str, str, str], ...] = (
+    ("/tei:TEI", "tei:teiHeader", "the TEI header"),
+    ("/tei:TEI/tei:teiHeader", "tei:fileDesc", "the file description (title, publication, source)"),
+    ("/tei:TEI/tei:teiHeader/tei:fileDesc", "tei:sourceDesc", "the description of the source"),
+    ("/tei:TEI/tei:teiHeader/tei:fileDesc/tei:sourceDesc", "tei:bibl", "the source file's bibliographic entry"),
+    ("/tei:TEI/tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl", "tei:idno[@type='filename']", "the name of the original file"),
+    ("/tei:TEI/tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl", "tei:idno[@type='sha256']", "the SHA-256 checksum of the original file"),
+    ("/tei:TEI/tei:teiHeader/tei:fileDesc", "tei:publicationStmt", "the publication statement (record id and version)"),
+    ("/tei:TEI/tei:teiHeader/tei:fileDesc/tei:publicationStmt", "tei:idno[@type='record']", "the record id"),
+    ("/tei:TEI/tei:teiHeader/tei:fileDesc/tei:publicationStmt", "tei:idno[@type='version']", "the record version"),
+    ("/tei:TEI/tei:teiHeader", "tei:encodingDesc", "the encoding description (which tool made the record)"),
+    ("/tei:TEI/tei:teiHeader/tei:encodingDesc", "tei:appInfo/tei:application", "the tool and version that made the record"),
+    ("/tei:TEI/tei:teiHeader", "tei:revisionDesc", "the revision history"),
+    ("/tei:TEI/tei:teiHeader/tei:revisionDesc", "tei:change", "at least one entry of the revision history"),
+    ("/tei:TEI/tei:teiHeader/tei:profileDesc/tei:particDesc", "tei:listPerson/tei:person", "the list of participants"),
+)
+
+# libxml2's RELAX NG messages, rephrased; the original stays in brackets for experts.
+_RNG_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^Invalid attribute (\S+) for element (\S+)"), "<{1}> may not carry the attribute @{0} in the oral-archive TEI subset"),
+    (re.compile(r"^Element (\S+) failed to validate attributes"), "<{0}> is missing a required attribute or has a wrong attribute value"),
+    (re.compile(r"^Error validating datatype (\S+)"), "a value here is not a valid {0} (wrong format)"),
+    (re.compile(r"^Element (\S+) failed to validate content"), "the content of <{0}> does not match what the oral-archive TEI subset allows"),
+    (re.compile(r"^Did not expect element (\S+) there"), "<{0}> is not allowed at this position"),
+    (re.compile(r"^Element (\S+) has extra content: (\S+)"), "<{0}> contains <{1}>, which is not allowed there"),
+    (re.compile(r"^Expecting an element (\S*), got nothing"), "a required element is missing here"),
+    (re.compile(r"^Expecting element (\S+), got (\S+)"), "expected <{0}> here, found <{1}>"),
+    (re.compile(r"^Extra element (\S+) in interleave"), "<{0}> is not allowed here or appears too often"),
+    (re.compile(r"^Expecting a namespace for element (\S+)"), "<{0}> is not in the TEI namespace"),
+    (re.compile(r"^Element (\S+) has wrong namespace"), "<{0}> is not in the TEI namespace"),
+)
 
 
-def validate_cross_references(record: Record, tree: etree._ElementTree, original: bytes | None) -> list[Problem]:
-    """Layer 3: pointers resolve, checksums match, TEI and JSON agree."""
-    problems: list[Problem] = []
-    root = tree.getroot()
-    ids = {element.get(XML_ID) for element in root.iter() if element.get(XML_ID)}
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        for attribute in POINTER_ATTRIBUTES:
-            value = element.get(attribute)
-            if not value:
-                continue
-            for pointer in value.split():
-                if pointer.startswith("#") and pointer[1:] not in ids:
-                    problems.append(Problem("cross-reference", tree.getpath(element) + f"/@{attribute}", f"points to #{pointer[1:]}, which no element in the record has as xml:id"))
+def _plain_rng_message(message: str) -> str:
+    for pattern, template in _RNG_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return f"{template.format(*match.groups())} [{message}]"
+    return message
 
-    def header_text(xpath: str) -> str | None:
-        found = root.xpath(xpath, namespaces=NS)
-        return str(found).strip() if found else None
 
-    agreements = [
-        ("record id", header_text("string(//tei:publicationStmt/tei:idno[@type='record'])"), record.id),
-        ("version", header_text("string(//tei:publicationStmt/tei:idno[@type='version'])"), str(record.version)),
-        ("sha256", header_text("string(//tei:sourceDesc//tei:idno[@type='sha256'])"), record.source.sha256),
-        ("title", header_text("string(//tei:titleStmt/tei:title)"), record.title.value),
-    ]
-    for name, in_tei, in_json in agreements:
-        if in_tei != in_json:
-            problems.append(Problem("cross-reference", f"teiHeader {name}", f"TEI says {in_tei!r} but the JSON record says {in_json!r}"))
-    body_ids = [e.get(XML_ID) for e in root.xpath("//tei:body/*[@xml:id]", namespaces=NS)]
-    json_ids = [s.id for s in record.segments]
-    if body_ids != json_ids:
-        problems.append(Problem("cross-reference", "text/body", f"TEI body has segments {body_ids[:5]}... but the JSON record has {json_ids[:5]}..."))
-    if original is not None:
-        actual = hashlib.sha256(original).hexdigest()
-        if actual != record.source.sha256:
-            problems.append(Problem("fixity", "data/original", f"original bytes have SHA-256 {actual}, the record says {record.source.sha256}"))
-        if len(original) != record.source.size:
-            problems.append(Problem("fixity", "data/original", f"original is {len(original)} bytes, the record says {record.source.size}"))
+def _header_promises(tree: etree._ElementTree) -> list[Problem]:
+    problems = []
+    for parent_path, child, what in HEADER_PROMISES:
+        parents = tree.xpath(parent_path, namespaces=NS)
+        if parents and not parents[0].xpath(child, namespaces=NS):
+            problems.append(Problem("tei", parent_path, f"{what} is missing ({child.removeprefix('tei:')} in {parent_path.rsplit('/', 1)[-1].removeprefix('tei:')})", line=parents[0].sourceline))
     return problems
 
 
+def _rng_problems(tree: etree._ElementTree, validator: etree.RelaxNG, layer: str) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for entry in validator.error_log:
+        location = "(document)"
+        if entry.path:
+            try:
+                found = tree.xpath(entry.path)
+            except etree.XPathError:
+                found = []
+            location = xpath_of(found[0]) if found and isinstance(found[0], etree._Element) else entry.path
+        message = _plain_rng_message(entry.message)
+        if (location, message) in seen:
+            continue
+        seen.add((location, message))
+        problems.append(Problem(layer, location, message, line=entry.line or None))
+    return problems
+
+
+def validate_tei_schema(tree: etree._ElementTree, schema: TeiSchema) -> list[Problem]:
+    """Layer 2: our RELAX NG subset (and ``tei_all.rng`` when ``schema == "full"``)."""
+    if schema == "none":
+        return []
+    problems: list[Problem] = []
+    subset = xmlschemas.tei_subset()
+    if subset is None:
+        # Never store a record unchecked because the package lost its schema file.
+        problems.append(Problem("tei", str(xmlschemas.TEI_SUBSET_RNG), "the oral-archive TEI schema is not installed, so the record cannot be checked"))
+    elif not subset.validate(tree):
+        problems += _header_promises(tree)
+        problems += _rng_problems(tree, subset, "tei")
+    if schema == "full":
+        full = xmlschemas.tei_all()
+        if not full.validate(tree):
+            problems += _rng_problems(tree, full, "tei-all")
+    return problems
+
+
+# -- layer 3: cross-references -------------------------------------------------------------
+
+
+def validate_pointers(tree: etree._ElementTree) -> list[Problem]:
+    """Layer 3a (Schematron): pointers land on the right kind of element; ids are unique."""
+    schematron = xmlschemas.cross_references()
+    if schematron.validate(tree):
+        return []
+    problems = []
+    for failed in schematron.validation_report.iterfind(f"{{{SVRL_NS}}}failed-assert"):
+        found = tree.xpath(failed.get("location", "/"))
+        element = found[0] if found and isinstance(found[0], etree._Element) else None
+        location = xpath_of(element) if element is not None else failed.get("location", "(document)")
+        attribute = failed.get("role")
+        if attribute:
+            location += f"/@{attribute}"
+        text = " ".join(failed.findtext(f"{{{SVRL_NS}}}text", "").split())
+        problems.append(Problem("cross-reference", location, text, line=element.sourceline if element is not None else None))
+    return problems
+
+
+def _seconds(timestamp: str) -> float:
+    parts = [float(p) for p in timestamp.split(":")]
+    while len(parts) < 3:
+        parts.insert(0, 0.0)
+    return parts[0] * 3600 + parts[1] * 60 + parts[2]
+
+
+def _ref(pointer: str | None) -> str | None:
+    return pointer[1:] if pointer and pointer.startswith("#") else pointer
+
+
+def validate_agreement(record: Record, tree: etree._ElementTree) -> list[Problem]:
+    """Layer 3b (Python): the TEI document says the same as the JSON record.
+
+    Locations are XPaths into the TEI; messages name the JSON field it disagrees with.
+    """
+    problems: list[Problem] = []
+    root = tree.getroot()
+
+    def disagree(element: etree._Element | None, fallback: str, field: str, in_tei: object, in_json: object) -> None:
+        location = xpath_of(element) if element is not None else fallback
+        said = f"the TEI says {in_tei!r}" if in_tei is not None else "the TEI has no value for it"
+        problems.append(Problem(
+            "cross-reference", location,
+            f"{said}, but the JSON record's {field} is {in_json!r}",
+            line=element.sourceline if element is not None else None,
+        ))
+
+    def first(xpath: str) -> etree._Element | None:
+        found = root.xpath(xpath, namespaces=NS)
+        return found[0] if found else None
+
+    def text_of(element: etree._Element | None) -> str | None:
+        return " ".join("".join(element.itertext()).split()) if element is not None else None
+
+    header = "/tei:TEI/tei:teiHeader"
+    scalars = [
+        ("tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:idno[@type='record']", "id", record.id),
+        ("tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:idno[@type='version']", "version", str(record.version)),
+        ("tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:title", "title.value", " ".join(record.title.value.split())),
+        ("tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl/tei:idno[@type='sha256']", "source.sha256", record.source.sha256),
+        ("tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl/tei:idno[@type='filename']", "source.filename", record.source.filename),
+    ]
+    for xpath, field, in_json in scalars:
+        element = first(xpath)
+        if text_of(element) != in_json:
+            disagree(element, header, field, text_of(element), in_json)
+    url = first("tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl/tei:ptr[@type='source-url']")
+    if (url.get("target") if url is not None else None) != record.source.url:
+        disagree(url, header, "source.url", url.get("target") if url is not None else None, record.source.url)
+
+    # Segments: the head/p/u elements with an id, in document order, are the JSON segments.
+    body = first("tei:text/tei:body")
+    segments = [e for e in body.iter(*(f"{{{TEI_NS}}}{k}" for k in SEGMENT_KINDS)) if e.get(XML_ID)] if body is not None else []
+    by_id = {e.get(XML_ID): e for e in segments}
+    json_ids = [s.id for s in record.segments]
+    tei_ids = [e.get(XML_ID) for e in segments]
+    body_path = "/tei:TEI/tei:text/tei:body"
+    whens = {w.get(XML_ID): w for w in root.iterfind("tei:text/tei:front/tei:timeline/tei:when", NS)}
+    for index, segment in enumerate(record.segments):
+        element = by_id.get(segment.id)
+        if element is None:
+            problems.append(Problem("cross-reference", body_path, f"segments[{index}] ({segment.id!r}) of the JSON record has no element with that xml:id in the TEI body", line=body.sourceline if body is not None else None))
+            continue
+        kind = etree.QName(element).localname
+        if kind != segment.kind:
+            disagree(element, body_path, f"segments[{index}].kind", kind, segment.kind)
+        who = _ref(element.get("who"))
+        if who != segment.who:
+            disagree(element, body_path, f"segments[{index}].who", who, segment.who)
+        start = element.get("start")
+        if segment.start and start:
+            when = whens.get(_ref(start))
+            interval = when.get("interval") if when is not None else None
+            try:
+                matches = interval is not None and abs(float(interval) - _seconds(segment.start)) < 0.001
+            except ValueError:
+                matches = False
+            if when is not None and not matches:
+                disagree(element, body_path, f"segments[{index}].start", f"{start} = {interval} s", segment.start)
+    extra = [i for i in tei_ids if i not in set(json_ids)]
+    for segment_id in extra:
+        element = by_id[segment_id]
+        problems.append(Problem("cross-reference", xpath_of(element), f"the TEI body has segment {segment_id!r}, which the JSON record's segments do not list", line=element.sourceline))
+    if not extra and len(tei_ids) == len(json_ids) and tei_ids != json_ids:
+        problems.append(Problem("cross-reference", body_path, "the TEI body has the same segments as the JSON record but in another order", line=body.sourceline if body is not None else None))
+
+    # Participants: same ids, roles and names, in the same order.
+    people = root.xpath("tei:teiHeader/tei:profileDesc/tei:particDesc/tei:listPerson/tei:person", namespaces=NS)
+    tei_people = {p.get(XML_ID): p for p in people}
+    for index, person in enumerate(record.participants):
+        element = tei_people.get(person.id)
+        if element is None:
+            problems.append(Problem("cross-reference", f"{header}/tei:profileDesc", f"participants[{index}] ({person.id!r}) of the JSON record is not a person in particDesc/listPerson"))
+            continue
+        if element.get("role") != person.role:
+            disagree(element, header, f"participants[{index}].role", element.get("role"), person.role)
+        name = element.find(f"{{{TEI_NS}}}persName")
+        if name is not None and name.get("type") is not None:
+            name = None  # a speaker label, not the name
+        tei_name = text_of(name)
+        json_name = " ".join(person.name.value.split()) if person.name else None
+        if tei_name != json_name:
+            disagree(name if name is not None else element, header, f"participants[{index}].name", tei_name, json_name)
+    json_people = {p.id for p in record.participants}
+    for person_id, element in tei_people.items():
+        if person_id not in json_people:
+            problems.append(Problem("cross-reference", xpath_of(element), f"the TEI lists participant {person_id!r}, who is not in the JSON record's participants", line=element.sourceline))
+    return problems
+
+
+def validate_fixity(record: Record, original: bytes) -> list[Problem]:
+    """The stored original still has the checksum and size the record says."""
+    problems = []
+    actual = hashlib.sha256(original).hexdigest()
+    if actual != record.source.sha256:
+        problems.append(Problem("fixity", "data/original", f"the stored original has SHA-256 {actual}, but the record says {record.source.sha256}: the file changed or was replaced"))
+    if len(original) != record.source.size:
+        problems.append(Problem("fixity", "data/original", f"the stored original is {len(original)} bytes, but the record says {record.source.size}"))
+    return problems
+
+
+def validate_cross_references(record: Record, tree: etree._ElementTree, original: bytes | None) -> list[Problem]:
+    """Layer 3: pointers resolve (Schematron), TEI and JSON agree, the original is intact."""
+    problems = validate_pointers(tree) + validate_agreement(record, tree)
+    if original is not None:
+        problems += validate_fixity(record, original)
+    return problems
+
+
+# -- all layers ------------------------------------------------------------------------------
+
+
+def _record_id(record: Record | None, record_json: bytes, tree: etree._ElementTree | None) -> str | None:
+    if record is not None:
+        return record.id
+    try:
+        value = json.loads(record_json).get("id")
+        if isinstance(value, str):
+            return value
+    except (ValueError, AttributeError):
+        pass
+    if tree is not None:
+        found = tree.xpath("string(//tei:publicationStmt/tei:idno[@type='record'])", namespaces=NS)
+        return str(found).strip() or None
+    return None
+
+
 def validate_record(record_json: bytes, tei: bytes, original: bytes | None, schema: TeiSchema = "subset") -> list[Problem]:
-    """All three layers; an empty list means the record is valid."""
+    """All three layers; an empty list means the record is valid.
+
+    The Schematron pointer rules run even when the JSON is broken (they need only the
+    TEI); the agreement and fixity checks need a valid JSON record. Every problem
+    carries the record id when the JSON or the TEI names one.
+    """
     record, problems = validate_model(record_json)
     tree, xml_problems = parse_tei(tei)
     problems += xml_problems
     if tree is not None:
         problems += validate_tei_schema(tree, schema)
+        problems += validate_pointers(tree)
         if record is not None:
-            problems += validate_cross_references(record, tree, original)
-    return problems
+            problems += validate_agreement(record, tree)
+    if record is not None and original is not None:
+        problems += validate_fixity(record, original)
+    record_id = _record_id(record, record_json, tree)
+    return [dataclasses.replace(p, record_id=record_id) for p in problems]

@@ -30,9 +30,16 @@ class Problem:
     layer: str  # "model", "tei", "tei-all", "cross-reference", "fixity"
     location: str  # field path, XPath or file name
     message: str  # plain-language sentence
+    line: int | None = None  # line in the TEI file, when the problem is in the XML
+    record_id: str | None = None  # the record it belongs to, when known
 
     def __str__(self) -> str:
-        return f"[{self.layer}] {self.location}: {self.message}"
+        where = f"{self.location} (line {self.line})" if self.line else self.location
+        return f"[{self.layer}] {where}: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        """The problem as JSON-ready data (for ``--json`` and quarantine reasons)."""
+        return {"record_id": self.record_id, "layer": self.layer, "location": self.location, "line": self.line, "message": self.message}
 
 
 class RecordInvalid(ArchiveError):

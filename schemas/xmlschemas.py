@@ -66,3 +66,15 @@ def tei_subset() -> etree.RelaxNG | None:
     if not TEI_SUBSET_RNG.exists():
         return None
     return etree.RelaxNG(_parse_schema_file(TEI_SUBSET_RNG))
+
+
+CROSS_REFERENCES_SCH = _PACKAGE_DIR / "schematron" / "oral-archive.sch"
+
+
+@cache
+def cross_references() -> "isoschematron.Schematron":
+    """Our Schematron rules for pointers and ids (compiled to XSLT once per process)."""
+    from lxml import isoschematron  # imported here: only validation needs XSLT
+
+    # store_report: the SVRL report carries each failure's location and message.
+    return isoschematron.Schematron(_parse_schema_file(CROSS_REFERENCES_SCH), store_report=True)
