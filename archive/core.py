@@ -18,7 +18,7 @@ from oral_archive.schemas.errors import ArchiveLocked, Problem, RecordInvalid, R
 from oral_archive.schemas.record import Record
 
 from .export import EXPORTERS, ExportOptions, exporter_for  # noqa: F401  (EXPORTERS: public)
-from .index import SearchIndex, SearchResults
+from .index import IndexMissing, IndexStale, IndexStatus, SearchIndex, SearchResults
 from .store import RecordStore, StoredVersion
 from .validation import TeiSchema, validate_record
 
@@ -140,13 +140,46 @@ class Archive:
         return self.index.rebuild(self.records())
 
     # -- search, export, validation ---------------------------------------------------------
-    def search(self, query: str, *, limit: int = 10, page: int = 1, sort: str = "relevance", facets: bool = False) -> SearchResults:
-        """Full-text search (Whoosh query syntax); raises ``QueryError`` for a bad query."""
-        if not self.index.exists() and self.ids():
-            raise StoreError(f"{self.path}: the search index is missing; run 'oral-archive reindex'")
-        if not self.index.exists():
-            return SearchResults(query=query, total=0, page=page, limit=limit, hits=[])
-        return self.index.search(query, limit=limit, page=page, sort=sort, facets=facets)
+    def index_status(self, *, deep: bool = False) -> IndexStatus:
+        """How the search index compares with the records (missing, outdated, stale, locked, ok).
+
+        The quick check compares record counts; ``deep`` also compares every record's
+        latest stored version with the indexed one (reads every version folder).
+        """
+        latest = (lambda: {i: self.store.latest(i).version for i in self.ids()}) if deep else None
+        return self.index.status(self.store.records_dir, latest)
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        sort: str = "relevance",
+        reverse: bool = False,
+        facets: bool = False,
+        speaker: str | None = None,
+        allow_stale: bool = False,
+    ) -> SearchResults:
+        """Full-text search (Whoosh query syntax) returning one page of typed hits.
+
+        ``speaker`` (participant id, label, name or role) searches only what that person
+        said. Raises ``QueryError`` for a bad query, ``IndexMissing`` without a usable
+        index, and ``IndexStale`` when records are missing from the index (unless
+        ``allow_stale``: then the results carry a warning instead).
+        """
+        status = self.index_status()
+        if status.state == "empty":
+            # Nothing stored, nothing indexed: an empty archive simply has no hits.
+            return SearchResults(query=query, total=0, page=page, limit=limit, pages=1, sort=sort, hits=[], speaker=speaker)
+        if status.state in ("missing", "outdated"):
+            raise IndexMissing(f"{self.path}: {status.message}")
+        if status.state == "stale" and not allow_stale:
+            raise IndexStale(f"{self.path}: {status.message} (or search with --allow-stale)")
+        results = self.index.search(query, limit=limit, page=page, sort=sort, reverse=reverse, facets=facets, speaker=speaker)
+        if status.state in ("stale", "locked"):
+            results.warnings.append(status.message)
+        return results
 
     def matching_ids(self, query: str, *, page_size: int = 500) -> Iterator[str]:
         """Ids of every record the search query matches (relevance order), page by page.

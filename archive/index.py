@@ -1,32 +1,72 @@
 """Whoosh full-text index over the stored records, and search with snippets.
 
-One index document per record (its latest version). The index is derived data: it can
-always be rebuilt from ``records/`` (``Archive.reindex``). Snippets are computed only
-for the hits of the page shown, per segment, so each names the paragraph/utterance.
+The index is derived data: it can always be rebuilt from ``records/`` (``Archive.reindex``).
+It lives in ``index/`` as two Whoosh indexes side by side:
+
+* ``records``: one document per record (its latest version): full text, title, the text
+  said by the interviewee and by the interviewer, the interviewee's role, organization,
+  place and tenure, subjects, dates, source URL/site, format. Ordinary searches run here.
+* ``speakers``: one document per (record, participant who speaks), holding only that
+  person's utterances plus a copy of the record's metadata fields. ``--speaker`` searches
+  run here, so "only what this person said" is a property of the document, not a filter
+  over positions, and the ordinary index's statistics stay untouched.
+
+Searchers are kept open, one per index per process, and refreshed when a writer has
+committed since. Snippets are computed only for the hits of the page shown, per segment,
+so each names the paragraph/utterance (and its time stamp when the source has one).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Literal
 
+from whoosh import highlight, qparser, query as wq
 from whoosh import index as whoosh_index
-from whoosh import highlight, qparser, query as wq, sorting
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.columns import VarBytesListColumn
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.support.charset import accent_map
+from whoosh.writing import CLEAR
 
-from oral_archive.schemas.errors import QueryError, StoreError
-from oral_archive.schemas.record import Record
+from oral_archive.schemas.errors import ArchiveLocked, QueryError, StoreError
+from oral_archive.schemas.record import RECORD_ID_PATTERN, Record
 
-INDEX_NAME = "records"
+RECORDS = "records"
+SPEAKERS = "speakers"
+# Bump when the schema or what goes into a field changes: an index of another format must
+# be rebuilt, and saying so beats returning subtly wrong results.
+INDEX_FORMAT = 2
+STATE_FILE = "state.json"
+
 DEFAULT_FIELDS = ("title", "content")
+SPEAKER_DEFAULT_FIELDS = ("content",)
+# Fields whose analyzed text is the segments' text: their query terms are what snippets mark.
+SNIPPET_FIELDS = frozenset({"content", "interviewee_text", "interviewer_text"})
 FACET_FIELDS = {"role": "role_facet", "organization": "organization_facet", "place": "place_facet", "subject": "subject_facet"}
-SORT_FIELDS = {"relevance": None, "date": "ingested", "title": "title_sort"}
+SORTS = ("relevance", "date", "title")
+SNIPPETS_PER_HIT = 3
+_INTERNAL_FIELDS = ("title_sort", "date_sort", "segments", "key", "version", "sha256")
+
+
+class IndexMissing(StoreError):
+    """The archive has records but no (usable) search index."""
+
+
+class IndexStale(StoreError):
+    """The records store holds records the index does not reflect."""
+
+
+class IndexLocked(ArchiveLocked):
+    """Another process is writing the search index."""
 
 
 def text_analyzer():
@@ -35,31 +75,54 @@ def text_analyzer():
 
 
 def exact_analyzer():
-    """Lower case and accent folding, no stemming, for names and roles."""
+    """Lower case and accent folding, no stemming, for names, roles and places."""
     return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
 
-def build_schema() -> Schema:
-    return Schema(
-        id=ID(stored=True, unique=True),
+class FacetField(KEYWORD):
+    """A newline-separated keyword field whose column keeps the list of values per document.
+
+    Whoosh's own KEYWORD column stores the whole string as one value, so counting
+    multi-valued facets (subjects) with ``allow_overlap`` would fall back to walking every
+    posting of the field on every search. A list column lets facet counts read one column
+    entry per hit instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(stored=True, lowercase=False)
+        # One value per line: values such as "Independence, Missouri" keep their commas.
+        self.analyzer = self.format.analyzer = RegexTokenizer(r"[^\n]+")
+        # KEYWORD(sortable=<column>) ignores the column given and uses its default one.
+        self.column_type = VarBytesListColumn()
+
+    def to_column_value(self, value):
+        return [v.strip().encode("utf-8") for v in value.split("\n") if v.strip()]
+
+    def from_column_value(self, value):
+        return [v.decode("utf-8") for v in value]
+
+
+def _metadata_fields() -> dict:
+    """Fields shared by both indexes, so field queries mean the same in ``--speaker`` searches."""
+    return dict(
+        id=ID(stored=True, sortable=True),
         version=NUMERIC(stored=True),
         title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=2.0),
         title_sort=ID(sortable=True),
         content=TEXT(analyzer=text_analyzer()),
-        interviewee_text=TEXT(analyzer=text_analyzer()),
-        interviewer_text=TEXT(analyzer=text_analyzer()),
         role=TEXT(analyzer=exact_analyzer()),
         organization=TEXT(analyzer=exact_analyzer()),
         place=TEXT(analyzer=exact_analyzer()),
         subject=TEXT(analyzer=exact_analyzer()),
         name=TEXT(analyzer=exact_analyzer()),
-        role_facet=KEYWORD(commas=True, stored=True, sortable=True, lowercase=False),
-        organization_facet=KEYWORD(commas=True, stored=True, sortable=True),
-        place_facet=KEYWORD(commas=True, stored=True, sortable=True),
-        subject_facet=KEYWORD(commas=True, stored=True, sortable=True),
-        tenure_years=NUMERIC(float, bits=64, stored=True),  # whoosh cannot make a sortable float column
+        speaker=TEXT(analyzer=exact_analyzer()),
+        role_facet=FacetField(),
+        organization_facet=FacetField(),
+        place_facet=FacetField(),
+        subject_facet=FacetField(),
+        tenure_years=NUMERIC(float, bits=64, stored=True),
+        date=DATETIME(stored=True, sortable=True),
         ingested=DATETIME(stored=True, sortable=True),
-        interview_date=DATETIME(stored=True, sortable=True),
         source_url=ID(stored=True),
         site=ID(stored=True),
         format=ID(stored=True),
@@ -68,49 +131,77 @@ def build_schema() -> Schema:
     )
 
 
+def build_schema() -> Schema:
+    """Schema of the ``records`` index (one document per record)."""
+    fields = _metadata_fields()
+    fields["id"] = ID(stored=True, unique=True, sortable=True)
+    fields["interviewee_text"] = TEXT(analyzer=text_analyzer())
+    fields["interviewer_text"] = TEXT(analyzer=text_analyzer())
+    return Schema(**fields)
+
+
+def build_speaker_schema() -> Schema:
+    """Schema of the ``speakers`` index (one document per record and speaking participant)."""
+    fields = _metadata_fields()
+    fields["key"] = ID(unique=True)  # "<record id>#<participant id>"
+    fields["participant"] = ID(stored=True)
+    fields["speaker_name"] = STORED()
+    return Schema(**fields)
+
+
+def searchable_fields(schema: Schema) -> list[str]:
+    """Field names a user may put in a query (internal bookkeeping fields left out)."""
+    return sorted(n for n in schema.names() if not n.endswith("_facet") and n not in _INTERNAL_FIELDS and n not in ("participant", "speaker_name"))
+
+
+# -- documents ----------------------------------------------------------------------------
 def _years(normalized: str | None) -> float | None:
+    """Years of an ISO 8601 duration (P8Y, P1Y6M); a bare start year is not a duration."""
     if not normalized:
         return None
     match = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?", normalized)
     if match:
         years, months, days = (int(g or 0) for g in match.groups())
         return round(years + months / 12 + days / 365.25, 2)
-    if re.fullmatch(r"\d{4}", normalized):
-        return None  # a start year is not a duration until we know the interview date
     return None
 
 
 def _facet_value(value: str | None) -> str:
-    return (value or "").replace(",", " ")
+    # Newlines separate facet values in the field, so one value must not contain any.
+    return " ".join((value or "").split())
 
 
-def index_document(record: Record) -> dict:
-    """The Whoosh fields for one record."""
+def _parse_date(normalized: str | None) -> datetime | None:
+    """An interview date in ISO form (2019, 2019-05, 2019-05-03...) as a datetime, else None."""
+    match = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", normalized or "")
+    if not match:
+        return None
+    try:
+        return datetime(int(match.group(1)), int(match.group(2) or 1), int(match.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def _speaker_keys(person) -> str:
+    """What ``--speaker`` may match for this participant: id, label, name and role."""
+    return " ".join(v for v in (person.id, person.label, person.name.value if person.name else None, person.role) if v)
+
+
+def _metadata_document(record: Record) -> dict:
     interviewee = record.person("interviewee")
-    by_role: dict[str, list[str]] = {"interviewee": [], "interviewer": []}
-    roles = {p.id: p.role for p in record.participants}
-    for segment in record.segments:
-        role = roles.get(segment.who or "")
-        if role in by_role:
-            by_role[role].append(segment.text)
-    names = " ".join(p.name.value for p in record.participants if p.name)
     document = {
         "id": record.id,
         "version": record.version,
         "title": record.title.value,
-        "title_sort": record.title.value.lower(),
-        "content": record.full_text,
-        "interviewee_text": "\n".join(by_role["interviewee"]),
-        "interviewer_text": "\n".join(by_role["interviewer"]),
-        "name": names,
+        "title_sort": record.title.value.translate(_FOLD).lower(),
+        "name": " ".join(p.name.value for p in record.participants if p.name),
         "subject": " ".join(s.value for s in record.subjects),
-        "subject_facet": ",".join(_facet_value(s.value) for s in record.subjects),
+        "subject_facet": "\n".join(filter(None, (_facet_value(s.value) for s in record.subjects))),
         "ingested": record.ingested_at.replace(tzinfo=None),
         "source_url": record.source.url or "",
         "site": record.source.site or "",
         "format": record.source.media_type,
         "sha256": record.source.sha256,
-        "segments": json.dumps([[s.id, s.kind, s.who, s.start, s.text] for s in record.segments]),
     }
     if interviewee:
         for name in ("occupation", "organization", "place"):
@@ -122,40 +213,116 @@ def index_document(record: Record) -> dict:
         years = _years(interviewee.tenure.normalized) if interviewee.tenure else None
         if years is not None:
             document["tenure_years"] = years
-    if record.interview_date and record.interview_date.normalized:
-        try:
-            document["interview_date"] = datetime.fromisoformat(record.interview_date.normalized)
-        except ValueError:
-            pass
+    interview_date = _parse_date(record.interview_date.normalized) if record.interview_date else None
+    if interview_date:
+        document["date"] = interview_date
     return document
 
 
+def _segments_json(record: Record, segments) -> str:
+    # The speaker's role rides along so interviewee_text:/interviewer_text: terms are
+    # marked only in what that side said.
+    roles = {p.id: p.role for p in record.participants}
+    return json.dumps([[s.id, s.kind, s.who, s.start, s.text, roles.get(s.who or "")] for s in segments], ensure_ascii=False)
+
+
+def index_document(record: Record) -> dict:
+    """The ``records`` index document for one record."""
+    by_role: dict[str, list[str]] = {"interviewee": [], "interviewer": []}
+    roles = {p.id: p.role for p in record.participants}
+    for segment in record.segments:
+        role = roles.get(segment.who or "")
+        if role in by_role:
+            by_role[role].append(segment.text)
+    speaking = {s.who for s in record.segments if s.who}
+    document = _metadata_document(record)
+    document.update(
+        content=record.full_text,
+        interviewee_text="\n".join(by_role["interviewee"]),
+        interviewer_text="\n".join(by_role["interviewer"]),
+        speaker=" ".join(_speaker_keys(p) for p in record.participants if p.id in speaking),
+        segments=_segments_json(record, record.segments),
+    )
+    return document
+
+
+def speaker_documents(record: Record) -> list[dict]:
+    """One ``speakers`` index document per participant with at least one utterance."""
+    documents = []
+    metadata = _metadata_document(record)
+    for person in record.participants:
+        said = [s for s in record.segments if s.who == person.id]
+        if not said:
+            continue
+        document = dict(metadata)
+        document.update(
+            key=f"{record.id}#{person.id}",
+            participant=person.id,
+            speaker_name=(person.name.value if person.name else None) or person.label or person.id,
+            speaker=_speaker_keys(person),
+            content="\n\n".join(s.text for s in said),
+            segments=_segments_json(record, said),
+        )
+        documents.append(document)
+    return documents
+
+
+_FOLD = str.maketrans(accent_map)
+
+
+# -- results ------------------------------------------------------------------------------
 @dataclass
 class Snippet:
+    """A highlighted passage and where it is: segment id, kind, speaker, time stamp."""
+
     segment: str
     kind: str
     who: str | None
     start: str | None
-    text: str  # highlighted with <mark>…</mark>
+    text: str  # highlighted with <mark>…</mark>; the rest is the segment's plain text
 
 
 @dataclass
 class Hit:
+    """One record that matched."""
+
     id: str
     version: int
     title: str
-    score: float
+    score: float | None  # None when sorted by date or title (no ranking was computed)
+    date: str | None = None  # interview date (ISO) when known
+    ingested: str | None = None
+    speaker: str | None = None  # participant id, for --speaker searches
+    speaker_name: str | None = None
     snippets: list[Snippet] = field(default_factory=list)
 
 
 @dataclass
 class SearchResults:
+    """A page of hits, the total number of matching records and optional facet counts."""
+
     query: str
     total: int
     page: int
     limit: int
+    pages: int
+    sort: str
     hits: list[Hit]
+    speaker: str | None = None
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IndexStatus:
+    """How the index compares with the store; ``state`` is ok, empty, missing, outdated, stale or locked."""
+
+    state: Literal["ok", "empty", "missing", "outdated", "stale", "locked"]
+    records_in_store: int
+    records_in_index: int
+    message: str
+    locked: bool = False
+    differing: list[str] = field(default_factory=list)  # record ids whose indexed version differs (deep check)
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -165,105 +332,389 @@ class _MarkFormatter(highlight.Formatter):
         return f"<mark>{highlight.get_text(text, token, replace)}</mark>"
 
 
+def count_record_dirs(records_dir: Path) -> int:
+    """Number of record folders; ``scandir`` type info avoids one stat per record."""
+    pattern = re.compile(RECORD_ID_PATTERN)
+    try:
+        with os.scandir(records_dir) as entries:
+            return sum(1 for e in entries if e.is_dir() and pattern.match(e.name))
+    except FileNotFoundError:
+        return 0
+
+
+# One open Index and Searcher per index folder per process: opening a searcher reads every
+# segment's metadata, which costs more than most queries.
+_OPEN: dict[tuple[str, str], list] = {}
+_OPEN_LOCK = threading.RLock()
+
+
+def _forget(path: Path) -> None:
+    with _OPEN_LOCK:
+        for key in [k for k in _OPEN if k[0] == str(path.resolve())]:
+            index, searcher = _OPEN.pop(key)
+            if searcher is not None:
+                searcher.close()
+
+
 class SearchIndex:
-    """The archive's Whoosh index: add, rebuild and query."""
+    """The archive's Whoosh indexes: add, rebuild, check and query."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock_timeout: float = 10.0) -> None:
         self.path = path
-        self.schema = build_schema()
-        self._index = None
+        self.lock_timeout = lock_timeout
+        # The store's record count, cached against the records folder's mtime so the
+        # staleness check costs one stat per search, not a folder listing.
+        self._store_count: tuple[int, int] | None = None
 
+    # -- opening ------------------------------------------------------------------------
     def exists(self) -> bool:
-        return self.path.is_dir() and whoosh_index.exists_in(str(self.path), indexname=INDEX_NAME)
+        return self.path.is_dir() and whoosh_index.exists_in(str(self.path), indexname=RECORDS)
 
-    def open(self, create: bool = False):
-        if self._index is None:
-            if self.exists():
-                self._index = whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
-            elif create:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._index = whoosh_index.create_in(str(self.path), self.schema, indexname=INDEX_NAME)
-            else:
-                raise StoreError(f"the search index is missing in {self.path}; run 'oral-archive reindex'")
-        return self._index
-
-    def update(self, records: Iterable[Record]) -> int:
-        """Add or replace records in one writer (one commit for the whole batch)."""
-        writer = self.open(create=True).writer()
-        count = 0
+    def _state(self) -> dict:
         try:
-            for record in records:
-                writer.update_document(**index_document(record))
-                count += 1
+            return json.loads((self.path / STATE_FILE).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _write_state(self) -> None:
+        temporary = self.path / f".{STATE_FILE}.tmp-{os.getpid()}"
+        temporary.write_text(json.dumps({"format": INDEX_FORMAT}) + "\n")
+        os.replace(temporary, self.path / STATE_FILE)
+
+    def usable(self) -> bool:
+        """True when both indexes exist in the current format."""
+        return self.exists() and whoosh_index.exists_in(str(self.path), indexname=SPEAKERS) and self._state().get("format") == INDEX_FORMAT
+
+    def _entry(self, name: str) -> list:
+        key = (str(self.path.resolve()), name)
+        with _OPEN_LOCK:
+            entry = _OPEN.get(key)
+            if entry is None:
+                if not whoosh_index.exists_in(str(self.path), indexname=name):
+                    raise IndexMissing(f"{self.path.parent}: the search index is missing; run 'oral-archive reindex'")
+                entry = _OPEN[key] = [whoosh_index.open_dir(str(self.path), indexname=name), None]
+            return entry
+
+    def open(self, name: str = RECORDS):
+        """The Whoosh ``Index`` object (kept open for the process)."""
+        return self._entry(name)[0]
+
+    def searcher(self, name: str = RECORDS):
+        """The process's searcher for ``name``, refreshed if a writer committed since."""
+        with _OPEN_LOCK:
+            entry = self._entry(name)
+            if entry[1] is None:
+                entry[1] = entry[0].searcher()
+            elif not entry[1].up_to_date():
+                entry[1] = entry[1].refresh()
+            return entry[1]
+
+    def is_locked(self) -> bool:
+        """Whether another writer holds either index's write lock right now."""
+        if not self.path.is_dir():
+            return False
+        from whoosh.filedb.filestore import FileStorage
+
+        storage = FileStorage(str(self.path))
+        for name in (RECORDS, SPEAKERS):
+            lock = storage.lock(f"{name}_WRITELOCK")
+            if not lock.acquire(blocking=False):
+                return True
+            lock.release()
+        return False
+
+    # -- writing ------------------------------------------------------------------------
+    def _writers(self, create: bool):
+        if create and not self.usable():
+            self._create()
+        try:
+            return [self.open(name).writer(timeout=self.lock_timeout) for name in (RECORDS, SPEAKERS)]
+        except LockError:
+            raise IndexLocked(f"{self.path}: the search index is locked by another writer (an ingest or reindex is running); try again later") from None
+
+    def _create(self) -> None:
+        _forget(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        whoosh_index.create_in(str(self.path), build_schema(), indexname=RECORDS)
+        whoosh_index.create_in(str(self.path), build_speaker_schema(), indexname=SPEAKERS)
+        self._write_state()
+
+    def update(self, records: Iterable[Record], *, clear: bool = False) -> int:
+        """Add or replace records (one commit per index for the whole batch); returns the count.
+
+        With ``clear`` the existing documents are dropped at commit time, so searchers keep
+        seeing the old index until the new one is complete.
+        """
+        latest: dict[str, Record] = {}
+        for record in records:
+            # Two versions in one batch: the second update would not see the first's
+            # uncommitted document, so keep only the newest per record id.
+            if record.id not in latest or record.version > latest[record.id].version:
+                latest[record.id] = record
+        record_writer, speaker_writer = self._writers(create=True)
+        try:
+            for record in latest.values():
+                record_writer.update_document(**index_document(record))
+                if not clear:
+                    speaker_writer.delete_by_term("id", record.id)
+                for document in speaker_documents(record):
+                    speaker_writer.add_document(**document)
         except BaseException:
-            writer.cancel()
+            record_writer.cancel()
+            speaker_writer.cancel()
             raise
-        writer.commit()
-        return count
+        if clear:
+            record_writer.commit(mergetype=CLEAR)
+            speaker_writer.commit(mergetype=CLEAR)
+        else:
+            record_writer.commit()
+            speaker_writer.commit()
+        return len(latest)
 
     def rebuild(self, records: Iterable[Record]) -> int:
-        """Recreate the index from scratch."""
-        self._index = None
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._index = whoosh_index.create_in(str(self.path), self.schema, indexname=INDEX_NAME)
-        return self.update(records)
+        """Recreate the index from the records; an index of an older format is replaced."""
+        if not self.usable():
+            self._create()
+        return self.update(records, clear=True)
 
-    def parse(self, text: str) -> wq.Query:
-        index = self.open()
-        parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema=index.schema)
-        parser.add_plugin(qparser.FuzzyTermPlugin())
-        parser.add_plugin(qparser.GtLtPlugin())
+    # -- status -------------------------------------------------------------------------
+    def store_count(self, records_dir: Path) -> int:
+        try:
+            mtime = records_dir.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+        if self._store_count is None or self._store_count[0] != mtime:
+            self._store_count = (mtime, count_record_dirs(records_dir))
+        return self._store_count[1]
+
+    def status(self, records_dir: Path, latest_versions: Callable[[], dict[str, int]] | None = None) -> IndexStatus:
+        """Compare the index with the store.
+
+        The quick check compares the number of records; with ``latest_versions`` (record id
+        -> newest stored version) it also finds records whose newer version is not indexed.
+        """
+        in_store = self.store_count(records_dir)
+        if not self.exists():
+            if in_store == 0:
+                return IndexStatus("empty", 0, 0, "the archive is empty")
+            return IndexStatus("missing", in_store, 0, f"the search index is missing ({in_store} records in the archive); run 'oral-archive reindex'")
+        if not self.usable():
+            return IndexStatus("outdated", in_store, 0, "the search index was built by another version of oral-archive; run 'oral-archive reindex'")
+        searcher = self.searcher(RECORDS)
+        in_index = searcher.doc_count()
+        locked = self.is_locked()
+        differing: list[str] = []
+        if latest_versions is not None:
+            indexed = {fields["id"]: fields["version"] for fields in searcher.all_stored_fields()}
+            versions = latest_versions()
+            differing = sorted(i for i in versions.keys() | indexed.keys() if versions.get(i) != indexed.get(i))
+        if in_store != in_index or differing:
+            detail = f"{in_store} records in the archive, {in_index} in the index" + (f", {len(differing)} differ" if differing else "")
+            if locked:
+                return IndexStatus("locked", in_store, in_index, f"the search index is being updated by another process ({detail}); results reflect its last commit", True, differing)
+            return IndexStatus("stale", in_store, in_index, f"the search index is stale ({detail}); run 'oral-archive reindex'", False, differing)
+        return IndexStatus("ok", in_store, in_index, f"the search index is up to date ({in_index} records)", locked, differing)
+
+    # -- querying -----------------------------------------------------------------------
+    def parse(self, text: str, speaker: bool = False) -> wq.Query:
+        """Parse the Whoosh query language; anything wrong becomes a one-line ``QueryError``."""
         if not text.strip():
             raise QueryError(text, "the query is empty")
-        known = set(index.schema.names())
+        schema = self.open(SPEAKERS if speaker else RECORDS).schema
+        parser = qparser.MultifieldParser(list(SPEAKER_DEFAULT_FIELDS if speaker else DEFAULT_FIELDS), schema=schema)
+        parser.add_plugin(qparser.FuzzyTermPlugin())
+        parser.add_plugin(qparser.GtLtPlugin())
+        errors: list[str] = []
+        parser.add_plugin(DateParserPlugin(callback=errors.append))
+        known = set(searchable_fields(schema))
         unquoted = re.sub(r'"[^"]*"', " ", text)
-        for fieldname in re.findall(r"(?<![\w:/])([A-Za-z_]\w*):(?!//)", unquoted):
+        # Whoosh treats "foo:bar" with an unknown field as plain words; a researcher who
+        # mistyped a field would silently get other results, so refuse it instead.
+        for fieldname in re.findall(r"(?<![\w:/.\\])([A-Za-z_]\w*):(?!//)", unquoted):
             if fieldname not in known:
-                searchable = sorted(n for n in known if not n.endswith(("_facet", "_sort")) and n != "segments")
-                raise QueryError(text, f"unknown field {fieldname!r}; fields: {', '.join(searchable)}")
+                raise QueryError(text, f"unknown field {fieldname!r}; fields: {', '.join(sorted(known))}")
+        problem = syntax_problem(text)
+        if problem:
+            raise QueryError(text, problem)
         try:
             parsed = parser.parse(text)
         except Exception as error:  # whoosh raises assorted errors on odd syntax
-            raise QueryError(text, str(error) or type(error).__name__) from None
-        for term_query in parsed.leaves():
-            fieldname = getattr(term_query, "fieldname", None)
-            if fieldname and fieldname not in known:
-                raise QueryError(text, f"unknown field {fieldname!r}")
-        if parsed is wq.NullQuery:
-            raise QueryError(text, "nothing to search for (only stop words or punctuation?)")
+            raise QueryError(text, (str(error) or type(error).__name__).splitlines()[0]) from None
+        if errors:
+            raise QueryError(text, f"cannot read {errors[0]!r} as a date (try 2019, 2019-05-03, or [2018 TO 2020])")
+        # Whoosh silently drops a numeric clause whose value is not a number, which would
+        # widen "tenure_years:[a TO 5] police" to "police": refuse it.
+        for fieldname, value in re.findall(r"\b(tenure_years|version):\s*(?:[<>]=?)?(\[[^\]}]*[\]}]|\{[^\]}]*[\]}]|[^\s)]+)", unquoted):
+            for number in re.split(r"\s+TO\s+|\s+", value.strip("[]{} ")):
+                try:
+                    float(number) if number and number != "TO" else None
+                except ValueError:
+                    raise QueryError(text, f"{fieldname} takes numbers, not {number!r}") from None
+        if isinstance(parsed, type(wq.NullQuery)):
+            raise QueryError(text, "nothing to search for (only stop words, or a value that does not fit its field?)")
         for node in parsed.leaves():
+            if isinstance(node, type(wq.NullQuery)):
+                continue
             if type(node).__name__ == "ErrorQuery":
-                raise QueryError(text, "cannot be parsed")
+                raise QueryError(text, "cannot be parsed (unbalanced brackets or quotes, or a bad range?)")
+            fieldname = getattr(node, "fieldname", None)
+            if fieldname and fieldname not in schema.names():
+                raise QueryError(text, f"unknown field {fieldname!r}")
         return parsed
 
-    def search(self, text: str, limit: int = 10, page: int = 1, sort: str = "relevance", facets: bool = False, snippets: int = 3) -> SearchResults:
-        parsed = self.parse(text)
-        if sort not in SORT_FIELDS:
-            raise QueryError(text, f"unknown sort {sort!r}; choose from {', '.join(SORT_FIELDS)}")
-        index = self.open()
-        with index.searcher() as searcher:
-            kwargs: dict = {"pagelen": limit, "terms": True}
-            if SORT_FIELDS[sort]:
-                kwargs["sortedby"] = SORT_FIELDS[sort]
-                kwargs["reverse"] = sort == "date"
-            if facets:
-                kwargs["groupedby"] = {name: sorting.FieldFacet(column, allow_overlap=True) for name, column in FACET_FIELDS.items()}
-            results_page = searcher.search_page(parsed, page, **kwargs)
-            results = results_page.results
-            results.highlighter = highlight.Highlighter(fragmenter=highlight.ContextFragmenter(maxchars=240, surround=60), formatter=_MarkFormatter())
-            hits = []
-            for hit in results_page:
-                found = Hit(id=hit["id"], version=hit["version"], title=hit["title"], score=round(hit.score or 0.0, 4))
-                for segment_id, kind, who, start, segment_text in json.loads(hit["segments"]):
-                    if len(found.snippets) >= snippets:
-                        break
-                    marked = results.highlighter.highlight_hit(hit, "content", text=segment_text, top=2)
-                    if marked:
-                        found.snippets.append(Snippet(segment_id, kind, who, start, marked))
-                hits.append(found)
-            facet_counts: dict[str, dict[str, int]] = {}
-            if facets:
-                for name in FACET_FIELDS:
-                    groups = results.groups(name)
-                    facet_counts[name] = dict(sorted(((k, len(v)) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0])))
-            return SearchResults(query=text, total=results_page.total, page=page, limit=limit, hits=hits, facets=facet_counts)
+    def _speaker_query(self, speaker: str) -> wq.Query:
+        words = [t.text for t in exact_analyzer()(speaker)]
+        if not words:
+            raise QueryError(speaker, "the speaker is empty")
+        return wq.And([wq.Term("speaker", w) for w in words])
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        sort: str = "relevance",
+        reverse: bool = False,
+        facets: bool = False,
+        speaker: str | None = None,
+        snippets: int = SNIPPETS_PER_HIT,
+    ) -> SearchResults:
+        """Run a query and return one page of typed hits, with snippets for that page only."""
+        if sort not in SORTS:
+            raise QueryError(text, f"unknown sort {sort!r}; choose from {', '.join(SORTS)}")
+        if limit < 1 or page < 1:
+            raise QueryError(text, "limit and page must be at least 1")
+        name = SPEAKERS if speaker else RECORDS
+        parsed = self.parse(text, speaker=bool(speaker))
+        if speaker:
+            parsed = wq.And([parsed, self._speaker_query(speaker)])
+        searcher = self.searcher(name)
+        kwargs: dict = {"limit": page * limit}
+        if sort == "date":
+            # Newest interview first; undated interviews after, newest ingest first.
+            kwargs.update(sortedby=["date", "ingested"], reverse=not reverse)
+        elif sort == "title":
+            kwargs.update(sortedby=["title_sort", "id"], reverse=reverse)
+        elif reverse:
+            raise QueryError(text, "--reverse needs --sort date or title")
+        if speaker:
+            # Several participants of one record may match (e.g. two interviewers named
+            # Curry): show the record once, with its best-matching speaker.
+            kwargs.update(collapse="id", collapse_limit=1)
+        if facets:
+            from whoosh import sorting
+
+            kwargs["groupedby"] = {n: sorting.FieldFacet(column, allow_overlap=True) for n, column in FACET_FIELDS.items()}
+        results = searcher.search(parsed, **kwargs)
+        # With collapse the count would include every matching speaker; count records.
+        total = self._count_records(searcher, parsed) if speaker else len(results)
+        terms = self._snippet_terms(searcher, parsed)
+        fragmenter = highlight.ContextFragmenter(maxchars=200, surround=50)
+        formatter = _MarkFormatter()
+        analyzer = searcher.schema["content"].analyzer
+        hits = []
+        for hit in results[(page - 1) * limit : page * limit]:
+            stored = hit.fields()
+            found = Hit(
+                id=stored["id"],
+                version=stored["version"],
+                title=stored["title"],
+                score=round(hit.score, 4) if hit.score is not None and sort == "relevance" else None,
+                date=stored["date"].date().isoformat() if stored.get("date") else None,
+                ingested=stored["ingested"].isoformat() if stored.get("ingested") else None,
+                speaker=stored.get("participant"),
+                speaker_name=stored.get("speaker_name"),
+            )
+            if terms and snippets:
+                found.snippets = _snippets(json.loads(stored["segments"]), terms, analyzer, fragmenter, formatter, snippets)
+            hits.append(found)
+        facet_counts: dict[str, dict[str, int]] = {}
+        if facets:
+            for facet_name in FACET_FIELDS:
+                counts = {(k.decode("utf-8") if isinstance(k, bytes) else k): len(v) for k, v in results.groups(facet_name).items() if k}
+                facet_counts[facet_name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        pages = max(1, -(-total // limit))
+        return SearchResults(query=text, total=total, page=page, limit=limit, pages=pages, sort=sort, hits=hits, speaker=speaker, facets=facet_counts)
+
+    def _count_records(self, searcher, parsed: wq.Query) -> int:
+        ids = searcher.reader().column_reader("id")
+        return len({ids[docnum] for docnum in parsed.docs(searcher)})
+
+    def _snippet_terms(self, searcher, parsed: wq.Query) -> dict[str, frozenset[str]]:
+        """The analyzed words to mark, by field: query terms (wildcards/fuzzy expanded)."""
+        # Not Query.existing_terms: in whoosh 2.7.5 it reuses its fieldname argument as a
+        # loop variable and so skips every leaf after the first on another field.
+        reader = searcher.reader()
+        words: dict[str, set[str]] = {}
+        for leaf in parsed.leaves():
+            if getattr(leaf, "fieldname", None) not in SNIPPET_FIELDS:
+                continue
+            for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+                if fieldname in SNIPPET_FIELDS:
+                    words.setdefault(fieldname, set()).add(searcher.schema[fieldname].from_bytes(text) if isinstance(text, bytes) else text)
+        return {name: frozenset(found) for name, found in words.items()}
+
+
+def syntax_problem(text: str) -> str | None:
+    """What is structurally wrong with a query (unbalanced quotes, brackets, ranges), or None.
+
+    Whoosh's parser never fails on these: it quietly closes groups and turns stray
+    brackets into words, so "title:(" would search for the word "title". A researcher
+    should hear that the query is malformed instead of reading unrelated hits.
+    """
+    closing = {")": "(", "]": "[", "}": "["}
+    stack: list[tuple[str, int]] = []
+    quote_at = None
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2  # an escaped character is literal
+            continue
+        if quote_at is not None:
+            if char == '"':
+                quote_at = None
+        elif char == '"':
+            quote_at = i
+        elif char in "([{":
+            stack.append(("[" if char == "{" else char, i))
+        elif char in closing:
+            if not stack or stack[-1][0] != closing[char]:
+                return f"{char!r} at position {i + 1} closes nothing"
+            opener, start = stack.pop()
+            if opener == "[" and not re.search(r"(^|\s)TO(\s|$)", text[start + 1 : i]):
+                return f"the range {text[start:i + 1]!r} needs 'TO', e.g. [5 TO 10]"
+        i += 1
+    if quote_at is not None:
+        return f"the quote at position {quote_at + 1} is never closed"
+    if stack:
+        opener, start = stack[-1]
+        return f"{opener!r} at position {start + 1} is never closed"
+    return None
+
+
+def _snippets(segments: list, terms: dict[str, frozenset[str]], analyzer, fragmenter, formatter, limit: int) -> list[Snippet]:
+    """Up to ``limit`` snippets from the segments with the most distinct query words.
+
+    One tokenizing pass scores every segment; only the chosen ones are highlighted. They
+    are returned in reading order, so a researcher sees the passage as it runs.
+    """
+    everywhere = terms.get("content", frozenset())
+    by_role = {role: everywhere | terms.get(f"{role}_text", frozenset()) for role in ("interviewee", "interviewer")}
+    scored = []
+    for position, (segment_id, kind, who, start, text, role) in enumerate(segments):
+        wanted = by_role.get(role, everywhere)
+        if not wanted:
+            continue
+        found = [t.text for t in analyzer(text, mode="index", removestops=False) if t.text in wanted]
+        if found:
+            scored.append((-len(set(found)), -len(found), position, wanted))
+    chosen = sorted(scored, key=lambda s: s[:3])[:limit]
+    snippets = []
+    for _, _, position, wanted in sorted(chosen, key=lambda s: s[2]):
+        segment_id, kind, who, start, text, role = segments[position]
+        marked = highlight.highlight(text, wanted, analyzer, fragmenter, formatter, top=2, mode="index")
+        if marked:
+            snippets.append(Snippet(segment_id, kind, who, start, marked))
+    return snippets

@@ -1,4 +1,4 @@
-"""``oral-archive search``."""
+"""``oral-archive search`` and ``oral-archive index-status``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import asdict
 import click
 from rich.markup import escape
 
-from .app import main, open_archive, print_json, stdout
+from .app import main, open_archive, print_json, stderr, stdout
 
 
 def _terminal_snippet(marked: str, styled: bool) -> str:
@@ -27,22 +27,59 @@ def _terminal_snippet(marked: str, styled: bool) -> str:
 @click.argument("query")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits per page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
-@click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date", "title"]), default="relevance", show_default=True,
+              help="date: newest interview first (undated after, by ingest); title: A to Z.")
+@click.option("--reverse", is_flag=True, help="Reverse a date or title sort.")
 @click.option("--facets", is_flag=True, help="Count hits by role, organization, place and subject.")
+@click.option("--speaker", metavar="WHO", help="Search only what this person said (participant id, label, name or role).")
+@click.option("--allow-stale", is_flag=True, help="Search even if records are missing from the index (with a warning).")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 @click.pass_context
-def search_command(ctx: click.Context, query: str, limit: int, page: int, sort: str, facets: bool, as_json: bool) -> None:
-    """Full-text search (Whoosh syntax: AND/OR/NOT, "phrases", field:value, wildcards, ranges)."""
-    results = open_archive(ctx).search(query, limit=limit, page=page, sort=sort, facets=facets)
+def search_command(ctx: click.Context, query: str, limit: int, page: int, sort: str, reverse: bool, facets: bool,
+                   speaker: str | None, allow_stale: bool, as_json: bool) -> None:
+    """Full-text search (Whoosh syntax: AND/OR/NOT, "phrases", field:value, wildcards, fuzzy~, ranges, dates).
+
+    See docs/search.md for the fields and examples.
+    """
+    results = open_archive(ctx).search(query, limit=limit, page=page, sort=sort, reverse=reverse, facets=facets,
+                                       speaker=speaker, allow_stale=allow_stale)
+    for warning in results.warnings:
+        stderr.print(f"warning: {warning}", markup=False)
     if as_json:
         print_json(asdict(results))
         return
-    stdout.print(f"{results.total} hit(s) for {query!r}", markup=False)
+    said = f" said by {speaker!r}" if speaker else ""
+    shown = f"; page {results.page} of {results.pages}" if results.pages > 1 else ""
+    stdout.print(f"{results.total} hit(s) for {query!r}{said}{shown}", markup=False)
     for hit in results.hits:
-        stdout.print(f"\n[bold]{escape(hit.title)}[/bold]  ({hit.id}, v{hit.version}, score {hit.score:.2f})")
+        facts = [hit.id, f"v{hit.version}"]
+        if hit.score is not None:
+            facts.append(f"score {hit.score:.2f}")
+        if hit.date:
+            facts.append(hit.date)
+        if hit.speaker:
+            facts.append(f"speaker {hit.speaker_name or hit.speaker}")
+        stdout.print(f"\n[bold]{escape(hit.title)}[/bold]  ({escape(', '.join(facts))})")
         for snippet in hit.snippets:
             where = snippet.segment + (f" @{snippet.start}" if snippet.start else "") + (f" {snippet.who}" if snippet.who else "")
             stdout.print(f"  [dim]{escape(where)}[/dim]  {_terminal_snippet(snippet.text, stdout.is_terminal)}")
     for name, counts in results.facets.items():
         if counts:
             stdout.print(f"\n{name}: " + ", ".join(f"{k} ({v})" for k, v in counts.items()), markup=False)
+
+
+@main.command("index-status")
+@click.option("--deep", is_flag=True, help="Also compare every record's latest version with the indexed one.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def index_status_command(ctx: click.Context, deep: bool, as_json: bool) -> None:
+    """Say whether the search index is missing, outdated, stale, locked or up to date (exit 1 unless usable)."""
+    status = open_archive(ctx).index_status(deep=deep)
+    if as_json:
+        print_json(asdict(status))
+    else:
+        stdout.print(f"{status.state}: {status.message}", markup=False)
+        for record_id in status.differing[:20]:
+            stdout.print(f"  differs: {record_id}", markup=False)
+    if status.state not in ("ok", "empty", "locked"):
+        ctx.exit(1)
