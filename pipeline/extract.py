@@ -41,16 +41,38 @@ ORG_HEAD = re.compile(rf"^(?:{ORG_HEADS})$")
 PLACE_PREFIX = re.compile(
     r"^(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?:Police|Fire|Sheriff'?s?|Public|City|County|Municipal|Community|Unified|Independent|Metropolitan)\b"
 )
+TENURE_QUANTIFIER = r"(?:the\s+(?:last|past)\s+|over\s+|almost\s+|nearly\s+|about\s+|more\s+than\s+|around\s+|well\s+over\s+)?"
+# what a "has been ... for N years" is about when it is not a job
+NOT_TENURE = re.compile(r"\b(?:married|retired|alive|friends?|sober|sick|ill|away|gone|dating|together|waiting|living|lived|divorced|single|widowed)\b", re.IGNORECASE)
+# a past job, left before the present one ("had been a nurse for ten years before ...")
+PREVIOUS_JOB = re.compile(r"\b(?:before|previously|formerly|prior\s+to|used\s+to|until|former|retired|left)\b", re.IGNORECASE)
 TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "tenure.has-been-for",
         re.compile(
             rf"\b(?P<subject>\w+)(?:'ve|’ve| has| have| had)\s+been\s+(?:[\w-]+\s+){{0,7}}?for\s+"
-            rf"(?:the\s+(?:last|past)\s+|over\s+|almost\s+|nearly\s+|about\s+|more\s+than\s+|around\s+)?{NUMBER}\s+"
+            rf"{TENURE_QUANTIFIER}{NUMBER}\s+"
             rf"(?P<unit>years?|months?|decades?)\b",
             re.IGNORECASE,
         ),
         0.9,
+    ),
+    (
+        "tenure.has-worked-for",
+        re.compile(
+            rf"\b(?P<subject>\w+)(?:'ve|’ve| has| have)\s+(?:worked|served|taught|practi[cs]ed|coached|nursed|held|led|managed)\b"
+            rf"(?:\s+[\w-]+){{0,7}}?\s+for\s+{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|months?|decades?)\b",
+            re.IGNORECASE,
+        ),
+        0.85,
+    ),
+    (
+        "tenure.years-of-experience",
+        re.compile(
+            rf"\b(?P<subject>\w+)\s+(?:has|have|'ve|’ve|brings)\s+{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|decades?)\s+of\s+(?:[\w-]+\s+)?experience\b",
+            re.IGNORECASE,
+        ),
+        0.8,
     ),
     (
         "tenure.n-year-career",
@@ -71,6 +93,38 @@ INTERVIEWER_SENTENCE = re.compile(
     r"\b(?:I|we|the author|the interviewer)\b(?:\s+[\w-]+){0,5}?\s+(?:interview(?:ed)?|to interview|an interview|the interview)\b",
     re.IGNORECASE,
 )
+ORG_CUE = re.compile(
+    r"\b(?:at|for|with|of|from|joined|in|by|to|within)\s+(?:the\s+)?$", re.IGNORECASE
+)
+CITY_REGION = re.compile(r"(?P<city>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}),\s+(?P<region>[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
+# a sentence about someone's work, where a place or tenure refers to that work
+WORK_CONTEXT = re.compile(
+    r"\b(?:work(?:s|ed|ing)?|job|employ(?:ed|er)|serv(?:es|ed|ing)|teach(?:es|ing)?|taught|station(?:ed)?|"
+    r"department|hospital|school|office|interview(?:ed)?|career|based)\b",
+    re.IGNORECASE,
+)
+PERSON_NAMES = rf"{NAME_WORD}(?:\s+(?:[A-Z]\.\s?)+{NAME_WORD}|(?:\s+{NAME_WORD}){{1,2}})|(?:[A-Z]\.\s?)+\s?{NAME_WORD}"
+NAME_FIELD = re.compile(rf"(?:[Ii]nterviewee|[Nn]arrator|[Rr]espondent|INTERVIEWEE|NARRATOR)(?:'s name| name)?\s*:\s*(?P<name>(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES}))\.?")
+INTERVIEWER_FIELD = re.compile(r"(?:interviewer|interviewed by|interviewers)\s*:\s*(?P<names>[A-Z].{1,80})", re.IGNORECASE)
+BY_LINE = re.compile(rf"(?:[Ii]nterviewed\s+)?(?:[Bb]y|BY)\s+(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?")
+MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+DATE = re.compile(
+    rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}}))"
+    rf"|(?P<dmy>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))"
+    rf"|(?P<iso>(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))"
+)
+DATE_FIELD = re.compile(r"(?:interview\s+date|date\s+of\s+(?:the\s+)?interview|date(?:\s+recorded)?|recorded)\s*:\s*", re.IGNORECASE)
+# Function words of a few languages, to name the language of the text (ISO 639-1).
+FUNCTION_WORDS = {
+    "en": "the and of to a in that is was he she it for you with as his her they have this but not are",
+    "es": "el la de que y en los las un una por con para es se del al lo como pero su más",
+    "fr": "le la les de des et en un une du que qui est pour dans pas au sur se ce avec",
+    "de": "der die das und ist nicht ein eine zu den mit sich des auf für im dem von auch",
+    "it": "il lo la di che e un una per non con del della sono gli le è si da nel",
+    "pt": "o a os as de que e do da em um uma para com não no na por se mais",
+    "nl": "de het een en van is dat niet op te in zijn met voor die er maar ook",
+}
 GRADE_MODIFIER = r"(?:(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth)[- ]grade\s+)?"
 
 
@@ -152,6 +206,52 @@ def _evidence(block: Block, sentence: tuple[int, int, str], start: int, end: int
 
 def _fact(value: str, evidence: Evidence, normalized: str | None = None) -> Fact:
     return Fact(value=value, normalized=normalized, origin="extracted", evidence=evidence)
+
+
+@dataclass(frozen=True)
+class LineSpan:
+    """One source line as it stands in a block: where a line-shaped rule's evidence points."""
+
+    block: Block
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.block.text[self.start: self.end]
+
+    def evidence(self, start: int, end: int, rule: str, confidence: float) -> Evidence:
+        """Evidence for text[start:end] of this line (offsets relative to the line)."""
+        return Evidence(segment=self.block.id, start=self.start + start, end=self.start + end, text=self.text.strip(), rule=rule, confidence=confidence)
+
+
+def document_lines(document: Document, kinds: tuple[str, ...] = ("head", "p")) -> list[LineSpan]:
+    """The cleaned lines found in the blocks that hold them, in order.
+
+    Line-shaped facts ("by J.T. Curry", "Independence, Missouri", "Interviewer: ...") must be
+    read per line even when structure joined several lines into one paragraph. A line
+    whose text cannot be found verbatim in its block (time stamps, speaker labels) is left
+    out rather than guessed at.
+    """
+    blocks = sorted((b for b in document.blocks if b.kind in kinds), key=lambda b: b.line)
+    cursors: dict[str, int] = {}
+    spans: list[LineSpan] = []
+    for line in document.cleaned.lines:
+        # a page artifact cut out of a line stood on a line of its own: split there
+        cuts = sorted({0, len(line.text), *(min(offset, len(line.text)) for offset, _ in line.breaks)})
+        for piece in (line.text[a:b] for a, b in zip(cuts, cuts[1:])):
+            text = piece.strip()
+            if not text:
+                continue
+            # the block holding a line starts at or before it; look back over a few candidates
+            candidates = [b for b in blocks if b.line <= line.number][-3:]
+            for block in reversed(candidates):
+                at = block.text.find(text, cursors.get(block.id, 0))
+                if at >= 0:
+                    cursors[block.id] = at + len(text)
+                    spans.append(LineSpan(block, at, at + len(text)))
+                    break
+    return spans
 
 
 # -- individual rules ------------------------------------------------------------------------------
@@ -260,6 +360,10 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
                     continue
                 org = " ".join(run).rstrip(".,;:’'")
                 start = sentence[2].find(run[0], match.start())
+                # an employer is introduced by a preposition or verb ("at", "with the", "joined");
+                # a bare mention ("Police Department officials said") is not said to be theirs
+                if not ORG_CUE.search(sentence[2][:start]):
+                    continue
                 # "X Unit of the Y Department": the larger body is the employer
                 nested = re.search(rf"\bof\s+(?:the\s+)?(?P<outer>(?:[A-Z][\w.'’-]*\s+){{1,5}}(?:{ORG_HEADS}))$", org)
                 if nested:
@@ -280,40 +384,73 @@ def extract_place(document: Document, organization: Fact | None) -> Fact | None:
         if match and match.group("place") in cities:
             ev = organization.evidence
             return _fact(match.group("place"), ev.model_copy(update={"end": ev.start + len(match.group("place")), "rule": "place.from-organization-name", "confidence": 0.8}))
-    for block in document.blocks:
-        text = block.text.strip()
-        match = re.fullmatch(r"(?P<city>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}),\s+(?P<region>[A-Z][a-z]+(?: [A-Z][a-z]+)?)", text)
+    for line in document_lines(document):
+        text = line.text.strip()
+        match = CITY_REGION.fullmatch(text)
         if match and match.group("city") in cities and match.group("region") in regions:
-            return _fact(text, Evidence(segment=block.id, start=0, end=len(text), text=text, rule="place.city-region-line", confidence=0.75))
+            return _fact(text, line.evidence(0, len(text), "place.city-region-line", 0.75))
+    # "a nurse at a clinic in Austin, Texas": a named city and region in a sentence about the work
+    for block in document.blocks:
+        if block.kind == "u":
+            continue
+        for sentence in _sentences(block):
+            if not WORK_CONTEXT.search(sentence[2]):
+                continue
+            for match in re.finditer(rf"\b(?:in|at|of|from)\s+(?P<place>{CITY_REGION.pattern})", sentence[2]):
+                if match.group("city") in cities and match.group("region") in regions:
+                    return _fact(match.group("place"), _evidence(block, sentence, match.start("place"), match.end("place"), "place.in-city-region", 0.7))
     return None
 
 
 def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
-    for block in document.blocks:
+    """How long the interviewee has done the job: ``P8Y`` from "has been an officer for 8 years".
+
+    Only the interviewee's own tenure counts: the grammatical subject must be the
+    interviewee (he/she/they/who in a narrative, I/we in their own turns), so "my father has
+    been a teacher for 30 years" is not it. Negatives: ages ("27 years of age"), things that
+    are not jobs ("married for 20 years"), and past jobs ("had been ... before", "used to").
+    """
+    candidates: list[tuple[float, int, Fact]] = []
+    for order, block in enumerate(document.blocks):
         if block.kind == "u" and block not in interviewee_blocks:
             continue
-        allowed = SUBJECTS_FOR["interviewee-turn"] if block.kind == "u" else SUBJECTS_FOR["narrative"] | {"his", "her", "their"}
+        allowed = SUBJECTS_FOR["interviewee-turn"] | {"my"} if block.kind == "u" else SUBJECTS_FOR["narrative"] | {"his", "her", "their"}
         for sentence in _sentences(block):
+            text = sentence[2]
             for rule, rx, confidence in TENURE_RULES:
-                for match in rx.finditer(sentence[2]):
-                    if match.group("subject").lower() not in allowed and block.kind != "u":
+                for match in rx.finditer(text):
+                    subject = match.group("subject").lower()
+                    if subject not in allowed:
                         continue
-                    if block.kind == "u" and match.group("subject").lower() not in allowed | {"my"}:
+                    span_start = match.start("n") if match.groupdict().get("n") else match.start("year")
+                    if NOT_TENURE.search(text[match.start(): span_start]) or re.match(r"\s*(?:old|of\s+age)\b", text[match.end():]):
                         continue
-                    if "year" in match.groupdict() and match.group("year"):
+                    if re.search(r"\bhad\b", match.group(0), re.IGNORECASE) and PREVIOUS_JOB.search(text):
+                        continue
+                    if match.groupdict().get("year"):
                         normalized = match.group("year")
                     else:
                         raw = match.group("n").lower()
                         n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
                         unit = match.group("unit").lower()
                         normalized = f"P{n * 10}Y" if unit.startswith("decade") else f"P{n}M" if unit.startswith("month") else f"P{n}Y"
-                    span_start = match.start("n") if "n" in match.groupdict() and match.group("n") else match.start("year")
-                    value = sentence[2][span_start: match.end()]
-                    return _fact(value, _evidence(block, sentence, span_start, match.end(), rule, confidence), normalized)
-    return None
+                    # "who" may be someone else the sentence mentions; "had been" may be over
+                    score = confidence - (0.1 if subject == "who" else 0) - (0.1 if re.search(r"\bhad\b", match.group(0), re.IGNORECASE) else 0)
+                    fact = _fact(text[span_start: match.end()], _evidence(block, sentence, span_start, match.end(), rule, round(score, 2)), normalized)
+                    candidates.append((score, -order, fact))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (c[0], c[1]))[2]
 
 
 def extract_interviewee_name(document: Document, speaker_label: str | None) -> Fact | None:
+    """The interviewee's name where the text states it: a field line ("Narrator: Jane Doe"), a
+    title "Interview with <Name>", "I interviewed Mr. John Brown", a full-name speaker label,
+    or an honorific name the opening paragraphs keep using ("Mr. Gordon")."""
+    for line in document_lines(document)[:60]:
+        match = NAME_FIELD.fullmatch(line.text.strip())
+        if match and match.group("name").split()[0] not in NOT_NAME_WORDS:
+            return _fact(match.group("name"), line.evidence(match.start("name"), match.end("name"), "name.field-line", 0.9))
     # "Oral History Interview with / James R. Fuchs": a title split over lines
     if len(document.title_lines) > 1 and document.title:
         match = re.search(rf"\binterview\s+with\s+(?P<name>{NAME})$", document.title, re.IGNORECASE)
@@ -339,6 +476,11 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
                     value = f"{match.group('hon').strip()} {name}" if len(name.split()) == 1 else name
                     start = match.start("hon") if len(name.split()) == 1 else match.start("name")
                     return _fact(value, _evidence(block, sentence, start, match.end("name"), rule, confidence))
+    # a transcript whose interviewee speaks under a full name ("Jane Doe:")
+    if speaker_label and re.fullmatch(rf"{PERSON_NAMES}", speaker_label) and speaker_label.split()[0] not in NOT_NAME_WORDS:
+        first = next(b for b in document.blocks if b.speaker_label == speaker_label)
+        line = next((l.text for l in document.cleaned.lines if l.number == first.line), speaker_label)
+        return _fact(speaker_label, Evidence(segment=first.id, start=0, end=0, text=line.strip() or speaker_label, rule="name.speaker-label", confidence=0.7))
     # the honorific name mentioned most often in the opening paragraphs
     counts: dict[str, tuple[int, Block, tuple[int, int, str], int, int]] = {}
     for block in [b for b in document.blocks if b.kind == "p"][:4]:
@@ -355,18 +497,22 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
 
 
 def extract_interviewer_name(document: Document) -> Fact | None:
-    for block in document.blocks[:40]:
+    """"by J.T. Curry and P.D. Lagerquist" or "Interviewer: Jane Doe" on a line of its own,
+    or "interviewed by Jane Doe" in a sentence."""
+    for line in document_lines(document)[:60]:
+        text = line.text.strip()
+        for rule, rx, confidence in (("interviewer.field-line", INTERVIEWER_FIELD, 0.9), ("interviewer.by-line", BY_LINE, 0.8)):
+            match = rx.fullmatch(text)
+            if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
+                names = match.group("names").strip().rstrip(".")
+                return _fact(names, line.evidence(match.start("names"), match.start("names") + len(names), rule, confidence))
+    for block in document.blocks:
         if block.kind == "u":
             continue
-        text = block.text.strip()
-        match = re.fullmatch(rf"(?:interviewed\s+)?by\s+(?P<names>(?:[A-Z][\w.]*\s?)+(?:\s+and\s+(?:[A-Z][\w.]*\s?)+)*)", text, re.IGNORECASE)
-        if match and match.group("names")[0].isupper():
-            names = match.group("names").strip()
-            return _fact(names, Evidence(segment=block.id, start=match.start("names"), end=match.start("names") + len(names), text=text, rule="interviewer.by-line", confidence=0.8))
-        field_match = re.fullmatch(r"interviewer\s*:\s*(?P<names>.+)", text, re.IGNORECASE)
-        if field_match:
-            names = field_match.group("names").strip()
-            return _fact(names, Evidence(segment=block.id, start=field_match.start("names"), end=len(text), text=text, rule="interviewer.field-line", confidence=0.9))
+        for sentence in _sentences(block):
+            match = re.search(rf"\binterviewed\s+by\s+(?P<names>{NAME})", sentence[2])
+            if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
+                return _fact(match.group("names"), _evidence(block, sentence, match.start("names"), match.end("names"), "interviewer.interviewed-by", 0.8))
     return None
 
 
@@ -381,18 +527,85 @@ def _interviewer_evidence(document: Document) -> Evidence | None:
     return None
 
 
+def parse_date(match: re.Match[str]) -> str | None:
+    """ISO 8601 ``YYYY-MM-DD`` for a ``DATE`` match, or None when it is not a calendar date."""
+    from datetime import date
+
+    if match.group("iso"):
+        year, month, day = int(match.group("y3")), int(match.group("m3")), int(match.group("d3"))
+    else:
+        m, d, y = (match.group("m1"), match.group("d1"), match.group("y1")) if match.group("mdy") else (match.group("m2"), match.group("d2"), match.group("y2"))
+        month = next(i for i, name in enumerate(MONTH_NAMES, start=1) if name.startswith(m.rstrip(".").lower()[:3]))
+        year, day = int(y), int(d)
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def extract_interview_date(document: Document) -> Fact | None:
+    """When the interview took place, only where the text says so.
+
+    A date printed at the top of a page may be the day a post went up, so a bare date line
+    counts only beside the interviewer's by-line; otherwise the date must be in a
+    "Date:" field or in a sentence about the interview ("On September 1, 2015, I interviewed").
+    """
+    lines = document_lines(document)[:60]
+    for index, line in enumerate(lines):
+        text = line.text.strip()
+        field = DATE_FIELD.match(text)
+        if field and (match := DATE.match(text, field.end())) and (iso := parse_date(match)):
+            return _fact(match.group(0), line.evidence(match.start(), match.end(), "date.field-line", 0.9), iso)
+        neighbours = [lines[i].text.strip() for i in (index - 1, index + 1) if 0 <= i < len(lines)]
+        match = DATE.fullmatch(text.rstrip("."))
+        if match and any(BY_LINE.fullmatch(n) or INTERVIEWER_FIELD.fullmatch(n) for n in neighbours) and (iso := parse_date(match)):
+            return _fact(match.group(0), line.evidence(0, len(match.group(0)), "date.beside-by-line", 0.8), iso)
+    for block in document.blocks:
+        if block.kind == "u":
+            continue
+        for sentence in _sentences(block):
+            if not re.search(r"\binterview(?:ed|s)?\b", sentence[2], re.IGNORECASE):
+                continue
+            for match in DATE.finditer(sentence[2]):
+                if iso := parse_date(match):
+                    return _fact(match.group(0), _evidence(block, sentence, match.start(), match.end(), "date.interview-sentence", 0.8), iso)
+    return None
+
+
+def identify_language(text: str) -> tuple[str, str]:
+    """(ISO 639 code, why) from the share of each language's function words in the text.
+
+    Too little text, or no clear winner, gives ``und`` (undetermined) rather than a guess.
+    """
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 20:
+        return "und", f"too little text ({len(words)} words)"
+    shares = {lang: sum(w in set(vocab.split()) for w in words) / len(words) for lang, vocab in FUNCTION_WORDS.items()}
+    ranked = sorted(shares.items(), key=lambda kv: kv[1], reverse=True)
+    (best, share), (second, second_share) = ranked[0], ranked[1]
+    why = f"function words {share:.0%} {best}, next {second_share:.0%} {second}"
+    if share < 0.15 or share < 1.5 * second_share:
+        return "und", "no clear language; " + why
+    return best, why
+
+
 def extract(document: Document) -> Metadata:
     """Stage 4: title, subjects, source URL and the participants, each with evidence."""
     metadata = Metadata(
         title=extract_title(document),
         subjects=extract_subjects(document),
         source_url=extract_source_url(document),
+        interview_date=extract_interview_date(document),
     )
+    language, reason = identify_language(" ".join(b.text for b in document.blocks))
+    metadata.language = language
+    metadata.decisions.append(Decision("extract", f"language {language}: {reason}"))
     interviewer_name = extract_interviewer_name(document)
     if document.form == "transcript":
         interviewee_ids = {s.id for s in document.speakers if s.role == "interviewee"}
         interviewee_blocks = [b for b in document.blocks if b.who in interviewee_ids]
-        interviewee_name = extract_interviewee_name(document, None)
+        label = next((s.label for s in document.speakers if s.role == "interviewee"), None)
+        interviewee_name = extract_interviewee_name(document, label)
         for speaker in document.speakers:
             first = next(b for b in document.blocks if b.who == speaker.id)
             person = Person(

@@ -1,0 +1,263 @@
+"""Extraction rules on sentences from real transcripts, with the negatives each rule must refuse."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from oral_archive.archive import Archive
+from oral_archive.pipeline.cli import main
+from oral_archive.pipeline.decode import read_source
+from oral_archive.pipeline.extract import Metadata, extract, identify_language
+from oral_archive.pipeline.stages import document_from
+
+from ..conftest import PROJECT, SEED, TRUTH, corpus_files
+
+SEED_URL = "https://assignbuster.com/interview-with-law-enforcement-officer/"
+
+
+def metadata_of(text: str, tmp_path: Path, name: str = "t.txt") -> Metadata:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return extract(document_from(read_source(path)))
+
+
+def interviewee(metadata: Metadata):
+    return next((p for p in metadata.people if p.role == "interviewee"), None)
+
+
+def value(metadata: Metadata, attribute: str) -> str | None:
+    person = interviewee(metadata)
+    fact = getattr(person, attribute) if person else None
+    if fact is None:
+        return None
+    return fact.normalized if attribute == "tenure" else fact.value
+
+
+def essay(*paragraphs: str, title: str = "Interview with a Professional") -> str:
+    return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+# -- source URL ------------------------------------------------------------------------------------
+
+
+def test_url_alone_on_a_line_is_the_source(tmp_path: Path) -> None:
+    metadata = extract(document_from(read_source(SEED)))
+    assert metadata.source_url is not None and metadata.source_url.value == SEED_URL
+    assert metadata.source_url.evidence.rule == "source-url.standalone-line"
+
+
+def test_url_cited_in_a_sentence_is_not_provenance(tmp_path: Path) -> None:
+    text = essay(
+        "I interviewed a registered nurse who has been working there for five years. She said the guidance "
+        "at https://www.cdc.gov/handhygiene/ is what the ward follows (Christenbery, 2017).",
+        "She also reads https://www.nursingworld.org/ each week.",
+    )
+    assert metadata_of(text, tmp_path).source_url is None
+
+
+# -- title, subjects, language ---------------------------------------------------------------------
+
+
+def test_title_and_subject_lines_of_the_seed() -> None:
+    metadata = extract(document_from(read_source(SEED)))
+    assert metadata.title.value == "Interview with law enforcement officer"
+    assert [s.value for s in metadata.subjects] == ["Law"]
+    assert metadata.language == "en"
+
+
+def test_language_needs_evidence() -> None:
+    spanish = ("Entrevisté a una enfermera que trabaja en el hospital de la ciudad desde hace muchos años. "
+               "Ella dice que la profesión es difícil pero que le gusta mucho su trabajo y que los pacientes son lo más importante para ella.")
+    assert identify_language(spanish)[0] == "es"
+    assert identify_language("Interview notes")[0] == "und"  # too little text: no guess
+
+
+# -- role / occupation -----------------------------------------------------------------------------
+
+
+def test_role_from_the_interview_sentence_and_specific_form_wins(tmp_path: Path) -> None:
+    text = essay("For this paper, the author interviewed a nurse at a local hospital. They have been working there "
+                 "for five years as a registered nurse, throughout which they have performed well.")
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "occupation") == "registered nurse"
+    assert interviewee(metadata).occupation.evidence.text.startswith("They have been working there")
+
+
+def test_role_from_an_occupation_field_line(tmp_path: Path) -> None:
+    path = corpus_files()[3]  # 04-fire-fighter-interview: "Occupation: Paid Firefighter"
+    metadata = extract(document_from(read_source(path)))
+    assert value(metadata, "occupation") == "firefighter"
+
+
+@pytest.mark.parametrize("sentence", [
+    "He was asked to officer the local football match on Saturday, which he enjoyed.",  # a verb
+    "Brown added that the officer’s actions were abusive and that nobody should respect them.",  # someone else
+    "He said that since his childhood he had always wanted to become a law enforcement officer.",  # an aspiration
+])
+def test_officer_in_another_sense_is_not_a_role(tmp_path: Path, sentence: str) -> None:
+    assert value(metadata_of(essay(sentence), tmp_path), "occupation") is None
+
+
+# -- organization and place ------------------------------------------------------------------------
+
+
+def test_organization_and_place_from_the_department_name(tmp_path: Path) -> None:
+    text = essay("On September 1, 2015, I interviewed Mr. John Brown, a detective at the Criminal Intelligence "
+                 "Unit of the Vancouver Police Department. We met during his lunch break.")
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "organization") == "Vancouver Police Department"
+    assert value(metadata, "place") == "Vancouver"
+    assert interviewee(metadata).place.evidence.rule == "place.from-organization-name"
+
+
+def test_unnamed_workplace_is_not_an_organization(tmp_path: Path) -> None:
+    text = essay("For this paper, the author interviewed a nurse at a local hospital. The hospital has reimbursed "
+                 "some of them. Police Department officials were not involved in any case.")
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "organization") is None
+    assert value(metadata, "place") is None
+
+
+def test_place_line_and_place_in_a_work_sentence(tmp_path: Path) -> None:
+    fuchs = extract(document_from(read_source(corpus_files()[5])))
+    assert value(fuchs, "place") == "Independence, Missouri"
+    works = metadata_of(essay("I interviewed a teacher who works at a small school in Austin, Texas, and loves it."), tmp_path)
+    assert value(works, "place") == "Austin, Texas"
+    grew_up = metadata_of(essay("I interviewed a teacher. She grew up in Austin, Texas, with four brothers."), tmp_path, "g.txt")
+    assert value(grew_up, "place") is None
+
+
+# -- tenure ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("He has been an officer for 8 years and states that he has gone through excessive trainings.", "P8Y"),
+    ("He has been teaching for the last 12 years, and he clearly affirms his love for the job.", "P12Y"),
+    ("They have been working there for five years as a registered nurse.", "P5Y"),
+    ("Mr. John Brown added that during his 20-year professional career he had never used force unlawfully.", "P20Y"),
+    ("She has served the department for two decades and plans to stay.", "P20Y"),
+    ("He has worked as a paramedic since 1998, mostly on night shifts.", "1998"),
+    ("She has taught at the school for eleven years.", "P11Y"),
+])
+def test_tenure(tmp_path: Path, sentence: str, expected: str) -> None:
+    assert value(metadata_of(essay("I interviewed a teacher.", sentence), tmp_path), "tenure") == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "His father has been a police officer for 30 years and still loves it.",  # someone else's tenure
+    "This firefighter is a young male, 27 years of age, who likes the job.",  # an age
+    "He and his wife have been married for 20 years.",  # not a job
+    "She had been a flight attendant for ten years before she became a teacher.",  # a previous job
+])
+def test_not_tenure(tmp_path: Path, sentence: str) -> None:
+    assert value(metadata_of(essay("I interviewed a teacher.", sentence), tmp_path), "tenure") is None
+
+
+def test_age_beside_tenure_takes_the_tenure(tmp_path: Path) -> None:
+    text = essay("This firefighter is a young male, 27 years of age who has been working as a full time firefighter for 6 years.")
+    assert value(metadata_of(text, tmp_path), "tenure") == "P6Y"
+
+
+def test_previous_job_in_an_interviewee_turn_is_not_tenure() -> None:
+    path = corpus_files()[4]  # 05: "another job in the airline industry for many years"
+    assert value(extract(document_from(read_source(path))), "tenure") is None
+
+
+# -- names and date --------------------------------------------------------------------------------
+
+
+def test_interviewee_name_when_stated_and_not_otherwise(tmp_path: Path) -> None:
+    named = metadata_of(essay("On September 1, 2015, I interviewed Mr. John Brown, a detective at the station."), tmp_path)
+    assert value(named, "name") == "John Brown"
+    unnamed = metadata_of(essay("During one of the class assignments, I decided to have an interview with my teacher."), tmp_path, "u.txt")
+    assert value(unnamed, "name") is None
+
+
+def test_interviewer_by_line_and_field_line(tmp_path: Path) -> None:
+    fuchs = extract(document_from(read_source(corpus_files()[5])))
+    interviewer = next(p for p in fuchs.people if p.role == "interviewer")
+    assert interviewer.name.value == "J.T. Curry and P.D. Lagerquist"
+    text = "Interview with a Nurse\nInterviewer: Jane Doe\nInterviewee: Maria Lopez\n\nShe has been a nurse for ten years at the clinic.\n"
+    metadata = metadata_of(text, tmp_path)
+    assert next(p for p in metadata.people if p.role == "interviewer").name.value == "Jane Doe"
+    assert value(metadata, "name") == "Maria Lopez"
+
+
+def test_interview_date_when_stated(tmp_path: Path) -> None:
+    stated = metadata_of(essay("On September 1, 2015, I interviewed Mr. John Brown, a detective."), tmp_path)
+    assert stated.interview_date.normalized == "2015-09-01"
+    # a blog's posting date above the title is not the interview date
+    posted = metadata_of("Monday, September 04, 2006\n\nFire Figher Interview\n\nI interviewed a firefighter at the station.\n", tmp_path, "p.txt")
+    assert posted.interview_date is None
+
+
+# -- evidence --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [SEED, *corpus_files()], ids=lambda p: p.name)
+def test_evidence_spans_point_at_the_value(path: Path) -> None:
+    document = document_from(read_source(path))
+    metadata = extract(document)
+    facts = [metadata.title, metadata.interview_date, *metadata.subjects]
+    for person in metadata.people:
+        facts += [person.name, person.occupation, person.organization, person.place, person.tenure]
+    for fact in filter(None, facts):
+        evidence = fact.evidence
+        span = document.block(evidence.segment).text[evidence.start: evidence.end]
+        assert span.strip(), f"{fact.value!r} ({evidence.rule}) has an empty span"
+        # a title split over two lines is quoted whole; every other sentence stands in its segment
+        assert evidence.text in document.block(evidence.segment).text or "title" in evidence.rule
+        if evidence.rule.startswith(("role.",)):
+            assert fact.value.replace(" ", "") in span.lower().replace(" ", "").replace("-", ""), (fact.value, span)
+        elif not evidence.rule.startswith(("title.",)):
+            assert fact.value == span.strip(), (fact.value, span, evidence.rule)
+        assert 0 < evidence.confidence <= 1
+
+
+# -- measured accuracy and the provenance view --------------------------------------------------------
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("extract_eval", PROJECT / "bench" / "extract_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dev_corpus_meets_the_accuracy_targets() -> None:
+    bench = _bench()
+    scores = bench.evaluate(TRUTH)  # runs the pipeline on every file; nothing is stored here
+    assert not bench.missed_targets(scores), bench.table(scores)
+
+
+def test_scorer_counts_a_wrong_value_as_false_positive_and_negative() -> None:
+    bench = _bench()
+    scores = {f: bench.Score() for f in bench.FIELDS}
+    truth = {"title": "An Interview", "interviewee": "Mr. Gordon", "tenure": "P12Y", "role": None, "subjects": ["Law"]}
+    predicted = {f: None for f in bench.FIELDS} | {"title": "an  interview", "interviewee": "Gordon", "tenure": "P10Y", "role": "teacher", "subjects": ["law", "Police"]}
+    bench.compare(scores, "x", truth, predicted)
+    assert (scores["title"].tp, scores["interviewee"].tp) == (1, 1)
+    assert (scores["tenure"].fp, scores["tenure"].fn) == (1, 1)
+    assert (scores["role"].fp, scores["role"].fn) == (1, 0)
+    assert (scores["subjects"].tp, scores["subjects"].fp) == (1, 1)
+    assert scores["place"].f1 is None
+
+
+def test_show_provenance_prints_rule_and_sentence(built_archive: Archive) -> None:
+    (record_id,) = [r for r in built_archive.ids() if built_archive.get(r).source.filename == SEED.name]
+    runner = CliRunner()
+    text = runner.invoke(main, ["--archive", str(built_archive.path), "show", record_id, "--provenance"])
+    assert text.exit_code == 0, text.output
+    assert "tenure.has-been-for" in text.output and "He has been an officer for 8 years" in text.output
+    data = json.loads(runner.invoke(main, ["--archive", str(built_archive.path), "show", record_id, "--provenance", "--json"]).output)
+    tenure = next(v for v in data["values"] if v["field"] == "interviewee.tenure")
+    assert (tenure["normalized"], tenure["rule"], tenure["segment"]) == ("P8Y", "tenure.has-been-for", tenure["segment"])
+    segment = next(s for s in built_archive.get(record_id).segments if s.id == tenure["segment"])
+    assert segment.text[tenure["start"]: tenure["end"]] == tenure["value"]
