@@ -3,6 +3,9 @@
 Decoding uses charset-normalizer for unknown encodings and ftfy for mojibake; we only
 add what those libraries leave to the caller: refusing binary input, NFC, newline and
 space folding, and removing characters XML 1.0 forbids (each counted, never silent).
+
+``normalize_text`` is the character-level half of ``decode`` on its own, so readers of
+formats that carry their own encoding (DOCX, TEI, captions) apply exactly the same rules.
 """
 
 from __future__ import annotations
@@ -19,34 +22,36 @@ from charset_normalizer import from_bytes
 from oral_archive.schemas.errors import SourceError
 
 from .document import Artifact, DecodedText, Decision, Source
+from .readers import format_for
 
-TEXT_MEDIA_TYPES = {
-    ".txt": "text/plain",
-    ".text": "text/plain",
-    ".md": "text/markdown",
-}
-
-# Characters XML 1.0 does not allow, even escaped.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Characters XML 1.0 does not allow, even escaped (form feed is handled apart: it marks a page).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Spaces other than U+0020 that carry no meaning in a transcript (tab, NBSP, thin, ...).
 _ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
+_INNER_SPACES = re.compile(r"(?<=\S) {2,}")
+_TRAILING_SPACES = re.compile(r" +$", re.MULTILINE)
+# A form feed is a printed page break: it becomes a line of its own that ``clean`` records.
+FORM_FEED_LINE = "\f"
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     uncurl_quotes=False,  # curly quotes are the source's own punctuation, and mark speech
     fix_latin_ligatures=False,
     fix_character_width=False,
+    remove_control_chars=False,  # we remove XML-illegal characters ourselves, counting them
     normalization="NFC",
     explain=False,
 )
+# Share of control characters above which decoded "text" is taken for a binary file.
+_BINARY_SHARE = 0.1
+# Among single-byte code pages that decode the bytes about equally well, the Western one
+# (cp1252, a superset of printable latin-1) is what transcripts in this archive use.
+_PREFERRED_LEGACY = "cp1252"
+_LEGACY_CHAOS_MARGIN = 0.1
 
 
 def media_type_for(path: Path) -> str:
     """The media type this pipeline reads the file as, or a SourceError for unknown formats."""
-    media_type = TEXT_MEDIA_TYPES.get(path.suffix.lower())
-    if media_type is None:
-        known = ", ".join(sorted(TEXT_MEDIA_TYPES))
-        raise SourceError(str(path), f"unsupported file type {path.suffix or '(none)'!r}; known: {known}")
-    return media_type
+    return format_for(path).media_type
 
 
 def read_source(path: Path) -> Source:
@@ -63,7 +68,31 @@ def read_source(path: Path) -> Source:
     return Source(path=path, data=data, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type)
 
 
-def _decode_bytes(source: Source) -> tuple[str, str]:
+def looks_binary(text: str) -> bool:
+    """True when a decoded string has so many control characters that it cannot be a transcript."""
+    if not text:
+        return False
+    controls = sum(1 for c in text if c < " " and c not in "\t\n\r\f")
+    return controls / len(text) > _BINARY_SHARE
+
+
+def _detect(data: bytes) -> tuple[str, str] | None:
+    """charset-normalizer's reading of bytes that are not UTF-8, preferring cp1252 on a near tie."""
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    for match in matches:
+        if _PREFERRED_LEGACY in match.could_be_from_charset and match.chaos <= best.chaos + _LEGACY_CHAOS_MARGIN:
+            try:
+                return data.decode(_PREFERRED_LEGACY), _PREFERRED_LEGACY
+            except UnicodeDecodeError:
+                break  # cp1252 leaves five bytes undefined; then trust the detector
+    return str(best), best.encoding
+
+
+def decode_bytes(source: Source) -> tuple[str, str]:
+    """(text, encoding): a byte-order mark wins, then strict UTF-8, then detection."""
     data = source.data
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -77,41 +106,63 @@ def _decode_bytes(source: Source) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
                 raise SourceError(str(source.path), f"starts with a {encoding} byte-order mark but is not valid {encoding}: {error.reason} at byte {error.start}", "decode") from None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data).best()
-    if best is None:
+    # UTF-16 without a byte-order mark is valid UTF-8 (ASCII plus NULs): NULs mean "detect".
+    if b"\x00" not in data:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    detected = _detect(data)
+    if detected is None:
         raise SourceError(str(source.path), "is not text in any encoding we can detect (binary file?)", "decode")
-    return str(best), best.encoding
+    return detected
 
 
-def decode(source: Source) -> DecodedText:
-    """Stage 2: bytes -> NFC text with LF newlines, single spaces, no XML-illegal characters."""
-    if not source.data.strip():
-        raise SourceError(str(source.path), "is empty", "decode")
-    text, encoding = _decode_bytes(source)
+def normalize_text(text: str) -> tuple[str, list[Decision], list[Artifact]]:
+    """Character-level normalization shared by every reader; returns what it changed.
+
+    XML-illegal characters are removed and counted (an ``Artifact``), mojibake repaired
+    (ftfy), NFC applied, CRLF/CR/U+2028 turned into LF, form feeds put on a line of their
+    own, zero-width characters dropped, tabs and odd spaces folded to one space, runs of
+    spaces inside a line collapsed and trailing spaces cut. Leading spaces are kept: an
+    indented line starts a paragraph in some transcripts.
+    """
     decisions: list[Decision] = []
     artifacts: list[Artifact] = []
-    if "\x00" in text:
-        raise SourceError(str(source.path), f"contains NUL bytes after decoding as {encoding} (binary file?)", "decode")
-
-    fixed = ftfy.fix_text(text, config=_FTFY_CONFIG)
-    if fixed != unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")):
-        decisions.append(Decision("decode", "repaired mis-decoded characters (mojibake) with ftfy"))
-    text = fixed.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-
     illegal = _XML_ILLEGAL.findall(text)
     if illegal:
         text = _XML_ILLEGAL.sub("", text)
         codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in illegal}))
         artifacts.append(Artifact("xml-illegal-character", codes, 0))
         decisions.append(Decision("decode", f"removed {len(illegal)} characters XML 1.0 forbids ({codes})"))
+
+    # Newlines first, so that the comparison below sees only what ftfy repaired.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
+    fixed = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    if fixed != unicodedata.normalize("NFC", text):
+        decisions.append(Decision("decode", "repaired mis-decoded characters (mojibake) with ftfy"))
+    text = fixed
+    if "\f" in text:
+        count = text.count("\f")
+        text = text.replace("\f", f"\n{FORM_FEED_LINE}\n")
+        decisions.append(Decision("decode", f"put {count} form feed(s) on lines of their own, as page breaks"))
     text = _ZERO_WIDTH.sub("", text)
     text = _ODD_SPACES.sub(" ", text)
-    text = "\n".join(re.sub(" {2,}", " ", line).strip() for line in text.split("\n"))
+    text = _INNER_SPACES.sub(" ", text)
+    text = _TRAILING_SPACES.sub("", text)
+    # ftfy normalized already; folding can join a base letter to a combining mark again.
     text = unicodedata.normalize("NFC", text)
+    return text, decisions, artifacts
+
+
+def decode(source: Source) -> DecodedText:
+    """Stage 2: bytes -> NFC text with LF newlines, single spaces, no XML-illegal characters."""
+    if not source.data.strip():
+        raise SourceError(str(source.path), "is empty", "decode")
+    text, encoding = decode_bytes(source)
+    if looks_binary(text):
+        raise SourceError(str(source.path), f"is mostly control characters after decoding as {encoding} (binary file?)", "decode")
+    text, decisions, artifacts = normalize_text(text)
     if not text.strip():
         raise SourceError(str(source.path), "has no text after decoding", "decode")
     decisions.insert(0, Decision("decode", f"decoded {len(source.data)} bytes as {encoding}, normalized to Unicode NFC"))

@@ -30,7 +30,9 @@ class Source:
 class Artifact:
     """Something taken out of the text because it is not part of the interview."""
 
-    kind: str  # "url", "page-number", "navigation", "xml-illegal-character", ...
+    # "url", "page-number", "navigation", "form-feed", "running-header", "xml-illegal-character",
+    # "markup" (a reader's tags or cue settings), ...
+    kind: str
     text: str
     line: int  # 1-based line number in the decoded text (0 when not line-bound)
 
@@ -61,6 +63,7 @@ class Line:
     text: str
     number: int
     breaks: list[tuple[int, Artifact]] = field(default_factory=list)
+    indent: int = 0  # leading spaces in the source line (an indented line can open a paragraph)
 
     @property
     def blank(self) -> bool:
@@ -111,7 +114,7 @@ class Note:
 
 @dataclass
 class TimeAnchor:
-    """A time stamp in the transcript, normalized to H:MM:SS."""
+    """A time stamp in the transcript, normalized to H:MM:SS (with .mmm when the source has it)."""
 
     original: str
     timestamp: str
@@ -143,6 +146,7 @@ class Block:
     line: int
     speaker_label: str | None = None
     who: str | None = None
+    end: str | None = None  # H:MM:SS[.mmm] where a timed utterance (a caption cue) ends
 
     @property
     def text(self) -> str:

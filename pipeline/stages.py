@@ -4,6 +4,10 @@
           -structure-> Document -extract-> Metadata -assemble-> Record
           -build_tei-> TEI -> Archive.add (validate, store, index)
 
+``document_from`` hands the source to the reader of its format (``readers/``): plain
+text and Markdown run decode -> clean -> structure as above; captions, DOCX and TEI
+readers decode their container, then feed the same clean/structure rules.
+
 ``prepare`` runs every stage up to the finished TEI; a test can run any prefix.
 """
 
@@ -18,12 +22,11 @@ from oral_archive.archive.core import Archive
 from oral_archive.schemas.record import Record
 
 from .assemble import Context, assemble, record_id_for
-from .clean import clean
-from .decode import decode, read_source
+from .decode import read_source
 from .document import Document, Source
 from .extract import Metadata, extract
 from .manifest import SuppliedRow, apply_manifest
-from .structure import structure
+from .readers import read_document
 from .tei import build_tei, tei_bytes
 
 STAGES = ("read_source", "decode", "clean", "structure", "extract", "manifest", "assemble", "build_tei", "validate", "store", "index")
@@ -48,8 +51,8 @@ class Prepared:
 
 
 def document_from(source: Source) -> Document:
-    """Stages decode -> clean -> structure."""
-    return structure(clean(decode(source)))
+    """Stages decode -> clean -> structure, by the reader registered for the source's format."""
+    return read_document(source)
 
 
 def prepare(source: Source, archive: Archive | None = None, now: datetime | None = None, supplied: SuppliedRow | None = None) -> Prepared:

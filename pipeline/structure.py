@@ -6,12 +6,15 @@ Rules, in the order they apply:
    title-like line is the title (a line ending in a joining word such as "with" carries on
    to the next); short lines after it are subject/category lines. Every header-zone line
    stays in the body (as a ``head`` block) so nothing is lost and evidence can point at it.
-2. **Speaker turns**: a label at the start of a line (``Q:``, ``CURRY:``, ``Jane Doe:``,
-   ``**Name**:``) used at least twice (or a well-known label such as ``Q``/``Answer``)
-   makes the document a transcript. Each paragraph of a turn becomes an utterance; the
-   speaker who mostly asks questions is the interviewer.
-3. **Paragraphs**: blank lines separate paragraphs; within a group, a line is joined to
-   the next when the text is hard-wrapped or the line breaks off mid-sentence.
+2. **Speaker turns**: a label at the start of a line (``Q:``, ``Q.``, ``CURRY:``,
+   ``Jane Doe:``, ``**Name**:``, optionally after a time stamp) used at least twice (or a
+   well-known label such as ``Q``/``Answer``) makes the document a transcript. A turn runs
+   until the next label, over as many paragraphs as it has; each paragraph becomes an
+   utterance; the speaker who mostly asks questions is the interviewer.
+3. **Paragraphs**: blank lines separate paragraphs, and so does a line indented further
+   than the one before (first-line indentation); within a group, a line is joined to the
+   next when the text is hard-wrapped or the line breaks off mid-sentence. A word
+   hyphenated at a line end is joined again only when the joined form is a word.
 4. **Inline**: time stamps become anchors, bracketed remarks notes, quoted speech quotes
    (attributed to a participant when the sentence says who spoke).
 """
@@ -20,9 +23,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Callable
 
 from oral_archive.schemas.errors import SourceError
 
+from .clean import Vocabulary, dehyphenate
 from .document import (
     Block,
     CleanedText,
@@ -54,9 +59,14 @@ FIELD_LINE = re.compile(r"^[A-Z][A-Za-z ]{1,30}:\s+\S")
 
 # Speaker labels at the start of a line.
 LABEL_LINE = re.compile(
-    r"^(?:\*\*(?P<bold>[^*:]{1,40}?):?\*\*:?|(?P<plain>[A-Z][A-Za-z'’.\-]*(?: [A-Z][A-Za-z'’.\-]*){0,3})\s*:)"
+    r"^(?:\*\*(?P<bold>[^*:]{1,40}?):?\*\*:?|(?P<plain>[A-Z][A-Za-z'’.\-]*(?: [A-Z][A-Za-z'’.\-]*){0,3})\s*:"
+    r"|(?P<dotted>[QA])\.(?=\s))"
     r"(?!//)\s*(?P<rest>.*)$"
 )
+# A time stamp opening a line, before a speaker label: "[00:01:02] SMITH: ..." or "00:01:02 Q: ...".
+LEADING_TIMESTAMP = re.compile(r"^(?P<ts>[\[(]\d{1,2}:[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?[\])]|\d{1,2}:[0-5]\d:[0-5]\d(?:\.\d{1,3})?)\s+")
+# Markdown ATX heading: "# Title", "## Section".
+MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
 WELL_KNOWN_LABELS = {
     "q": "interviewer", "question": "interviewer", "interviewer": "interviewer", "int": "interviewer",
     "a": "interviewee", "answer": "interviewee", "interviewee": "interviewee", "respondent": "interviewee",
@@ -68,7 +78,7 @@ NOT_SPEAKER_LABELS = {
     "transcript", "transcribed by", "edited by", "length", "duration", "http", "https", "ps", "re",
 }
 
-TIMESTAMP = re.compile(r"[\[(](?P<ts>\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)[\])]")
+TIMESTAMP = re.compile(r"[\[(](?P<ts>\d{1,2}:[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?)[\])]|^(?P<bare>\d{1,2}:[0-5]\d:[0-5]\d(?:\.\d{1,3})?)(?=\s)")
 NOTE = re.compile(r"\[(?P<sq>[^\[\]]{1,300})\]|\{(?P<br>[^{}]{1,300})\}")
 QUOTE = re.compile(
     r"“(?P<dq>[^“”]{1,3000})”"
@@ -151,13 +161,17 @@ def _header_zone(lines: list[Line]) -> tuple[list[Line], list[Line], int]:
 
 
 def _label_of(text: str) -> tuple[str, str] | None:
-    match = LABEL_LINE.match(text.strip())
+    """(speaker label, rest of the line) for a line opening a turn; a leading time stamp stays in the rest."""
+    text = text.strip()
+    stamp = LEADING_TIMESTAMP.match(text)
+    match = LABEL_LINE.match(text[stamp.end():] if stamp else text)
     if not match:
         return None
-    label = (match.group("bold") or match.group("plain") or "").strip()
+    label = (match.group("bold") or match.group("plain") or match.group("dotted") or "").strip()
     if not label or label.lower() in NOT_SPEAKER_LABELS:
         return None
-    return label, match.group("rest")
+    rest = match.group("rest")
+    return label, (f"{stamp.group('ts')} {rest}" if stamp else rest)
 
 
 def _find_speakers(lines: list[Line]) -> dict[str, int]:
@@ -172,7 +186,8 @@ def _find_speakers(lines: list[Line]) -> dict[str, int]:
     return speakers
 
 
-def _speaker_id(label: str, taken: set[str]) -> str:
+def speaker_id(label: str, taken: set[str]) -> str:
+    """A stable xml:id for a speaker label, unique among ``taken`` (which it extends)."""
     base = "sp-" + (re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "x")
     candidate, n = base, 2
     while candidate in taken:
@@ -181,7 +196,7 @@ def _speaker_id(label: str, taken: set[str]) -> str:
     return candidate
 
 
-def _assign_roles(turns: list[tuple[str, str]], labels: dict[str, int]) -> list[Speaker]:
+def assign_roles(turns: list[tuple[str, str]], labels: dict[str, int]) -> list[Speaker]:
     """Who is the interviewer: a well-known label, else the one whose turns are mostly questions."""
     asks: Counter[str] = Counter()
     words: Counter[str] = Counter()
@@ -207,7 +222,7 @@ def _assign_roles(turns: list[tuple[str, str]], labels: dict[str, int]) -> list[
     taken: set[str] = set()
     return [
         Speaker(
-            id=_speaker_id(label, taken),
+            id=speaker_id(label, taken),
             label=label,
             role=roles.get(label, ("speaker", "speaker.label"))[0],  # type: ignore[arg-type]
             turns=labels[label],
@@ -220,7 +235,8 @@ def _assign_roles(turns: list[tuple[str, str]], labels: dict[str, int]) -> list[
 # -- inline content -----------------------------------------------------------------------------
 
 
-def _normalize_timestamp(raw: str) -> str:
+def normalize_timestamp(raw: str) -> str:
+    """"12:34" -> "0:12:34", "01:02:03.5" -> "1:02:03.5": hours unpadded, as TEI's anchors show them."""
     parts = raw.split(":")
     if len(parts) == 2:
         parts = ["0", *parts]
@@ -251,7 +267,7 @@ def parse_inlines(text: str, breaks: list[tuple[int, object]], attribute_quotes:
     """Split one block's text into text, quotes, notes, time anchors and page breaks."""
     spans: list[tuple[int, int, Inline]] = []
     for match in TIMESTAMP.finditer(text):
-        spans.append((match.start(), match.end(), TimeAnchor(match.group(0), _normalize_timestamp(match.group("ts")))))
+        spans.append((match.start(), match.end(), TimeAnchor(match.group(0), normalize_timestamp(match.group("ts") or match.group("bare")))))
     for match in NOTE.finditer(text):
         if not any(s <= match.start() < e for s, e, _ in spans):
             body = match.group("sq") if match.group("sq") is not None else match.group("br")
@@ -304,89 +320,164 @@ def _looks_hard_wrapped(group: list[Line]) -> bool:
     return max(widths) <= 100 and min(widths) >= 40 and max(widths) - min(widths) <= 25
 
 
-def _paragraphs(group: list[Line]) -> list[list[Line]]:
-    """Split one blank-line-separated group of lines into paragraphs."""
-    if _looks_hard_wrapped(group):
-        return [group]
-    paragraphs: list[list[Line]] = []
+def _indent_steps(group: list[Line]) -> list[list[Line]]:
+    """Split a group where a line is indented further than the line before it.
+
+    First-line indentation opens a paragraph; a return to the margin does not (it is the
+    paragraph's second line), so only a step inwards splits.
+    """
+    parts: list[list[Line]] = []
     for line in group:
-        if paragraphs and re.search(r"[^.!?:;\"”’)\]]$", paragraphs[-1][-1].text) and line.text[:1].islower():
-            paragraphs[-1].append(line)
+        if not parts or line.indent > parts[-1][-1].indent:
+            parts.append([line])
         else:
-            paragraphs.append([line])
-    return paragraphs
+            parts[-1].append(line)
+    return parts
 
 
-def _join(lines: list[Line]) -> tuple[str, list[tuple[int, object]]]:
-    text, breaks = "", []
+def paragraphs(group: list[Line]) -> list[list[Line]]:
+    """Split one blank-line-separated group of lines into paragraphs (lists of lines to join)."""
+    result: list[list[Line]] = []
+    for part in _indent_steps(group):
+        if _looks_hard_wrapped(part):
+            result.append(part)
+            continue
+        start = len(result)
+        for line in part:
+            # a line that breaks off mid-sentence goes on in the next one
+            if len(result) > start and re.search(r"[^.!?:;\"”’)\]]$", result[-1][-1].text) and line.text[:1].islower():
+                result[-1].append(line)
+            else:
+                result.append([line])
+    return result
+
+
+def _groups(lines: list[Line]) -> list[list[Line]]:
+    """Runs of non-blank lines separated by blank lines."""
+    groups: list[list[Line]] = [[]]
     for line in lines:
-        if text:
-            text += " "
-        breaks.extend((len(text) + offset, artifact) for offset, artifact in line.breaks)
-        text += line.text.strip() if not line.breaks else line.text
-    return text, breaks
+        if line.blank:
+            if groups[-1]:
+                groups.append([])
+        else:
+            groups[-1].append(line)
+    return [group for group in groups if group]
 
 
-def structure(cleaned: CleanedText) -> Document:
+class _Joiner:
+    """Joins a paragraph's lines with spaces, undoing end-of-line hyphenation where it is one."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.notes: list[str] = []
+
+    def join(self, lines: list[Line]) -> tuple[str, list[tuple[int, object]]]:
+        text, breaks, last = "", [], ""
+        for line in lines:
+            piece = line.text.strip() if not line.breaks else line.text
+            if not text:
+                offset, text = 0, piece
+            elif text.endswith("-"):  # cheap test first: most lines end otherwise
+                joined, note = dehyphenate(last, piece, self.vocabulary)
+                if note:
+                    self.notes.append(note)
+                text = text[: len(text) - len(last)] + joined
+                offset = len(text) - len(piece)
+            else:
+                text = f"{text} {piece}"
+                offset = len(text) - len(piece)
+            breaks.extend((offset + position, artifact) for position, artifact in line.breaks)
+            last = piece
+        return text, breaks
+
+
+def _without_label(line: Line, rest: str) -> Line:
+    """The line with its speaker label cut off; page-break offsets move with the text."""
+    shift = len(line.text) - len(rest)
+    return Line(rest, line.number, [(max(0, offset - shift), artifact) for offset, artifact in line.breaks], 0)
+
+
+def _markdown_headings(lines: list[Line]) -> tuple[list[Line], set[int]]:
+    """Lines with Markdown heading marks ("## ") cut off, and the numbers of those lines."""
+    out: list[Line] = []
+    headings: set[int] = set()
+    for line in lines:
+        match = MARKDOWN_HEADING.match(line.text)
+        if match:
+            headings.add(line.number)
+            shift = match.end()
+            line = Line(line.text[shift:], line.number, [(max(0, o - shift), a) for o, a in line.breaks], line.indent)
+        out.append(line)
+    return out, headings
+
+
+def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None) -> Document:
     """Stage 3: find the title, subject lines, paragraphs or speaker turns, and inline parts."""
     lines = cleaned.lines
     if not any(not line.blank for line in lines):
         raise SourceError(str(cleaned.decoded.source.path), "has no text left after removing page artifacts", "structure")
+    decisions: list[Decision] = []
+    lines, headings = _markdown_headings(lines)
+    if headings:
+        decisions.append(Decision("structure", f"read {len(headings)} Markdown heading line(s) as headings (removed their '#' marks)"))
     title_lines, subject_lines, header_end = _header_zone(lines)
     content = [line for line in lines if not line.blank]
     header_lines, body_start_line = content[:header_end], (content[header_end].number if header_end < len(content) else None)
 
     blocks: list[Block] = []
-    decisions: list[Decision] = []
-    for n, line in enumerate(header_lines, start=1):
-        blocks.append(Block(f"h{n}", "head", parse_inlines(line.text, line.breaks, False), line.number))
+    for line in header_lines:
+        blocks.append(Block(f"h{len(blocks) + 1}", "head", parse_inlines(line.text, line.breaks, False), line.number))
+    head_count = len(blocks)
 
     body_lines = [line for line in lines if body_start_line is not None and line.number >= body_start_line]
-    labels = _find_speakers(body_lines)
-    speakers: list[Speaker] = []
-    form = "narrative"
-    if labels:
-        form = "transcript"
-        turns = [found for line in body_lines if not line.blank and (found := _label_of(line.text)) and found[0] in labels]
-        speakers = _assign_roles(turns, labels)
-        by_label = {speaker.label: speaker for speaker in speakers}
-        current: Speaker | None = None
-        p_count = u_count = 0
-        for line in body_lines:
-            if line.blank:
-                continue
-            found = _label_of(line.text)
-            if found and found[0] in labels:
-                current = by_label[found[0]]
-                rest = found[1]
-                offset_shift = len(line.text) - len(rest)
-                breaks = [(max(0, off - offset_shift), a) for off, a in line.breaks]
-                u_count += 1
-                blocks.append(Block(f"u{u_count}", "u", parse_inlines(rest, breaks, False), line.number, current.label, current.id))
-            elif current is not None:
-                u_count += 1
-                blocks.append(Block(f"u{u_count}", "u", parse_inlines(line.text, line.breaks, False), line.number, current.label, current.id))
-            else:
-                p_count += 1
-                blocks.append(Block(f"p{p_count}", "p", parse_inlines(line.text, line.breaks, True), line.number))
-        decisions.append(Decision("structure", f"read as a transcript: {u_count} utterances by speakers {', '.join(s.label + ' (' + s.role + ')' for s in speakers)}"))
+    labels = _find_speakers([line for line in body_lines if line.number not in headings])
+
+    # Segments: a heading line, a speaker's turn (all lines up to the next label) or prose.
+    segments: list[tuple[str | None, list[Line]]] = [(None, [])]
+    turn_texts: list[tuple[str, list[str]]] = []
+    for line in body_lines:
+        if line.number in headings:
+            segments.append(("#heading", [line]))
+            segments.append((segments[-2][0] if segments[-2][0] != "#heading" else None, []))
+            continue
+        found = _label_of(line.text) if labels and not line.blank else None
+        if found and found[0] in labels:
+            segments.append((found[0], [_without_label(line, found[1])]))
+            turn_texts.append((found[0], [found[1]]))
+            continue
+        segments[-1][1].append(line)
+        if segments[-1][0] not in (None, "#heading") and turn_texts and not line.blank:
+            turn_texts[-1][1].append(line.text)
+
+    speakers = assign_roles([(label, " ".join(parts)) for label, parts in turn_texts], labels) if labels else []
+    by_label = {speaker.label: speaker for speaker in speakers}
+    joiner = _Joiner(Vocabulary(cleaned.decoded.text, lexicon))
+    counts = Counter[str]()
+    for label, segment in segments:
+        if label == "#heading":
+            line = segment[0]
+            head_count += 1
+            blocks.append(Block(f"h{head_count}", "head", parse_inlines(line.text, line.breaks, False), line.number))
+            continue
+        speaker = by_label.get(label) if label else None
+        for group in _groups(segment):
+            for paragraph in paragraphs(group):
+                text, breaks = joiner.join(paragraph)
+                kind = "u" if speaker else "p"
+                counts[kind] += 1
+                blocks.append(
+                    Block(
+                        f"{kind}{counts[kind]}", kind, parse_inlines(text, breaks, attribute_quotes=speaker is None), paragraph[0].number,
+                        speaker.label if speaker else None, speaker.id if speaker else None,
+                    )
+                )
+    form = "transcript" if speakers else "narrative"
+    if speakers:
+        decisions.append(Decision("structure", f"read as a transcript: {counts['u']} utterances by speakers {', '.join(s.label + ' (' + s.role + ')' for s in speakers)}"))
     else:
-        groups: list[list[Line]] = []
-        for line in body_lines:
-            if line.blank:
-                if groups and groups[-1]:
-                    groups.append([])
-                continue
-            if not groups:
-                groups.append([])
-            groups[-1].append(line)
-        count = 0
-        for group in groups:
-            for paragraph in _paragraphs(group) if group else []:
-                text, breaks = _join(paragraph)
-                count += 1
-                blocks.append(Block(f"p{count}", "p", parse_inlines(text, breaks, True), paragraph[0].number))
-        decisions.append(Decision("structure", f"read as narrative text: {count} paragraphs"))
+        decisions.append(Decision("structure", f"read as narrative text: {counts['p']} paragraphs"))
+    if joiner.notes:
+        decisions.append(Decision("structure", f"joined {len(joiner.notes)} word(s) hyphenated at a line end: {'; '.join(joiner.notes)}"))
     if title_lines:
         decisions.append(Decision("structure", f"title from line {title_lines[0].number}; {len(subject_lines)} subject line(s)"))
     return Document(

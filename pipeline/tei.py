@@ -139,6 +139,15 @@ def _body(document: Document, participant_ids: set[str]) -> tuple[etree._Element
     timeline = None
     anchors = 0
 
+    def when(timestamp: str) -> str:
+        """A new point on the timeline (created on first use); returns its id."""
+        nonlocal timeline, anchors
+        if timeline is None:
+            timeline = E.timeline({"unit": "s", "origin": "#T0"}, E.when({XML_ID: "T0", "absolute": "00:00:00"}))
+        anchors += 1
+        timeline.append(E.when({XML_ID: f"T{anchors}", "interval": f"{_seconds(timestamp):g}", "since": "#T0"}))
+        return f"T{anchors}"
+
     def who_ref(who: str | None) -> dict[str, str]:
         return {"who": f"#{who}"} if who and who in participant_ids else {}
 
@@ -169,11 +178,7 @@ def _body(document: Document, participant_ids: set[str]) -> tuple[etree._Element
                     attributes["n"] = inline.artifact.text.strip("[]- ")
                 child = E.pb(attributes)
             elif isinstance(inline, TimeAnchor):
-                if timeline is None:
-                    timeline = E.timeline({"unit": "s", "origin": "#T0"}, E.when({XML_ID: "T0", "absolute": "00:00:00"}))
-                anchors += 1
-                anchor_id = f"T{anchors}"
-                timeline.append(E.when({XML_ID: anchor_id, "interval": f"{_seconds(inline.timestamp):g}", "since": "#T0"}))
+                anchor_id = when(inline.timestamp)
                 if block.kind == "u" and block.start == inline.timestamp and "start" not in element.attrib:
                     element.set("start", f"#{anchor_id}")
                 child = E.anchor({"synch": f"#{anchor_id}", "n": inline.original})
@@ -181,6 +186,8 @@ def _body(document: Document, participant_ids: set[str]) -> tuple[etree._Element
                 raise TypeError(f"unknown inline {inline!r}")
             element.append(child)
             last = child
+        if block.kind == "u" and block.end:  # a timed utterance (caption cue) ends at a timeline point
+            element.set("end", f"#{when(block.end)}")
         body.append(element)
     return body, timeline
 

@@ -1,0 +1,17 @@
+"""Reader for plain text and Markdown: decode -> clean -> structure, nothing else.
+
+Markdown needs no reader of its own: heading marks and ``**Name**`` speaker labels are
+rules of ``structure``, and any other markup stays in the text as the author wrote it.
+"""
+
+from __future__ import annotations
+
+from ..clean import clean
+from ..decode import decode
+from ..document import Document, Source
+from ..structure import structure
+
+
+def read(source: Source) -> Document:
+    """A plain-text or Markdown source as a structured document."""
+    return structure(clean(decode(source)))
