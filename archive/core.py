@@ -17,9 +17,10 @@ from filelock import FileLock, Timeout
 from oral_archive.schemas.errors import ArchiveLocked, Problem, RecordInvalid, RecordNotFound, StoreError
 from oral_archive.schemas.record import Record
 
+from .fixity import VerifyReport, export_bags, verify as verify_store
 from .export import EXPORTERS, ExportOptions, exporter_for  # noqa: F401  (EXPORTERS: public)
 from .index import IndexMissing, IndexStale, IndexStatus, SearchIndex, SearchResults
-from .store import RecordStore, StoredVersion
+from .store import NewVersion, RecordStore, StoredVersion
 from .validation import TeiSchema, validate_record
 
 DEFAULT_ARCHIVE = Path("archive-data")
@@ -65,9 +66,15 @@ class Archive:
             lock.acquire(timeout=self.lock_timeout)
         except Timeout:
             raise ArchiveLocked(f"{self.path}: another process is writing to this archive (waited {self.lock_timeout:g} s for its lock)") from None
+        except OSError as error:  # read-only filesystem, permissions, disk full
+            raise StoreError(f"{self.path}: cannot take the write lock: {error.strerror or error}") from None
         try:
-            self.store.remove_stale_temporaries()
+            try:
+                self.store.remove_stale_temporaries()
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot clean up after an interrupted write: {error.strerror or error}") from None
             self._checksums = None  # another process may have written since we last looked
+            self._index_pending()
             yield self
         finally:
             lock.release()
@@ -102,10 +109,7 @@ class Archive:
     def find_checksum(self, sha256: str) -> tuple[str, int] | None:
         """(record id, version) already holding these exact original bytes, if any."""
         if self._checksums is None:
-            self._checksums = {}
-            for record_id in self.ids():
-                for stored in self.store.versions(record_id):
-                    self._checksums[self.store.load_record(stored).source.sha256] = (record_id, stored.version)
+            self._checksums = self.store.original_checksums()
         return self._checksums.get(sha256)
 
     def next_version(self, record_id: str) -> int:
@@ -128,6 +132,51 @@ class Archive:
         if index:
             self.index.update([record])
         return AddResult("ingested" if record.version == 1 else "new-version", record.id, record.version, stored.path)
+
+    def add_validated(self, versions: list[NewVersion]) -> list[AddResult]:
+        """Store versions already checked with ``validate_record`` as one durable batch.
+
+        For batch ingest (caller holds ``writing()``): the ids are marked pending in the
+        archive until ``index_records`` commits them, so a crash in between is repaired by
+        the next writer. Identical bytes already stored come back "unchanged".
+        """
+        results: dict[int, AddResult] = {}
+        fresh = []
+        for position, version in enumerate(versions):
+            existing = self.find_checksum(version.record.source.sha256)
+            if existing:
+                results[position] = AddResult("unchanged", existing[0], existing[1], None)
+            else:
+                fresh.append((position, version))
+        stored = self.store.write_versions([v for _, v in fresh], pending_index=True)
+        for (position, version), written in zip(fresh, stored):
+            record = version.record
+            if self._checksums is not None:
+                self._checksums[record.source.sha256] = (record.id, record.version)
+            results[position] = AddResult("ingested" if record.version == 1 else "new-version", record.id, record.version, written.path)
+        return [results[position] for position in range(len(versions))]
+
+    def index_records(self, records: list[Record]) -> int:
+        """Add records to the search index in one commit, then clear them from the pending list."""
+        count = self.index.update(records)
+        self.store.clear_index_pending([r.id for r in records])
+        return count
+
+    def _index_pending(self) -> None:
+        """Index what a writer that died stored but never indexed (called under the lock)."""
+        pending = [i for i in self.store.index_pending() if self.store.versions(i)]
+        if pending:
+            self.index_records(list(self.records(pending)))
+        elif self.store.index_pending():
+            self.store.clear_index_pending(self.store.index_pending())
+
+    def verify(self) -> VerifyReport:
+        """Recompute every checksum; report missing, altered and unexpected files (see ``fixity``)."""
+        return verify_store(self.store)
+
+    def bag(self, record_ids: Iterable[str], out: Path | str, *, all_versions: bool = False) -> list[Path]:
+        """Export record versions as standalone BagIt bags under ``out`` (see ``fixity.export_bags``)."""
+        return export_bags(self.store, list(record_ids), Path(out), all_versions=all_versions)
 
     def quarantine(self, filename: str, original: bytes, reason: str, problems: list[Problem] | None = None) -> Path:
         return self.store.quarantine(filename, original, reason, [str(p) for p in problems or []])

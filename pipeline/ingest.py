@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Literal
+from typing import Callable, Iterable, Iterator, Literal
 
 from oral_archive.archive.core import Archive
-from oral_archive.schemas.errors import RecordInvalid, SourceError, StoreError
+from oral_archive.archive.store import NewVersion
+from oral_archive.archive.validation import validate_record
+from oral_archive.schemas.errors import Problem, RecordInvalid, SourceError, StoreError
 from oral_archive.schemas.record import Record
 
 from .decode import read_source
+from .document import Source
 from .manifest import Manifest, ManifestProblem, SuppliedRow, load_manifest
 from .stages import prepare
 
@@ -64,16 +72,29 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     return files
 
 
-def ingest(paths: Iterable[Path | str], archive: Archive, *, progress: Callable[[FileResult], None] | None = None, manifest: Manifest | Path | str | None = None) -> IngestReport:
+def ingest(
+    paths: Iterable[Path | str],
+    archive: Archive,
+    *,
+    progress: Callable[[FileResult], None] | None = None,
+    manifest: Manifest | Path | str | None = None,
+    workers: int = 1,
+    batch_size: int = 64,
+) -> IngestReport:
     """Ingest files/folders; invalid inputs are quarantined with a reason, never half-stored.
 
     ``manifest`` (a path or a loaded ``Manifest``) supplies archivist metadata per file; its
     bad rows are listed in ``report.manifest_problems`` and do not stop the batch.
 
-    Holds the archive's write lock for the whole batch and commits the search index once.
+    Holds the archive's write lock for the whole batch. With ``workers > 1`` records are
+    prepared (decoded, normalized, TEI built and validated) in that many worker processes
+    while this process stores and indexes them. Versions are stored ``batch_size`` at a
+    time, each batch made durable at once; the search index is committed every
+    ``INDEX_EVERY`` records and at the end. A storage failure (disk full, read-only
+    archive) stops the batch with a ``StoreError``: what was stored before stays complete
+    and indexed, and re-running the same ingest completes it.
     """
     report = IngestReport()
-    stored: list[Record] = []
     paths = list(paths)
     files = expand_paths(paths)
     supplied: dict[Path, SuppliedRow] = {}
@@ -83,45 +104,200 @@ def ingest(paths: Iterable[Path | str], archive: Archive, *, progress: Callable[
         files = [f for f in files if f.resolve() != manifest.path.resolve()]
         supplied, unmatched = manifest.match(files, roots=[p for p in paths if Path(p).is_dir()])
         report.manifest_problems = manifest.problems + unmatched
-    with archive.writing():
-        try:
-            for path in files:
-                result = _ingest_one(path, archive, stored, supplied.get(path))
-                report.results.append(result)
-                if progress:
-                    progress(result)
-        finally:
-            if stored:
-                archive.index.update(stored)
+    # Started before taking the lock, so no worker inherits the lock's file descriptor.
+    pool = _start_pool(workers) if workers > 1 and len(files) > 1 else None
+    try:
+        with archive.writing():
+            batch = _Batch(archive, report, progress, batch_size)
+            try:
+                for path, item, row, outcome in _outcomes(files, supplied, archive, pool):
+                    batch.handle(path, item, row, outcome)
+                batch.flush()
+                batch.commit_index()
+            except BaseException:
+                batch.commit_index(quietly=True)  # index what is stored; what fails stays pending
+                raise
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     return report
 
 
-def _ingest_one(path: Path, archive: Archive, stored: list[Record], supplied: SuppliedRow | None = None) -> FileResult:
-    try:
-        source = read_source(path)
-    except SourceError as error:
-        data = _read_if_possible(path)
-        quarantined = archive.quarantine(path.name, data, error.reason) if data is not None else None
-        return FileResult(path, "rejected", reason=str(error), quarantined=quarantined)
-    existing = archive.find_checksum(source.sha256)
-    if existing:
-        return FileResult(path, "unchanged", existing[0], existing[1])
+# Index commit every this many stored records (and at the end): fewer commits mean fewer
+# Whoosh segments to merge; the pending list in the archive covers a crash in between.
+INDEX_EVERY = 2000
+INDEX_EVERY_BYTES = 64_000_000
+BATCH_BYTES = 32_000_000
+
+
+@dataclass
+class Outcome:
+    """What preparing one source gave: a validated record, or why it is rejected."""
+
+    record: Record | None = None
+    tei: bytes = b""
+    record_json: bytes = b""
+    reason: str | None = None  # for the report (names the file)
+    quarantine_reason: str | None = None  # for reason.txt
+    problems: list[Problem] = field(default_factory=list)
+
+
+def prepare_one(source: Source, supplied: SuppliedRow | None = None, archive: Archive | None = None) -> Outcome:
+    """Every stage up to a validated record for one source; never raises for bad input.
+
+    Runs in a worker process when ``archive`` is None (the record is then version 1; the
+    caller prepares again against the archive when the source already has versions).
+    """
+    path = source.path
     try:
         prepared = prepare(source, archive, supplied=supplied)
-        added = archive.add(prepared.record, prepared.tei, source.data, index=False)
     except SourceError as error:
-        quarantined = archive.quarantine(path.name, source.data, f"{error.stage}: {error.reason}")
-        return FileResult(path, "rejected", reason=str(error), quarantined=quarantined)
-    except RecordInvalid as error:
-        quarantined = archive.quarantine(path.name, source.data, f"the record built from it is invalid ({len(error.problems)} problems)", error.problems)
-        return FileResult(path, "rejected", reason=f"{path}: {error}", quarantined=quarantined)
-    except (ValueError, StoreError) as error:  # pydantic ValidationError is a ValueError
-        quarantined = archive.quarantine(path.name, source.data, f"cannot build a record: {error}")
+        return Outcome(reason=str(error), quarantine_reason=f"{error.stage}: {error.reason}")
+    except ValueError as error:  # pydantic ValidationError is a ValueError
         first_line = str(error).splitlines()[0]
-        return FileResult(path, "rejected", reason=f"{path}: cannot build a record: {first_line}", quarantined=quarantined)
-    if added.status != "unchanged":
-        stored.append(prepared.record)
-    return FileResult(path, added.status, added.record_id, added.version)
+        return Outcome(reason=f"{path}: cannot build a record: {first_line}", quarantine_reason=f"cannot build a record: {error}")
+    record_json = prepared.record.model_dump_json(indent=2).encode("utf-8")
+    problems = validate_record(record_json, prepared.tei, source.data, "subset")
+    if problems:
+        invalid = RecordInvalid(prepared.record.id, problems)
+        return Outcome(reason=f"{path}: {invalid}", quarantine_reason=f"the record built from it is invalid ({len(problems)} problems)", problems=problems)
+    return Outcome(prepared.record, prepared.tei, record_json)
+
+
+def _outcomes(files: list[Path], supplied: dict[Path, SuppliedRow], archive: Archive, pool, group: int = 32) -> Iterator[tuple]:
+    """(path, Source | FileResult | SourceError, manifest row, Outcome | None), in input order.
+
+    Files are read here, in groups; bytes already in the archive are not prepared again.
+    With a pool the next group is being prepared while the caller stores this one.
+    """
+    queue: deque = deque()
+    for start in range(0, len(files), group):
+        entries: list[tuple] = []
+        for path in files[start:start + group]:
+            try:
+                source = read_source(path)
+            except SourceError as error:
+                entries.append((path, error, None))
+                continue
+            existing = archive.find_checksum(source.sha256)
+            if existing:
+                entries.append((path, FileResult(path, "unchanged", existing[0], existing[1]), None))
+            else:
+                entries.append((path, source, supplied.get(path)))
+        jobs = [(item, row) for _, item, row in entries if isinstance(item, Source)]
+        queue.append((entries, pool.starmap_async(prepare_one, jobs, chunksize=4) if pool is not None and jobs else None))
+        if len(queue) > 1:
+            yield from _resolve(*queue.popleft())
+    while queue:
+        yield from _resolve(*queue.popleft())
+
+
+def _resolve(entries: list[tuple], pending) -> Iterator[tuple]:
+    prepared = iter(pending.get()) if pending is not None else None
+    for path, item, row in entries:
+        if not isinstance(item, Source):
+            yield path, item, row, None
+        else:
+            yield path, item, row, next(prepared) if prepared is not None else prepare_one(item, row)
+
+
+class _Batch:
+    """Collects prepared versions, stores them a batch at a time, indexes them in bulk."""
+
+    def __init__(self, archive: Archive, report: IngestReport, progress: Callable[[FileResult], None] | None, size: int) -> None:
+        self.archive = archive
+        self.report = report
+        self.progress = progress
+        self.size = max(1, size)
+        self.versions: list[NewVersion] = []
+        self.ids: set[str] = set()
+        self.checksums: dict[str, tuple[str, int]] = {}
+        self.unindexed: list[Record] = []
+
+    def handle(self, path: Path, item, row: SuppliedRow | None, outcome: Outcome | None) -> None:
+        if isinstance(item, FileResult):
+            result = item
+        elif isinstance(item, SourceError):
+            data = _read_if_possible(path)
+            quarantined = self.archive.quarantine(path.name, data, item.reason) if data is not None else None
+            result = FileResult(path, "rejected", reason=str(item), quarantined=quarantined)
+        else:
+            result = self._add(path, item, row, outcome)
+        self.report.results.append(result)
+        if self.progress:
+            self.progress(result)
+
+    def _add(self, path: Path, source: Source, row: SuppliedRow | None, outcome: Outcome) -> FileResult:
+        existing = self.archive.find_checksum(source.sha256) or self.checksums.get(source.sha256)
+        if existing:  # the same bytes twice in this run
+            return FileResult(path, "unchanged", existing[0], existing[1])
+        if outcome.record is not None:
+            if outcome.record.id in self.ids:
+                self.flush()  # a second version of a record in this batch: store the first
+            if self.archive.next_version(outcome.record.id) > 1:
+                # A changed source: build the new version against the stored history.
+                outcome = prepare_one(source, row, self.archive)
+        if outcome.record is None:
+            quarantined = self.archive.quarantine(path.name, source.data, outcome.quarantine_reason or "rejected", outcome.problems)
+            return FileResult(path, "rejected", reason=outcome.reason, quarantined=quarantined)
+        record = outcome.record
+        self.versions.append(NewVersion(record, outcome.tei, source.data, outcome.record_json))
+        self.ids.add(record.id)
+        self.checksums[source.sha256] = (record.id, record.version)
+        if len(self.versions) >= self.size or sum(len(v.original) + len(v.tei) for v in self.versions) >= BATCH_BYTES:
+            self.flush()
+        return FileResult(path, "ingested" if record.version == 1 else "new-version", record.id, record.version)
+
+    def flush(self) -> None:
+        """Store the collected versions as one durable batch."""
+        if not self.versions:
+            return
+        self.archive.add_validated(self.versions)
+        self.unindexed.extend(v.record for v in self.versions)
+        self.versions, self.ids, self.checksums = [], set(), {}
+        if len(self.unindexed) >= INDEX_EVERY or sum(r.source.size for r in self.unindexed) >= INDEX_EVERY_BYTES:
+            self.commit_index()
+
+    def commit_index(self, quietly: bool = False) -> None:
+        """One index commit for everything stored since the last one."""
+        if not self.unindexed:
+            return
+        try:
+            self.archive.index_records(self.unindexed)
+        except Exception as error:
+            if quietly:
+                return  # already failing; the ids stay pending and the next writer indexes them
+            raise StoreError(f"{self.archive.path}: records are stored but the search index could not be updated ({error}); the next ingest or 'oral-archive reindex' indexes them") from None
+        self.unindexed = []
+
+
+def _start_pool(workers: int):
+    """A process pool that prepares records; its workers exit if this process dies."""
+    methods = multiprocessing.get_all_start_methods()
+    # forkserver: workers are forked from a clean server process, never from this one
+    # (which may hold locks and threads, e.g. rich's progress display).
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload(["oral_archive.pipeline.stages"])
+    return context.Pool(workers, initializer=_worker_started, initargs=(os.getpid(),))
+
+
+def _worker_started(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the parent
+    threading.Thread(target=_exit_with_parent, args=(parent, os.getppid()), daemon=True).start()
+
+
+def _exit_with_parent(parent: int, server: int) -> None:
+    """Leave when the ingesting process is gone (e.g. killed), instead of lingering."""
+    while True:
+        time.sleep(0.5)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        if os.getppid() != server:
+            os._exit(0)
 
 
 def _read_if_possible(path: Path) -> bytes | None:

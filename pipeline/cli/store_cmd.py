@@ -1,6 +1,8 @@
-"""``oral-archive history``, ``quarantine``, ``reindex``."""
+"""``oral-archive history``, ``quarantine``, ``reindex``, ``verify``, ``bag``."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -44,3 +46,40 @@ def reindex_command(ctx: click.Context) -> None:
     with archive.writing():
         count = archive.reindex()
     stdout.print(f"indexed {count} record(s)", markup=False)
+
+
+@main.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def verify_command(ctx: click.Context, as_json: bool) -> None:
+    """Recompute every checksum; report missing, altered and unexpected files (exit 1 if any)."""
+    report = open_archive(ctx).verify()
+    if as_json:
+        print_json({
+            "ok": report.ok,
+            "problems": [{"kind": p.kind, "path": p.path, "message": p.message} for p in report.problems],
+            "notes": report.notes,
+            "records": report.records, "versions": report.versions, "files": report.files, "bytes": report.bytes,
+            "quarantined": report.quarantined,
+        })
+    else:
+        for problem in report.problems:
+            stdout.print(str(problem), markup=False)
+        for note in report.notes:
+            stdout.print(f"note: {note}", markup=False)
+        stdout.print(report.summary(), markup=False)
+    if not report.ok:
+        ctx.exit(1)
+
+
+@main.command("bag")
+@click.argument("record_ids", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder to write the bags into (created if needed).")
+@click.option("--all-versions", is_flag=True, help="Export every version, not only the latest.")
+@click.pass_context
+def bag_command(ctx: click.Context, record_ids: tuple[str, ...], output: Path, all_versions: bool) -> None:
+    """Export records as BagIt bags (<id>-v<N>/) that any BagIt tool validates."""
+    written = open_archive(ctx).bag(record_ids, output, all_versions=all_versions)
+    for path in written:
+        stdout.print(str(path), markup=False)
+    stdout.print(f"{len(written)} bag(s) written to {output}", markup=False)
