@@ -106,6 +106,17 @@ class Redactor:
         # Longest first, so "John Brown" is masked whole before "John" could match inside it.
         alternatives = "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
         self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if texts else None
+        # Participant ids come from speaker labels ("sp-fuchs") and so can spell a withheld
+        # name; such ids are renamed (consistently, pointers included) to a neutral one.
+        taken = {p.id for p in record.participants}
+        self.participant_ids: dict[str, str] = {}
+        for number, person in enumerate(record.participants, 1):
+            if self._pattern and self._pattern.search(person.id):
+                new = f"participant-{number}"
+                while new in taken:
+                    new += "x"
+                self.participant_ids[person.id] = new
+                taken.add(new)
 
     def hides(self, field: str) -> bool:
         """Whether ``field`` (e.g. ``participants.name``) is withheld from this export."""
@@ -149,7 +160,8 @@ def restricted_texts(record: Record, field: str) -> set[str]:
             if name == "name" and person.name:
                 # "Mr. Brown" discloses John Brown as much as the full name does.
                 for part in re.findall(r"[^\W\d_][\w'’-]*", person.name.value):
-                    if part.lower().rstrip(".") not in HONORIFICS:
+                    # Capitalised parts only: "and" in "J.T. Curry and P.D. Lagerquist" is no name.
+                    if part[0].isupper() and part.lower() not in HONORIFICS:
                         texts.add(part)
     elif field.startswith("source."):
         value = getattr(record.source, field.split(".", 1)[1])
@@ -490,6 +502,13 @@ def redacted_record_data(record: Record, redactor: Redactor) -> dict[str, Any]:
             for person in data["participants"]:
                 person[name] = None
 
+    renamed = redactor.participant_ids
+    for person in data["participants"]:
+        person["id"] = renamed.get(person["id"], person["id"])
+    for segment in data["segments"]:
+        if segment["who"]:
+            segment["who"] = renamed.get(segment["who"], segment["who"])
+
     def walk(node: Any, key: str | None = None) -> Any:
         if isinstance(node, dict):
             return {k: walk(v, k) for k, v in node.items()}
@@ -545,16 +564,17 @@ def corpus_member(record: Record, tei: bytes, redactor: Redactor | None = None) 
             element.getparent().remove(element)
     prefix = _id_prefix(record.id)
     ids = {element.get(XML_ID) for element in root.iter() if element.get(XML_ID)}
+    new_id = {old: prefix + redactor.participant_ids.get(old, old) for old in ids}
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions carry no ids
         if element.get(XML_ID):
-            element.set(XML_ID, prefix + element.get(XML_ID))
+            element.set(XML_ID, new_id[element.get(XML_ID)])
         for attribute, value in element.attrib.items():
             # Any attribute may hold "#id" pointers (source, resp, who, synch, since...).
             if "#" in value and attribute != XML_ID:
                 tokens = value.split()
-                element.set(attribute, " ".join(f"#{prefix}{t[1:]}" if t.startswith("#") and t[1:] in ids else t for t in tokens))
+                element.set(attribute, " ".join(f"#{new_id[t[1:]]}" if t.startswith("#") and t[1:] in new_id else t for t in tokens))
         if redactor.fields:
             if element.text:
                 element.text = redactor.mask(element.text)
