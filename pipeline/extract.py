@@ -96,6 +96,7 @@ INTERVIEWER_SENTENCE = re.compile(
 ORG_CUE = re.compile(
     r"\b(?:at|for|with|of|from|joined|in|by|to|within)\s+(?:the\s+)?$", re.IGNORECASE
 )
+STUDY_CUE = re.compile(r"\b(?:graduated|graduate|degree|diploma|studied|studying|attended|enrolled|alumn\w*)\b[^.;]*$", re.IGNORECASE)
 CITY_REGION = re.compile(r"(?P<city>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}),\s+(?P<region>[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
 # a sentence about someone's work, where a place or tenure refers to that work
 WORK_CONTEXT = re.compile(
@@ -363,6 +364,9 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
                 # an employer is introduced by a preposition or verb ("at", "with the", "joined");
                 # a bare mention ("Police Department officials said") is not said to be theirs
                 if not ORG_CUE.search(sentence[2][:start]):
+                    continue
+                # where someone studied is not their employer ("graduated from the University of X")
+                if STUDY_CUE.search(sentence[2][max(0, start - 60): start]):
                     continue
                 # "X Unit of the Y Department": the larger body is the employer
                 nested = re.search(rf"\bof\s+(?:the\s+)?(?P<outer>(?:[A-Z][\w.'’-]*\s+){{1,5}}(?:{ORG_HEADS}))$", org)

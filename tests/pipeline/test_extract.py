@@ -261,3 +261,10 @@ def test_show_provenance_prints_rule_and_sentence(built_archive: Archive) -> Non
     assert (tenure["normalized"], tenure["rule"], tenure["segment"]) == ("P8Y", "tenure.has-been-for", tenure["segment"])
     segment = next(s for s in built_archive.get(record_id).segments if s.id == tenure["segment"])
     assert segment.text[tenure["start"]: tenure["end"]] == tenure["value"]
+
+
+def test_where_someone_studied_is_not_their_employer(tmp_path: Path) -> None:
+    text = essay("I interviewed a teacher who works at Lincoln Elementary School. She graduated from the University of Texas in 2001.")
+    assert value(metadata_of(text, tmp_path), "organization") == "Lincoln Elementary School"
+    only_study = essay("I interviewed a teacher. She graduated from the University of Texas in 2001 with a degree in history.")
+    assert value(metadata_of(only_study, tmp_path, "s.txt"), "organization") is None
