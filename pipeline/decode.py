@@ -41,8 +41,8 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
     normalization="NFC",
     explain=False,
 )
-# Share of control characters above which decoded "text" is taken for a binary file.
-_BINARY_SHARE = 0.1
+# Share of control characters above which decoded "text" is taken for a binary file;
+_BINARY_SHARE = 0.3  # charset-normalizer already refuses real binaries; this is a backstop
 # Among single-byte code pages that decode the bytes about equally well, the Western one
 # (cp1252, a superset of printable latin-1) is what transcripts in this archive use.
 _PREFERRED_LEGACY = "cp1252"

@@ -123,12 +123,23 @@ def _is_title_like(text: str) -> bool:
     )
 
 
+def _runs_on(content: list[Line], index: int) -> bool:
+    """A prose-length line that goes on, mid-sentence, in the next line: hard-wrapped body text."""
+    line = content[index]
+    if index + 1 >= len(content) or _words(line.text) < 6:
+        return False
+    following = content[index + 1]
+    return following.number == line.number + 1 and following.text[:1].islower() and not re.search(r"[.!?:;\"”’)\]]$", line.text)
+
+
 def _header_zone(lines: list[Line]) -> tuple[list[Line], list[Line], int]:
     """(title lines, subject lines, index of the first body line) over non-blank lines."""
     content = [line for line in lines if not line.blank]
     zone_end = 0
     while zone_end < min(len(content), MAX_HEADER_LINES) and not _is_sentence_line(content[zone_end].text):
         if LABEL_LINE.match(content[zone_end].text) and _words(content[zone_end].text) > 6:
+            break
+        if _runs_on(content, zone_end):
             break
         zone_end += 1
     zone = content[:zone_end]
