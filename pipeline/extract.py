@@ -46,11 +46,13 @@ TENURE_QUANTIFIER = r"(?:the\s+(?:last|past)\s+|over\s+|almost\s+|nearly\s+|abou
 NOT_TENURE = re.compile(r"\b(?:married|retired|alive|friends?|sober|sick|ill|away|gone|dating|together|waiting|living|lived|divorced|single|widowed)\b", re.IGNORECASE)
 # a past job, left before the present one ("had been a nurse for ten years before ...")
 PREVIOUS_JOB = re.compile(r"\b(?:before|previously|formerly|prior\s+to|used\s+to|until|former|retired|left)\b", re.IGNORECASE)
+FIRST_PERSON = re.compile(r"\b(?:I|we|We|my|My|our|Our)\b")
+THIRD_PERSON = re.compile(r"\b(?:he|she|they|his|her|their|him|them|interviewee)\b", re.IGNORECASE)
 TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "tenure.has-been-for",
         re.compile(
-            rf"\b(?P<subject>\w+)(?:'ve|’ve| has| have| had)\s+been\s+(?:[\w-]+\s+){{0,7}}?for\s+"
+            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)\s+been\s+(?:[\w-]+\s+){{0,7}}?for\s+"
             rf"{TENURE_QUANTIFIER}{NUMBER}\s+"
             rf"(?P<unit>years?|months?|decades?)\b",
             re.IGNORECASE,
@@ -65,6 +67,20 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
             re.IGNORECASE,
         ),
         0.85,
+    ),
+    (
+        "tenure.for-n-years-has",
+        re.compile(
+            rf"\b(?:for|over)\s+{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|decades?),?\s+(?P<subject>\w+)\s+(?:has|have|'ve|’ve)\s+"
+            rf"(?:been|worked|served|taught|practi[cs]ed)\b",
+            re.IGNORECASE,
+        ),
+        0.85,
+    ),
+    (
+        "tenure.n-year-veteran",
+        re.compile(rf"\b(?P<subject>he|she|who|i)\s+(?:is|was|'s|’s|am|'m|’m)\s+(?:now\s+)?an?\s+{NUMBER}[- ](?P<unit>year|decade)[- ]veteran\b", re.IGNORECASE),
+        0.8,
     ),
     (
         "tenure.years-of-experience",
@@ -302,7 +318,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.field-line", re.compile(r"^(?:occupation|profession|job(?: title)?|position)\s*:\s*(?P<rest>.+)$", re.IGNORECASE), 0.95),
         ("role.interviewed-a", re.compile(rf"\binterview(?:ed|ing)?\s+(?:with\s+)?(?:[\w.]+\s+){{0,4}}?{article}(?P<rest>.+)$", re.IGNORECASE), 0.9),
         ("role.appositive", re.compile(rf"\b{HONORIFIC}?\s*{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
-        ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)\s+(?:is|was|are|am|'m|has been|have been|works as|worked as|working as)\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
+        ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)\s+(?:is|was|are|am|'m|’m|'s|’s|has been|have been|works as|worked as|working as)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
     ]
     for block in document.blocks:
@@ -310,8 +326,14 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
             continue
         for sentence in _sentences(block):
             s_text = sentence[2]
+            # in a narrative, "I am a nursing student" / "As a teacher myself, I ..." is the author
+            about_author = block.kind != "u" and bool(FIRST_PERSON.search(s_text)) and not THIRD_PERSON.search(s_text)
             for rule, rx, score in rules:
+                if about_author and rule == "role.as-a":
+                    continue
                 for match in rx.finditer(s_text):
+                    if rule == "role.is-a" and block.kind != "u" and re.match(r"i\b", match.group(0), re.IGNORECASE):
+                        continue  # "I am a nurse too" in a narrative is the author
                     rest_start = match.start("rest")
                     window = s_text[rest_start: rest_start + 80]
                     occ = pattern.search(window)

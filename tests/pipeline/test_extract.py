@@ -99,6 +99,7 @@ def test_role_from_an_occupation_field_line(tmp_path: Path) -> None:
     "He was asked to officer the local football match on Saturday, which he enjoyed.",  # a verb
     "Brown added that the officer’s actions were abusive and that nobody should respect them.",  # someone else
     "He said that since his childhood he had always wanted to become a law enforcement officer.",  # an aspiration
+    "As a nursing student myself, I was curious about the job.",  # the author, not the interviewee
 ])
 def test_officer_in_another_sense_is_not_a_role(tmp_path: Path, sentence: str) -> None:
     assert value(metadata_of(essay(sentence), tmp_path), "occupation") is None
@@ -144,6 +145,10 @@ def test_place_line_and_place_in_a_work_sentence(tmp_path: Path) -> None:
     ("She has served the department for two decades and plans to stay.", "P20Y"),
     ("He has worked as a paramedic since 1998, mostly on night shifts.", "1998"),
     ("She has taught at the school for eleven years.", "P11Y"),
+    ("For the past 15 years, she has worked in the emergency room of the county hospital.", "P15Y"),
+    ("He's been a deputy for nine years now.", "P9Y"),
+    ("She is a 10-year veteran of the fire service.", "P10Y"),
+    ("She has over 20 years of nursing experience.", "P20Y"),
 ])
 def test_tenure(tmp_path: Path, sentence: str, expected: str) -> None:
     assert value(metadata_of(essay("I interviewed a teacher.", sentence), tmp_path), "tenure") == expected
@@ -268,3 +273,10 @@ def test_where_someone_studied_is_not_their_employer(tmp_path: Path) -> None:
     assert value(metadata_of(text, tmp_path), "organization") == "Lincoln Elementary School"
     only_study = essay("I interviewed a teacher. She graduated from the University of Texas in 2001 with a degree in history.")
     assert value(metadata_of(only_study, tmp_path, "s.txt"), "organization") is None
+
+
+def test_first_person_in_a_narrative_is_the_author(tmp_path: Path) -> None:
+    author = metadata_of(essay("I am a nursing student and I wanted to learn about the job from someone who knows it."), tmp_path)
+    assert value(author, "occupation") is None
+    friend = metadata_of(essay("I interviewed a family friend who is a 4th grade teacher at Tarver Elementary School."), tmp_path, "f.txt")
+    assert value(friend, "occupation") == "4th grade teacher"
