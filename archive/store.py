@@ -296,6 +296,11 @@ class RecordStore:
         except OSError as error:
             for temporary, _, _ in staged[renamed:]:
                 shutil.rmtree(temporary, ignore_errors=True)
+            for folder in {t.parent for t, _, _ in staged[renamed:]} | ({self.record_dir(current.record.id)} if current else set()):
+                try:
+                    folder.rmdir()  # a new record's folder, left empty
+                except OSError:
+                    pass
             where = f"record {current.record.id} v{current.record.version}" if current else "records"
             stored = f" ({renamed} of {len(versions)} versions of this batch were stored, complete)" if renamed else ""
             raise StoreError(f"cannot write {where} to {self.records_dir}: {error.strerror or error}{stored}") from None
