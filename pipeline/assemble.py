@@ -59,6 +59,7 @@ def assemble(document: Document, metadata: Metadata, context: Context) -> Record
         language=metadata.language,
         rights=metadata.rights,
         collection=metadata.collection,
+        restricted=metadata.restricted,
         source=SourceInfo(
             filename=source.filename,
             media_type=source.media_type,

@@ -157,6 +157,7 @@ class Metadata:
     language: str = "en"
     rights: Fact | None = None
     collection: Fact | None = None
+    restricted: list[str] = field(default_factory=list)  # fields withheld from exports (manifest)
     # what a later stage (the manifest) changed, for the TEI revision history
     decisions: list[Decision] = field(default_factory=list)
 

@@ -30,7 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from oral_archive.schemas.errors import ArchiveError
-from oral_archive.schemas.record import DURATION_PATTERN, Fact, Person
+from oral_archive.schemas.record import DURATION_PATTERN, RESTRICTABLE_FIELDS, Fact, Person
 
 from .document import Decision
 from .extract import Metadata
@@ -89,6 +89,22 @@ class ManifestRow(BaseModel):
     subjects: list[str] | None = None
     collection: str | None = None
     language: str | None = None
+    restricted: list[str] | None = None
+
+    @field_validator("restricted", mode="before")
+    @classmethod
+    def _split_restricted(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [s for s in LIST_SEPARATOR.split(value.strip()) if s]
+        return value
+
+    @field_validator("restricted")
+    @classmethod
+    def _restrictable(cls, value: list[str] | None) -> list[str] | None:
+        unknown = [v for v in value or [] if v not in RESTRICTABLE_FIELDS]
+        if unknown:
+            raise ValueError(f"cannot restrict {', '.join(map(repr, unknown))}; restrictable fields: {', '.join(sorted(RESTRICTABLE_FIELDS))}")
+        return value
 
     @field_validator("file")
     @classmethod
@@ -344,6 +360,9 @@ def apply_manifest(metadata: Metadata, row: SuppliedRow | None) -> Metadata:
     if values.language:
         metadata.language = values.language
         changed.append(f"language {values.language!r}")
+    if values.restricted is not None:
+        metadata.restricted = list(values.restricted)
+        changed.append(f"restricted {values.restricted!r}")
     if values.subjects is not None:
         extracted = {s.value.casefold(): s for s in metadata.subjects}
         metadata.subjects = [_supplied(s, row, extracted.pop(s.casefold(), None)) for s in values.subjects]

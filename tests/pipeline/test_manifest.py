@@ -100,19 +100,24 @@ def test_bad_rows_are_named_by_row_and_column_and_the_rest_ingests(batch: Path, 
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
 def test_json_and_yaml_manifests(batch: Path, empty_archive: Archive, suffix: str) -> None:
     rows = [
-        {"file": TEACHER, "subjects": ["Teaching"], "role": "music teacher", "restrictions": "Closed until 2030"},
-        {"file": DETECTIVE, "tenure": "20 years"},
+        {"file": TEACHER, "subjects": ["Teaching"], "role": "music teacher", "restrictions": "Closed until 2030",
+         "restricted": ["participants.name", "source.filename"]},
+        {"file": DETECTIVE, "tenure": "20 years", "restricted": "participants.name; participants.shoe_size"},
         {"file": SEED.name, "interviewee name": "Officer Doe"},
     ]
     text = json.dumps(rows) if suffix == ".json" else "files:\n" + "".join(
         "  - " + json.dumps(row) + "\n" for row in rows
     )
     report = ingest([batch], empty_archive, manifest=write(batch.parent / f"m{suffix}", text))
-    assert [(p.row, p.column) for p in report.manifest_problems] == [(2, "tenure")]
+    assert [(p.row, p.column) for p in report.manifest_problems] == [(2, "tenure"), (2, "restricted")]
+    assert "participants.shoe_size" in report.manifest_problems[1].message
     teacher, _ = record_for(empty_archive, TEACHER)
     occupation = teacher.person("interviewee").occupation
     assert (occupation.value, occupation.replaces.value) == ("music teacher", "teacher")
     assert teacher.rights.value == "Closed until 2030"
+    assert teacher.restricted == ["participants.name", "source.filename"]
+    detective, _ = record_for(empty_archive, DETECTIVE)
+    assert detective.restricted == []  # a bad cell supplies nothing
     seed, _ = record_for(empty_archive, SEED.name)
     assert seed.person("interviewee").name.value == "Officer Doe"
     assert seed.person("interviewee").name.replaces is None  # the text names nobody
