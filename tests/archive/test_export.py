@@ -17,6 +17,7 @@ from lxml import etree
 from oral_archive.archive import Archive
 from oral_archive.archive.export import (
     CSV_COLUMNS,
+    EXPORTERS,
     FORMULA_PREFIXES,
     MULTI_VALUE_SEPARATOR,
     RESTRICTED_MARK,
@@ -232,8 +233,6 @@ def test_csv_bom_only_when_asked(built_archive: Archive, tmp_path: Path) -> None
 # -- restricted fields -----------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["oai_dc", "mods", "csv", "jsonl", "tei-corpus"])
 def test_restricted_fields_are_withheld_unless_included(built_archive: Archive, restricted_record: Record, fmt: str) -> None:
-    from oral_archive.archive.export import EXPORTERS
-
     secrets = ["Fuchs", "Lagerquist", "Curry", "example.org/private"]
 
     def export(include: bool) -> str:
