@@ -91,13 +91,6 @@ class ManifestRow(BaseModel):
     language: str | None = None
     restricted: list[str] | None = None
 
-    @field_validator("restricted", mode="before")
-    @classmethod
-    def _split_restricted(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [s for s in LIST_SEPARATOR.split(value.strip()) if s]
-        return value
-
     @field_validator("restricted")
     @classmethod
     def _restrictable(cls, value: list[str] | None) -> list[str] | None:
@@ -134,9 +127,9 @@ class ManifestRow(BaseModel):
             raise ValueError(f"{value!r} is not a language tag such as 'en' or 'es-MX'")
         return value
 
-    @field_validator("subjects", mode="before")
+    @field_validator("subjects", "restricted", mode="before")
     @classmethod
-    def _split_subjects(cls, value: Any) -> Any:
+    def _split_list(cls, value: Any) -> Any:
         # CSV cells hold several subjects separated by ';' or '|'; JSON/YAML give a list
         if isinstance(value, str):
             return [s for s in LIST_SEPARATOR.split(value.strip()) if s]
