@@ -3,13 +3,16 @@
 The index is derived data: it can always be rebuilt from ``records/`` (``Archive.reindex``).
 It lives in ``index/`` as two Whoosh indexes side by side:
 
-* ``records``: one document per record (its latest version): full text, title, the text
-  said by the interviewee and by the interviewer, the interviewee's role, organization,
-  place and tenure, subjects, dates, source URL/site, format. Ordinary searches run here.
-* ``speakers``: one document per (record, participant who speaks), holding only that
-  person's utterances plus a copy of the record's metadata fields. ``--speaker`` searches
-  run here, so "only what this person said" is a property of the document, not a filter
-  over positions, and the ordinary index's statistics stay untouched.
+* ``records``: one document per record (its latest version): full text, title, the
+  interviewee's role, organization, place and tenure, subjects, names, dates, source
+  URL/site, format. Ordinary searches run here.
+* ``speakers``: the speaker-attributed text: one document per (record, participant who
+  speaks), holding only that person's utterances plus a copy of the record's metadata
+  fields. ``--speaker`` searches run here (by participant id, label, name or role, so
+  ``--speaker interviewee`` is "what interviewees said"), so "only what this person said"
+  is a property of the document, not a filter over positions, and the ordinary index's
+  statistics stay untouched. (Per-role text fields in ``records`` would index every
+  utterance a third time; the bench showed build time is dominated by text indexing.)
 
 Searchers are kept open, one per index per process, and refreshed when a writer has
 committed since. Snippets are computed only for the hits of the page shown, per segment,
@@ -44,13 +47,13 @@ RECORDS = "records"
 SPEAKERS = "speakers"
 # Bump when the schema or what goes into a field changes: an index of another format must
 # be rebuilt, and saying so beats returning subtly wrong results.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 4
 STATE_FILE = "state.json"
 
 DEFAULT_FIELDS = ("title", "content")
 SPEAKER_DEFAULT_FIELDS = ("content",)
 # Fields whose analyzed text is the segments' text: their query terms are what snippets mark.
-SNIPPET_FIELDS = frozenset({"content", "interviewee_text", "interviewer_text"})
+SNIPPET_FIELDS = frozenset({"content"})
 FACET_FIELDS = {"role": "role_facet", "organization": "organization_facet", "place": "place_facet", "subject": "subject_facet"}
 SORTS = ("relevance", "date", "title")
 SNIPPETS_PER_HIT = 3
@@ -121,7 +124,11 @@ def _metadata_fields() -> dict:
         place_facet=FacetField(),
         subject_facet=FacetField(),
         tenure_years=NUMERIC(float, bits=64, stored=True),
-        date=DATETIME(stored=True, sortable=True),
+        date=DATETIME(stored=True),
+        # Sort key for the interview date: YYYYMMDD, 0 when unknown. A DATETIME column gives
+        # documents without a value a default that sorts before every real date when
+        # reversed, which would list undated interviews as the newest.
+        date_sort=NUMERIC(int, bits=32, sortable=True),
         ingested=DATETIME(stored=True, sortable=True),
         source_url=ID(stored=True),
         site=ID(stored=True),
@@ -135,8 +142,6 @@ def build_schema() -> Schema:
     """Schema of the ``records`` index (one document per record)."""
     fields = _metadata_fields()
     fields["id"] = ID(stored=True, unique=True, sortable=True)
-    fields["interviewee_text"] = TEXT(analyzer=text_analyzer())
-    fields["interviewer_text"] = TEXT(analyzer=text_analyzer())
     return Schema(**fields)
 
 
@@ -214,34 +219,24 @@ def _metadata_document(record: Record) -> dict:
         if years is not None:
             document["tenure_years"] = years
     interview_date = _parse_date(record.interview_date.normalized) if record.interview_date else None
+    document["date_sort"] = int(interview_date.strftime("%Y%m%d")) if interview_date else 0
     if interview_date:
         document["date"] = interview_date
     return document
 
 
-def _segments_json(record: Record, segments) -> str:
-    # The speaker's role rides along so interviewee_text:/interviewer_text: terms are
-    # marked only in what that side said.
-    roles = {p.id: p.role for p in record.participants}
-    return json.dumps([[s.id, s.kind, s.who, s.start, s.text, roles.get(s.who or "")] for s in segments], ensure_ascii=False)
+def _segments_json(segments) -> str:
+    return json.dumps([[s.id, s.kind, s.who, s.start, s.text] for s in segments], ensure_ascii=False)
 
 
 def index_document(record: Record) -> dict:
     """The ``records`` index document for one record."""
-    by_role: dict[str, list[str]] = {"interviewee": [], "interviewer": []}
-    roles = {p.id: p.role for p in record.participants}
-    for segment in record.segments:
-        role = roles.get(segment.who or "")
-        if role in by_role:
-            by_role[role].append(segment.text)
     speaking = {s.who for s in record.segments if s.who}
     document = _metadata_document(record)
     document.update(
         content=record.full_text,
-        interviewee_text="\n".join(by_role["interviewee"]),
-        interviewer_text="\n".join(by_role["interviewer"]),
         speaker=" ".join(_speaker_keys(p) for p in record.participants if p.id in speaking),
-        segments=_segments_json(record, record.segments),
+        segments=_segments_json(record.segments),
     )
     return document
 
@@ -261,7 +256,7 @@ def speaker_documents(record: Record) -> list[dict]:
             speaker_name=(person.name.value if person.name else None) or person.label or person.id,
             speaker=_speaker_keys(person),
             content="\n\n".join(s.text for s in said),
-            segments=_segments_json(record, said),
+            segments=_segments_json(said),
         )
         documents.append(document)
     return documents
@@ -537,7 +532,7 @@ class SearchIndex:
         if problem:
             raise QueryError(text, problem)
         try:
-            parsed = parser.parse(text)
+            parsed = parser.parse(_compact_iso_dates(text))
         except Exception as error:  # whoosh raises assorted errors on odd syntax
             raise QueryError(text, (str(error) or type(error).__name__).splitlines()[0]) from None
         if errors:
@@ -593,7 +588,7 @@ class SearchIndex:
         kwargs: dict = {"limit": page * limit}
         if sort == "date":
             # Newest interview first; undated interviews after, newest ingest first.
-            kwargs.update(sortedby=["date", "ingested"], reverse=not reverse)
+            kwargs.update(sortedby=["date_sort", "ingested"], reverse=not reverse)
         elif sort == "title":
             kwargs.update(sortedby=["title_sort", "id"], reverse=reverse)
         elif reverse:
@@ -638,7 +633,10 @@ class SearchIndex:
         return SearchResults(query=text, total=total, page=page, limit=limit, pages=pages, sort=sort, hits=hits, speaker=speaker, facets=facet_counts)
 
     def _count_records(self, searcher, parsed: wq.Query) -> int:
-        ids = searcher.reader().column_reader("id")
+        reader = searcher.reader()
+        if not reader.has_column("id"):
+            return 0  # an empty index has no columns at all
+        ids = reader.column_reader("id")
         return len({ids[docnum] for docnum in parsed.docs(searcher)})
 
     def _snippet_terms(self, searcher, parsed: wq.Query) -> dict[str, frozenset[str]]:
@@ -654,6 +652,23 @@ class SearchIndex:
                 if fieldname in SNIPPET_FIELDS:
                     words.setdefault(fieldname, set()).add(searcher.schema[fieldname].from_bytes(text) if isinstance(text, bytes) else text)
         return {name: frozenset(found) for name, found in words.items()}
+
+
+_DATE_CLAUSE = re.compile(r"\b(date|ingested):(\s*(?:[<>]=?)?(?:[\[{][^\]}]*[\]}]?|'[^']*'|[^\s)]+))")
+
+
+def _compact_iso_dates(text: str) -> str:
+    """2019-05-03 -> 20190503 (and 2019-05 -> 201905) in date clauses.
+
+    Whoosh's English date parser reads compact dates but not ISO 8601 with hyphens, the
+    form archivists write and our records store.
+    """
+
+    def compact(match: re.Match) -> str:
+        value = re.sub(r"\b(\d{4})-(\d{2})(?:-(\d{2}))?\b", lambda m: "".join(g for g in m.groups() if g), match.group(2))
+        return f"{match.group(1)}:{value}"
+
+    return _DATE_CLAUSE.sub(compact, text)
 
 
 def syntax_problem(text: str) -> str | None:
@@ -700,20 +715,16 @@ def _snippets(segments: list, terms: dict[str, frozenset[str]], analyzer, fragme
     One tokenizing pass scores every segment; only the chosen ones are highlighted. They
     are returned in reading order, so a researcher sees the passage as it runs.
     """
-    everywhere = terms.get("content", frozenset())
-    by_role = {role: everywhere | terms.get(f"{role}_text", frozenset()) for role in ("interviewee", "interviewer")}
+    wanted = terms.get("content", frozenset())
     scored = []
-    for position, (segment_id, kind, who, start, text, role) in enumerate(segments):
-        wanted = by_role.get(role, everywhere)
-        if not wanted:
-            continue
+    for position, (segment_id, kind, who, start, text) in enumerate(segments):
         found = [t.text for t in analyzer(text, mode="index", removestops=False) if t.text in wanted]
         if found:
-            scored.append((-len(set(found)), -len(found), position, wanted))
-    chosen = sorted(scored, key=lambda s: s[:3])[:limit]
+            scored.append((-len(set(found)), -len(found), position))
+    chosen = sorted(scored)[:limit]
     snippets = []
-    for _, _, position, wanted in sorted(chosen, key=lambda s: s[2]):
-        segment_id, kind, who, start, text, role = segments[position]
+    for _, _, position in sorted(chosen, key=lambda s: s[2]):
+        segment_id, kind, who, start, text = segments[position]
         marked = highlight.highlight(text, wanted, analyzer, fragmenter, formatter, top=2, mode="index")
         if marked:
             snippets.append(Snippet(segment_id, kind, who, start, marked))

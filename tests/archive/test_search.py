@@ -1,0 +1,418 @@
+"""Search (issue 7): each query kind on the archive built from the seed plus the dev corpus.
+
+Expected record sets are derived from the stored records themselves (their text and
+metadata, read without the index), so the tests follow the corpus, not hard-coded ids.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from oral_archive.archive import Archive
+from oral_archive.archive.index import IndexLocked, IndexMissing, IndexStale, RECORDS, STATE_FILE, syntax_problem
+from oral_archive.pipeline import ingest
+from oral_archive.pipeline.cli import main
+from oral_archive.schemas.errors import QueryError
+from oral_archive.schemas.record import Fact
+
+SRT = """1
+00:00:01,000 --> 00:00:04,000
+INTERVIEWER: When did you join the fire brigade?
+
+2
+00:00:05,000 --> 00:00:09,500
+MARGARET: I joined the brigade in 1962, the first woman at our station.
+
+3
+00:00:10,000 --> 00:00:14,000
+INTERVIEWER: What was the hardest call you answered?
+
+4
+00:00:15,000 --> 00:00:21,000
+MARGARET: The warehouse blaze on Dock Street. We fought it for two days.
+"""
+
+JOSE = """Interview with José Martínez, fisherman
+
+I interviewed José Martínez at the harbour in Monterey. He has worked as a fisherman for 30 years.
+
+He started on his father's boat when he was twelve, when the sardine canneries were still open.
+"""
+
+
+@pytest.fixture(scope="module")
+def records(built_archive: Archive) -> dict:
+    """id -> record, read from the store (not the index)."""
+    return {record.id: record for record in built_archive.records()}
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in results.hits]
+
+
+def all_ids(archive: Archive, query: str, **options) -> set[str]:
+    return set(ids(archive.search(query, limit=1000, **options)))
+
+
+def with_words(records: dict, pattern: str) -> set[str]:
+    """Records whose full text or title matches the regular expression (case-insensitive)."""
+    regex = re.compile(pattern, re.IGNORECASE)
+    return {i for i, r in records.items() if regex.search(r.full_text) or regex.search(r.title.value)}
+
+
+def interviewee(record):
+    return record.person("interviewee")
+
+
+def slug(record_id: str) -> str:
+    return record_id.rsplit("-", 1)[0]
+
+
+# -- query kinds ------------------------------------------------------------------------------
+def test_stemming_policing_finds_police(built_archive, records):
+    expected = with_words(records, r"\bpolic(e|es|ed|ing)\b")
+    assert any(slug(i) == "interview-with-law-enforcement-officer" for i in expected)
+    assert all_ids(built_archive, "policing") == expected
+    assert all_ids(built_archive, "police") == expected
+
+
+def test_accent_folding_jose_finds_jose_with_accent(archive_copy, tmp_path):
+    source = tmp_path / "jose.txt"
+    source.write_text(JOSE, encoding="utf-8")
+    assert not ingest([source], archive_copy).rejected
+    found = archive_copy.search("Jose")
+    assert [slug(i) for i in ids(found)] == ["interview-with-jose-martinez-fisherman"]
+    assert ids(archive_copy.search("martinez")) == ids(found)
+    assert "<mark>José</mark>" in found.hits[0].snippets[0].text
+
+
+def test_phrase_needs_adjacent_words(built_archive, records):
+    expected = with_words(records, r"\bpolic(e|es|ed|ing)\W+officers?\b")
+    assert expected
+    assert all_ids(built_archive, '"police officer"') == expected
+    # the same words apart are not the phrase
+    assert all_ids(built_archive, '"officer police"') == with_words(records, r"\bofficers?\W+polic(e|es|ed|ing)\b")
+
+
+def test_boolean_operators(built_archive):
+    police, teacher = all_ids(built_archive, "police"), all_ids(built_archive, "teacher")
+    assert police and teacher and police != teacher
+    assert all_ids(built_archive, "police OR teacher") == police | teacher
+    assert all_ids(built_archive, "police AND teacher") == police & teacher
+    assert all_ids(built_archive, "police AND NOT teacher") == police - teacher
+    assert all_ids(built_archive, "police NOT teacher") == police - teacher
+
+
+def test_field_queries(built_archive, records):
+    teachers = {i for i, r in records.items() if interviewee(r) and interviewee(r).occupation and "teacher" in interviewee(r).occupation.value.lower()}
+    assert len(teachers) >= 2
+    assert all_ids(built_archive, "role:teacher") == teachers
+    places = {i for i, r in records.items() if interviewee(r) and interviewee(r).place and "el paso" in interviewee(r).place.value.lower()}
+    assert places and all_ids(built_archive, 'place:"El Paso"') == places
+    law = {i for i, r in records.items() if any(s.value == "Law" for s in r.subjects)}
+    assert law and all_ids(built_archive, "subject:law") == law
+    seed = next(i for i in records if slug(i) == "interview-with-law-enforcement-officer")
+    assert all_ids(built_archive, f"id:{seed}") == {seed}
+    assert all_ids(built_archive, "site:assignbuster.com") == {i for i, r in records.items() if r.source.site == "assignbuster.com"}
+    assert all_ids(built_archive, "format:text/plain") == set(records)
+    # title: matches the title only, not the body
+    assert all_ids(built_archive, "title:teacher") == {i for i, r in records.items() if re.search(r"\bteachers?\b", r.title.value, re.I)}
+
+
+def test_wildcard_and_fuzzy(built_archive, records):
+    assert all_ids(built_archive, "teach*") == with_words(records, r"\bteach\w*")
+    # one letter wrong is still found with ~, and not without it
+    assert all_ids(built_archive, "polise~") >= all_ids(built_archive, "police")
+    assert not all_ids(built_archive, "polise")
+
+
+def tenure(record) -> float | None:
+    person = interviewee(record)
+    match = re.fullmatch(r"P(\d+)Y", person.tenure.normalized or "") if person and person.tenure else None
+    return float(match.group(1)) if match else None
+
+
+def test_numeric_ranges(built_archive, records):
+    in_range = {i for i, r in records.items() if tenure(r) is not None and 5 <= tenure(r) <= 10}
+    assert in_range and in_range != {i for i, r in records.items() if tenure(r) is not None}
+    assert all_ids(built_archive, "tenure_years:[5 TO 10]") == in_range
+    assert all_ids(built_archive, "tenure_years:>10") == {i for i, r in records.items() if tenure(r) is not None and tenure(r) > 10}
+    assert all_ids(built_archive, "tenure_years:[5 TO 10] AND police") == in_range & all_ids(built_archive, "police")
+
+
+def dated(archive: Archive, dates: dict[str, str]) -> None:
+    """Give some records an interview date, in the index only (counts stay equal)."""
+    changed = []
+    for record in archive.records():
+        if record.id in dates:
+            value = dates[record.id]
+            changed.append(record.model_copy(update={"interview_date": Fact(value=value, normalized=value, origin="supplied", supplied_by="test")}))
+    archive.index.update(changed)
+
+
+def test_date_queries_and_date_sort(archive_copy):
+    undated = sorted(r.id for r in archive_copy.records() if not r.interview_date)
+    assert len(undated) >= 4
+    chosen = {undated[0]: "1976-03-18", undated[1]: "2019-05-03", undated[2]: "1990"}
+    dated(archive_copy, chosen)
+    # what the index should hold: our dates plus those the pipeline extracted
+    years = {r.id: (chosen.get(r.id) or (r.interview_date.normalized if r.interview_date else None)) for r in archive_copy.records()}
+    years = {i: d for i, d in years.items() if d}
+
+    def between(low: int, high: int) -> set[str]:
+        return {i for i, d in years.items() if low <= int(d[:4]) <= high}
+
+    assert all_ids(archive_copy, "date:1976") == between(1976, 1976) >= {undated[0]}
+    assert all_ids(archive_copy, "date:[1980 TO 2020]") == between(1980, 2020) >= {undated[1], undated[2]}
+    assert all_ids(archive_copy, "date:>2000") == between(2001, 9999)
+    assert all_ids(archive_copy, "date:2019-05-03") == {i for i, d in years.items() if d.startswith("2019-05-03")}
+    everything = archive_copy.search("ingested:>2000", sort="date", limit=100)
+    newest_first = sorted(years, key=lambda i: years[i].ljust(10, "0"), reverse=True)
+    assert [h.id for h in everything.hits[: len(years)]] == newest_first  # undated after the dated
+    assert everything.hits[0].date == "2019-05-03" or everything.hits[0].date > "2019-05-03"
+    assert all(hit.date is None for hit in everything.hits[len(years):])
+    oldest_first = archive_copy.search("ingested:>2000", sort="date", reverse=True, limit=100)
+    assert [h.id for h in oldest_first.hits][-len(years):] == newest_first[::-1]
+
+
+def test_ingested_dates(built_archive, records):
+    assert all_ids(built_archive, "ingested:>2000") == set(records)
+    assert all_ids(built_archive, "ingested:<1990") == set()
+
+
+def test_sort_by_title(built_archive, records):
+    results = built_archive.search("ingested:>2000", sort="title", limit=100)
+    titles = [hit.title for hit in results.hits]
+    assert titles == sorted((r.title.value for r in records.values()), key=str.casefold)
+    assert all(hit.score is None for hit in results.hits)  # no ranking when sorted
+    backwards = built_archive.search("ingested:>2000", sort="title", reverse=True, limit=100)
+    assert [hit.title for hit in backwards.hits] == titles[::-1]
+
+
+def test_relevance_order_puts_the_denser_record_first(built_archive, records):
+    results = built_archive.search("police", limit=100)
+    scores = [hit.score for hit in results.hits]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores)
+    counts = {i: len(re.findall(r"\bpolice\b", records[i].full_text, re.I)) for i in ids(results)}
+    assert ids(results)[0] == max(counts, key=counts.get)
+
+
+def test_paging(built_archive):
+    everything = ids(built_archive.search("interview", limit=100))
+    assert len(everything) >= 5
+    pages = [built_archive.search("interview", limit=2, page=p) for p in range(1, 5)]
+    assert [i for page in pages for i in ids(page)] == everything
+    assert pages[0].total == len(everything) and pages[0].pages == -(-len(everything) // 2)
+    assert ids(built_archive.search("interview", limit=2, page=len(everything))) == []
+
+
+def test_snippets_name_their_segment_and_mark_the_words(built_archive, records):
+    results = built_archive.search("policing", limit=100)
+    for hit in results.hits:
+        segments = {s.id: s for s in records[hit.id].segments}
+        order = [s.id for s in records[hit.id].segments]
+        assert 1 <= len(hit.snippets) <= 3
+        assert [order.index(s.segment) for s in hit.snippets] == sorted(order.index(s.segment) for s in hit.snippets)
+        for snippet in hit.snippets:
+            segment = segments[snippet.segment]
+            assert snippet.kind == segment.kind and snippet.who == segment.who
+            marked = re.findall(r"<mark>(.*?)</mark>", snippet.text)
+            assert marked and all(m.lower().startswith("polic") for m in marked)
+            assert all(m in segment.text for m in marked)
+
+
+def test_snippets_carry_time_stamps_and_speaker_search(archive_copy, tmp_path):
+    source = tmp_path / "talk.srt"
+    source.write_text(SRT, encoding="utf-8")
+    assert not ingest([source], archive_copy).rejected
+    hit = archive_copy.search("blaze").hits[0]
+    assert hit.snippets[0].start and hit.snippets[0].start.endswith("00:15.000")
+    # "brigade" is said by both; with --speaker only that person's words count
+    both = archive_copy.search("brigade", limit=100)
+    assert len(both.hits) == 1 and {s.who for s in both.hits[0].snippets} == {"sp-interviewer", "sp-margaret"}
+    for who in ("margaret", "MARGARET", "sp-margaret", "interviewee"):
+        said = archive_copy.search("brigade", speaker=who)
+        assert ids(said) == ids(both), who
+        assert [s.segment for s in said.hits[0].snippets] == ["u2"]
+        assert said.hits[0].speaker == "sp-margaret"
+    asked = archive_copy.search("hardest", speaker="interviewer")
+    assert ids(asked) == ids(both) and asked.hits[0].speaker == "sp-interviewer"
+    assert archive_copy.search("hardest", speaker="margaret").total == 0
+
+
+def test_speaker_by_name_label_and_id(built_archive, records):
+    fuchs = next(r for r in records.values() if any(p.name and p.name.value == "James R. Fuchs" for p in r.participants))
+    person = next(p for p in fuchs.participants if p.name and p.name.value == "James R. Fuchs")
+    other = next(p for p in fuchs.participants if p.id != person.id)
+    said = " ".join(s.text for s in fuchs.segments if s.who == person.id).lower()
+    asked = " ".join(s.text for s in fuchs.segments if s.who == other.id).lower()
+    # a word of the interviewer's that no form of appears in what Fuchs said
+    only_asked = sorted(w for w in set(re.findall(r"[a-z]{6,}", asked)) if w[:5] not in said)
+    assert only_asked, "need a word only the interviewer used"
+    word = only_asked[0]
+    assert ids(built_archive.search(word, speaker=other.id)) == [fuchs.id]
+    for who in ("Fuchs", "James R. Fuchs", person.label, person.id):
+        assert built_archive.search(word, speaker=who).total == 0, who
+        assert ids(built_archive.search("history", speaker=who)) == [fuchs.id], who
+    assert built_archive.search("history", speaker="nobody-of-that-name").total == 0
+
+
+def test_facets_count_the_hits(built_archive, records):
+    results = built_archive.search("interview", limit=1, facets=True)
+    hit_ids = all_ids(built_archive, "interview")
+    roles = Counter(interviewee(records[i]).occupation.value for i in hit_ids if interviewee(records[i]) and interviewee(records[i]).occupation)
+    places = Counter(interviewee(records[i]).place.value for i in hit_ids if interviewee(records[i]) and interviewee(records[i]).place)
+    subjects = Counter(s.value for i in hit_ids for s in records[i].subjects)
+    assert results.facets["role"] == dict(roles)
+    assert results.facets["place"] == dict(places)  # "Independence, Missouri" keeps its comma
+    assert results.facets["subject"] == dict(subjects)
+    assert list(results.facets["role"].values()) == sorted(results.facets["role"].values(), reverse=True)
+    narrow = built_archive.search("role:detective", facets=True)
+    assert narrow.facets["role"] == {"detective": 1}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["title:(", '"unclosed phrase', "police)", "tenure_years:[5 10]", "tenure_years:[a TO 5] police", "nosuchfield:x",
+     "ingested:notadate", "", "   ", "the AND of", "date:[2019 TO"],
+)
+def test_malformed_queries_give_one_line_errors(built_archive, query):
+    with pytest.raises(QueryError) as error:
+        built_archive.search(query)
+    assert "\n" not in str(error.value) and str(error.value).startswith("bad query")
+
+
+def test_syntax_check_accepts_valid_structure():
+    for query in ['"a (b" c', "a \\( b", "tenure_years:[5 TO]", "x:{1 TO 5}", "(a OR b) AND c"]:
+        assert syntax_problem(query) is None, query
+
+
+# -- index maintenance ---------------------------------------------------------------------
+QUERIES = ["police", '"police officer"', "teach*", "tenure_years:[5 TO 10]", "interview"]
+
+
+def test_missing_index_then_reindex_gives_the_same_results(archive_copy):
+    def ranked(query: str) -> list[tuple[float, str]]:
+        # equal scores have no defined order (index order), so compare them as sorted
+        return sorted((-hit.score, hit.id) for hit in archive_copy.search(query, limit=100).hits)
+
+    before = {q: ranked(q) for q in QUERIES}
+    shutil.rmtree(archive_copy.path / "index")
+    with pytest.raises(IndexMissing, match="missing.*reindex"):
+        archive_copy.search("police")
+    with archive_copy.writing():
+        assert archive_copy.reindex() == len(archive_copy.ids())
+    assert {q: ranked(q) for q in QUERIES} == before
+
+
+def test_index_of_another_format_must_be_rebuilt(archive_copy):
+    (archive_copy.path / "index" / STATE_FILE).write_text(json.dumps({"format": 1}))
+    assert archive_copy.index_status().state == "outdated"
+    with pytest.raises(IndexMissing, match="another version"):
+        archive_copy.search("police")
+    archive_copy.reindex()
+    assert archive_copy.index_status().state == "ok" and archive_copy.search("police").total
+
+
+def test_stale_index_is_reported(archive_copy):
+    record_dir = next((archive_copy.path / "records").iterdir())
+    copy = archive_copy.path / "records" / "zz-copied-by-hand-00000000"
+    shutil.copytree(record_dir, copy)
+    status = archive_copy.index_status()
+    assert status.state == "stale" and status.records_in_store == status.records_in_index + 1
+    with pytest.raises(IndexStale, match="stale.*reindex"):
+        archive_copy.search("police")
+    results = archive_copy.search("police", allow_stale=True)
+    assert results.total and any("stale" in w for w in results.warnings)
+    assert "zz-copied-by-hand-00000000" in archive_copy.index_status(deep=True).differing
+
+
+def test_newer_version_not_indexed_shows_in_deep_check(archive_copy):
+    record_id = archive_copy.ids()[0]
+    latest = archive_copy.store.latest(record_id)
+    shutil.copytree(latest.path, latest.path.parent / f"v{latest.version + 1}")
+    assert archive_copy.index_status().state == "ok"  # counts alone cannot see it
+    deep = archive_copy.index_status(deep=True)
+    assert deep.state == "stale" and deep.differing == [record_id]
+
+
+def test_locked_index(archive_copy):
+    writer = archive_copy.index.open(RECORDS).writer()  # holds the write lock
+    try:
+        assert archive_copy.index.is_locked()
+        archive_copy.index.lock_timeout = 0.2
+        with pytest.raises(IndexLocked, match="locked"):
+            archive_copy.index.update(list(archive_copy.records())[:1])
+        shutil.copytree(next((archive_copy.path / "records").iterdir()), archive_copy.path / "records" / "zz-mid-ingest-00000000")
+        results = archive_copy.search("police")  # a writer is busy: search its last commit, with a warning
+        assert results.total and any("being updated" in w for w in results.warnings)
+    finally:
+        writer.cancel()
+    assert not archive_copy.index.is_locked()
+
+
+def test_searcher_sees_new_records_in_the_same_process(archive_copy, tmp_path):
+    assert archive_copy.search("sardine").total == 0
+    source = tmp_path / "jose.txt"
+    source.write_text(JOSE, encoding="utf-8")
+    ingest([source], archive_copy)
+    assert archive_copy.search("sardine").total == 1
+    assert Archive(archive_copy.path).search("sardine").total == 1  # another Archive object, same searcher
+
+
+def test_empty_archive_has_no_hits(empty_archive):
+    assert empty_archive.search("police").total == 0
+
+
+# -- CLI -------------------------------------------------------------------------------------
+def run(archive: Archive, *args: str):
+    return CliRunner().invoke(main, ["--archive", str(archive.path), "search", *args])
+
+
+def test_cli_json(built_archive):
+    result = run(built_archive, "policing", "--json", "--limit", "1")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["total"] == built_archive.search("policing").total and data["pages"] == data["total"]
+    hit = data["hits"][0]
+    assert set(hit) >= {"id", "title", "score", "snippets"} and hit["id"] == ids(built_archive.search("policing"))[0]
+    assert {"segment", "kind", "who", "start", "text"} <= set(hit["snippets"][0]) and "<mark>" in hit["snippets"][0]["text"]
+
+
+def test_cli_facets_and_paging(built_archive):
+    result = run(built_archive, "interview", "--facets", "--json", "--limit", "2", "--page", "2")
+    data = json.loads(result.stdout)
+    assert data["page"] == 2 and [h["id"] for h in data["hits"]] == ids(built_archive.search("interview", limit=2, page=2))
+    assert data["facets"]["role"] == built_archive.search("interview", facets=True).facets["role"]
+    text = run(built_archive, "interview", "--facets").stdout
+    assert re.search(r"^role: .*\(1\)", text, re.M)
+
+
+def test_cli_speaker(built_archive):
+    result = run(built_archive, "history", "--speaker", "Fuchs")
+    assert result.exit_code == 0 and "said by 'Fuchs'" in result.stdout and "speaker James R. Fuchs" in result.stdout
+    assert "sp-curry" not in result.stdout
+
+
+def test_cli_malformed_query_is_one_line_exit_1(built_archive):
+    result = run(built_archive, "title:(")
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0 and result.stderr.startswith("error: bad query")
+    assert "Traceback" not in result.output
+
+
+def test_cli_index_status(archive_copy):
+    ok = CliRunner().invoke(main, ["--archive", str(archive_copy.path), "index-status"])
+    assert ok.exit_code == 0 and ok.stdout.startswith("ok:")
+    shutil.rmtree(archive_copy.path / "index")
+    missing = CliRunner().invoke(main, ["--archive", str(archive_copy.path), "index-status"])
+    assert missing.exit_code == 1 and missing.stdout.startswith("missing:")
+    search = run(archive_copy, "police")
+    assert search.exit_code == 1 and "reindex" in search.stderr
