@@ -34,7 +34,10 @@ NOT_NAME_WORDS = {"My", "The", "A", "An", "Our", "His", "Her", "Their", "This", 
 ORG_HEADS = (
     r"Department|School|Library|University|College|Hospital|Museum|Company|Corporation|Agency|Bureau|"
     r"Office|Center|Centre|Institute|Academy|Association|Council|Board|Ministry|Clinic|Church|Foundation|"
-    r"District|Station|Unit|Union|Society|Archives?|Court|Prison|Police|Army|Navy|Corps"
+    r"District|Station|Unit|Union|Society|Archives?|Court|Prison|Police|Army|Navy|Corps|Railroad|Railway|"
+    r"Airlines?|Bank|Firm|Group|Services?|Press|Authority|Commission|Administration|Laborator(?:y|ies)|"
+    r"Hotel|Restaurant|Theat(?:er|re)|Orchestra|Parish|Synagogue|Mosque|Temple|Jail|Precinct|Patrol|Force|"
+    r"Inc\.?|LLC|Ltd\.?|Corp\.?"
 )
 CAPITALIZED_RUN = re.compile(r"\b[A-Z][\w.&'’-]*(?:\s+(?:[A-Z][\w.&'’-]*|of|the|and|for|de))*")
 ORG_HEAD = re.compile(rf"^(?:{ORG_HEADS})$")
@@ -112,6 +115,7 @@ INTERVIEWER_SENTENCE = re.compile(
 ORG_CUE = re.compile(
     r"\b(?:at|for|with|of|from|joined|in|by|to|within)\s+(?:the\s+)?$", re.IGNORECASE
 )
+PREVIOUS_EMPLOYER = re.compile(r"\b(?:before\s+(?:that|this|then|joining|becoming)|previously|formerly|used\s+to|prior\s+to|former|retired\s+from|left)\b", re.IGNORECASE)
 STUDY_CUE = re.compile(r"\b(?:graduated|graduate|degree|diploma|studied|studying|attended|enrolled|alumn\w*)\b[^.;]*$", re.IGNORECASE)
 CITY_REGION = re.compile(r"(?P<city>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}),\s+(?P<region>[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
 # a sentence about someone's work, where a place or tenure refers to that work
@@ -121,6 +125,14 @@ WORK_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 PERSON_NAMES = rf"{NAME_WORD}(?:\s+(?:[A-Z]\.\s?)+{NAME_WORD}|(?:\s+{NAME_WORD}){{1,2}})|(?:[A-Z]\.\s?)+\s?{NAME_WORD}"
+NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
+    # a name paired with a job title names the person the essay is about
+    ("name.appositive-occupation", re.compile(rf"\b(?:with|interviewed|interviewing|met|meet)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME}),\s+(?:a|an|the)\s+(?P<occ>(?:[\w-]+\s+){{0,3}}[\w-]+(?:\s+[\w-]+)?)"), 0.9),
+    ("name.interviewed", re.compile(rf"\binterviewed\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.85),
+    ("name.interview-with", re.compile(rf"\binterview(?:ed)?\s+with\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
+    ("name.name-is", re.compile(rf"\b(?:his|her|their|whose|interviewee's|interviewee’s)\s+(?:full\s+)?name\s+(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
+    ("name.is-honorific", re.compile(rf"\b(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)(?P<name>{NAME})"), 0.7),
+]
 NAME_FIELD = re.compile(rf"(?:[Ii]nterviewee|[Nn]arrator|[Rr]espondent|INTERVIEWEE|NARRATOR)(?:'s name| name)?\s*:\s*(?P<name>(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES}))\.?")
 INTERVIEWER_FIELD = re.compile(r"(?:interviewer|interviewed by|interviewers)\s*:\s*(?P<names>[A-Z].{1,80})", re.IGNORECASE)
 BY_LINE = re.compile(rf"(?:[Ii]nterviewed\s+)?(?:[Bb]y|BY)\s+(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?")
@@ -370,7 +382,7 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
         for sentence in _sentences(block):
             for match in CAPITALIZED_RUN.finditer(sentence[2]):
                 words = match.group(0).split()
-                heads = [i for i, w in enumerate(words) if ORG_HEAD.match(w.rstrip(".,’'s"))]
+                heads = [i for i, w in enumerate(words) if ORG_HEAD.match(re.sub(r"(?:['’]s)?[.,;:’']*$", "", w))]
                 if not heads:
                     continue
                 last = heads[-1]
@@ -384,19 +396,22 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
                     continue
                 org = " ".join(run).rstrip(".,;:’'")
                 start = sentence[2].find(run[0], match.start())
-                # an employer is introduced by a preposition or verb ("at", "with the", "joined");
-                # a bare mention ("Police Department officials said") is not said to be theirs
-                if not ORG_CUE.search(sentence[2][:start]):
-                    continue
-                # where someone studied is not their employer ("graduated from the University of X")
-                if STUDY_CUE.search(sentence[2][max(0, start - 60): start]):
-                    continue
-                # "X Unit of the Y Department": the larger body is the employer
+                # "X Unit of the Y Department", "Officer Jane Roe of the Y Department": the larger
+                # body is the employer
                 nested = re.search(rf"\bof\s+(?:the\s+)?(?P<outer>(?:[A-Z][\w.'’-]*\s+){{1,5}}(?:{ORG_HEADS}))$", org)
                 if nested:
                     start += nested.start("outer")
                     org = nested.group("outer")
+                # an employer is introduced by a preposition or verb ("at", "with the", "joined");
+                # a bare mention ("Police Department officials said") is not said to be theirs
+                if not ORG_CUE.search(sentence[2][:start]):
+                    continue
+                # where someone studied is not their employer ("graduated from the University of X"),
+                # nor is a past one ("Before that he was employed at ...")
+                if STUDY_CUE.search(sentence[2][max(0, start - 60): start]) or PREVIOUS_EMPLOYER.search(sentence[2][:start]):
+                    continue
                 score = 0.8 - 0.02 * min(index, 10) + (0.05 if re.search(r"Department|School|Library|University|Hospital|College", org) else 0)
+                score += 0.05 if WORK_CONTEXT.search(sentence[2]) else 0
                 found.append((score, org, _evidence(block, sentence, start, start + len(org), "organization.named-institution", round(score, 2))))
     if not found:
         return None
@@ -485,24 +500,29 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
         block = next(b for b in document.blocks if b.kind == "head" and b.line == last.number)
         if match and match.group("name") == block.text.strip() and match.group("name").split()[0] not in NOT_NAME_WORDS:
             return _fact(match.group("name"), Evidence(segment=block.id, start=0, end=len(block.text), text=document.title, rule="name.title-interview-with", confidence=0.8))
-    # "Oral History Interview with James R. Fuchs", "I interviewed Mr. John Brown"
-    for block in document.blocks:
+    # "Oral History Interview with James R. Fuchs", "I interviewed Mr. John Brown", "I met with
+    # Patrick Murphy, a police officer", "his name is Officer Jack Rowell"; the most telling wins
+    found: list[tuple[float, int, Fact]] = []
+    for order, block in enumerate(document.blocks):
         if block.kind == "u":
             continue
         for sentence in _sentences(block):
-            for rule, rx, confidence in (
-                ("name.interview-with", re.compile(rf"\binterview(?:ed)?\s+with\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
-                ("name.interviewed", re.compile(rf"\binterviewed\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.85),
-            ):
+            for rule, rx, confidence in NAME_RULES:
                 for match in rx.finditer(sentence[2]):
                     name = match.group("name")
                     if name.split()[0] in NOT_NAME_WORDS or name.lower() in occupations():
                         continue
-                    if len(name.split()) == 1 and not match.group("hon"):
+                    if rule == "name.appositive-occupation" and not _occupation_pattern().match(match.group("occ")):
                         continue
-                    value = f"{match.group('hon').strip()} {name}" if len(name.split()) == 1 else name
-                    start = match.start("hon") if len(name.split()) == 1 else match.start("name")
-                    return _fact(value, _evidence(block, sentence, start, match.end("name"), rule, confidence))
+                    hon = match.groupdict().get("hon")
+                    if len(name.split()) == 1 and not hon:
+                        continue
+                    # "Mr. Gordon" keeps its honorific; a full name stands without it
+                    value = f"{hon.strip()} {name}" if len(name.split()) == 1 else name
+                    begin = match.start("hon") if len(name.split()) == 1 else match.start("name")
+                    found.append((confidence, -order, _fact(value, _evidence(block, sentence, begin, match.end("name"), rule, confidence))))
+    if found:
+        return max(found, key=lambda f: (f[0], f[1]))[2]
     # a transcript whose interviewee speaks under a full name ("Jane Doe:")
     if speaker_label and re.fullmatch(rf"{PERSON_NAMES}", speaker_label) and speaker_label.split()[0] not in NOT_NAME_WORDS:
         first = next(b for b in document.blocks if b.speaker_label == speaker_label)
@@ -591,10 +611,14 @@ def extract_interview_date(document: Document) -> Fact | None:
         if block.kind == "u":
             continue
         for sentence in _sentences(block):
-            if not re.search(r"\binterview(?:ed|s)?\b", sentence[2], re.IGNORECASE):
-                continue
-            for match in DATE.finditer(sentence[2]):
-                if iso := parse_date(match):
+            text = sentence[2]
+            for match in DATE.finditer(text):
+                # "On May 3, 2015, I interviewed" / "interviewed her on May 3, 2015": the date is
+                # the interview's only when "on" ties it to the verb nearby (not a deadline)
+                before, after = text[max(0, match.start() - 60): match.start()], text[match.end(): match.end() + 60]
+                tied = (re.search(r"\binterview(?:ed|s)?\b[^.;]{0,50}\bon\s+(?:\w+day,?\s+)?$", before, re.IGNORECASE)
+                        or (re.search(r"\b[Oo]n\s+(?:\w+day,?\s+)?$", before) and re.match(r"[^.;]{0,40}\binterview(?:ed)?\b", after, re.IGNORECASE)))
+                if tied and (iso := parse_date(match)):
                     return _fact(match.group(0), _evidence(block, sentence, match.start(), match.end(), "date.interview-sentence", 0.8), iso)
     return None
 

@@ -280,3 +280,28 @@ def test_first_person_in_a_narrative_is_the_author(tmp_path: Path) -> None:
     assert value(author, "occupation") is None
     friend = metadata_of(essay("I interviewed a family friend who is a 4th grade teacher at Tarver Elementary School."), tmp_path, "f.txt")
     assert value(friend, "occupation") == "4th grade teacher"
+
+
+def test_a_deadline_in_a_sentence_about_interviews_is_not_the_interview_date(tmp_path: Path) -> None:
+    text = essay("The interviews were not conducted in person but each officer was asked to return the answers "
+                 "via e-mail no later than Saturday, November 22, 2008.")
+    assert metadata_of(text, tmp_path).interview_date is None
+    later = metadata_of(essay("I interviewed Officer Jane Roe on Tuesday, March 3, 2009, at the station."), tmp_path, "l.txt")
+    assert later.interview_date.normalized == "2009-03-03"
+
+
+def test_names_paired_with_a_job_or_stated_outright(tmp_path: Path) -> None:
+    paired = essay("I scheduled a meeting with Patrick Murphy, a police officer from my county office. "
+                   "As I interviewed Sherriff Murphy, he mentioned that he had several impressions of the police.")
+    assert value(metadata_of(paired, tmp_path), "name") == "Patrick Murphy"
+    stated = essay("In an interview with this officer, I learned what it means to be a good officer. "
+                   "I came to understand his name is Officer Jack Rowell.")
+    assert value(metadata_of(stated, tmp_path, "s.txt"), "name") == "Jack Rowell"
+
+
+def test_past_employer_is_not_the_organization(tmp_path: Path) -> None:
+    text = essay("For this assignment I interviewed Timothy Espey. He is an instructor and currently works for the "
+                 "Union Pacific Railroad. Before that he was employed as a cop at the Warrensburg Police Department.")
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "organization") == "Union Pacific Railroad"
+    assert value(metadata, "place") is None
