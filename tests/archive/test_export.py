@@ -350,3 +350,67 @@ def test_output_file_is_replaced_whole(built_archive: Archive, tmp_path: Path) -
     assert result.exit_code == 0
     assert [json.loads(line)["id"] for line in target.read_text().splitlines()] == built_archive.ids()
     assert f"exported {len(built_archive.ids())} record(s) as jsonl to {target}" in result.stderr
+
+
+# -- restricted fields end to end: an archivist manifest restricts every restrictable field --
+SUPPLIED = {
+    "interviewee": "Zebulon Quartermaine",
+    "interviewer": "Ottoline Vexley",
+    "role": "lamplighter",
+    "organization": "Quixotic Constabulary",
+    "place": "Xanadu Falls",
+    "tenure": "P17Y",
+    "date": "1987-06-05",
+    "rights": "Zorblat Trust permission only",
+    "collection": "Zorblat Papers",
+    "subjects": "Zorblatology; Quuxcraft",
+}
+SEED_FILENAME = "interview-with-law-enforcement-officer.txt"
+SEED_SITE_WORD = "assignbuster"  # in the seed's source URL and site
+
+
+@pytest.fixture(scope="module")
+def manifest_archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    """The seed ingested with a manifest that supplies values and restricts every field."""
+    from oral_archive.pipeline import ingest
+    from oral_archive.schemas.record import RESTRICTABLE_FIELDS
+
+    from ..conftest import SEED
+
+    folder = tmp_path_factory.mktemp("manifest")
+    manifest = folder / "manifest.csv"
+    with manifest.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", *SUPPLIED, "restricted"])
+        writer.writerow([SEED.name, *SUPPLIED.values(), "; ".join(sorted(RESTRICTABLE_FIELDS))])
+    archive = Archive(folder / "archive")
+    report = ingest([SEED], archive, manifest=manifest)
+    assert report.counts["ingested"] == 1 and not report.manifest_problems, [str(p) for p in report.manifest_problems]
+    return archive
+
+
+@pytest.mark.parametrize("fmt", ["oai_dc", "mods", "csv", "jsonl", "tei-corpus"])
+def test_manifest_restricted_values_appear_only_when_included(manifest_archive: Archive, fmt: str) -> None:
+    (record,) = manifest_archive.records()
+    assert record.source.url and SEED_SITE_WORD in record.source.url
+    secrets = [v for value in SUPPLIED.values() for v in value.split("; ")] + [SEED_FILENAME, SEED_SITE_WORD]
+    withheld = run(manifest_archive, "--format", fmt)
+    included = run(manifest_archive, "--format", fmt, "--include-restricted")
+    assert withheld.exit_code == included.exit_code == 0, withheld.stderr
+    text = withheld.stdout.replace(record.id, "ID").lower()
+    leaked = [s for s in secrets if s.lower() in text]
+    assert not leaked, f"{fmt} discloses {leaked}"
+    # Not vacuous: each format carries most of these values when asked to.
+    shown = [s for s in secrets if s in included.stdout]
+    assert len(shown) >= len(secrets) // 2, f"{fmt} shows only {shown}"
+
+
+@pytest.mark.slow
+def test_tei_corpus_with_every_field_withheld_is_still_valid(manifest_archive: Archive, tei_all_schema) -> None:
+    corpus = etree.fromstring(export_bytes(manifest_archive, "tei-corpus"))
+    assert tei_all_schema.validate(corpus), tei_all_schema.error_log
+    # The header elements of withheld fields are gone, not emptied.
+    for xpath in ("//tei:creation", "//tei:textClass", "//tei:availability", "//tei:persName", "//tei:occupation", "//tei:affiliation"):
+        assert not corpus.xpath(xpath, namespaces=NS), xpath
+    included = etree.fromstring(export_bytes(manifest_archive, "tei-corpus", include_restricted=True))
+    assert included.xpath("//tei:persName/text()", namespaces=NS)
