@@ -127,14 +127,40 @@ WORK_CONTEXT = re.compile(
 PERSON_NAMES = rf"{NAME_WORD}(?:\s+(?:[A-Z]\.\s?)+{NAME_WORD}|(?:\s+{NAME_WORD}){{1,2}})|(?:[A-Z]\.\s?)+\s?{NAME_WORD}"
 NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
     # a name paired with a job title names the person the essay is about
-    ("name.appositive-occupation", re.compile(rf"\b(?:with|interviewed|interviewing|met|meet)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME}),\s+(?:a|an|the)\s+(?P<occ>(?:[\w-]+\s+){{0,3}}[\w-]+(?:\s+[\w-]+)?)"), 0.9),
-    ("name.interviewed", re.compile(rf"\binterviewed\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.85),
-    ("name.interview-with", re.compile(rf"\binterview(?:ed)?\s+with\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
+    ("name.appositive-occupation", re.compile(rf"\b(?i:with|interviewed|interviewing|met|meet)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME}),\s+(?:a|an|the)\s+(?P<occ>(?:[\w-]+\s+){{0,3}}[\w-]+(?:\s+[\w-]+)?)"), 0.9),
+    ("name.interviewed", re.compile(rf"\b(?i:interviewed)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.85),
+    ("name.interview-with", re.compile(rf"\b(?i:interview(?:ed)?\s+with)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
     ("name.name-is", re.compile(rf"\b(?:his|her|their|whose|interviewee's|interviewee’s)\s+(?:full\s+)?name\s+(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
+    # "Dawn Thatcher Interview, July 9, 1991", "Jane Roe Oral History": a title naming its narrator
+    ("name.title-name-interview", re.compile(rf"^(?P<hon>)(?P<name>{PERSON_NAMES})(?:['’]s)?\s+(?:Oral\s+History\s+)?(?:Interview|Oral\s+History)\b"), 0.75),
     ("name.is-honorific", re.compile(rf"\b(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)(?P<name>{NAME})"), 0.7),
 ]
-NAME_FIELD = re.compile(rf"(?:[Ii]nterviewee|[Nn]arrator|[Rr]espondent|INTERVIEWEE|NARRATOR)(?:'s name| name)?\s*:\s*(?P<name>(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES}))\.?")
-INTERVIEWER_FIELD = re.compile(r"(?:interviewer|interviewed by|interviewers)\s*:\s*(?P<names>[A-Z].{1,80})", re.IGNORECASE)
+NAME_LIST = rf"(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES}))*"
+# Labels of metadata fields a page or a transcript header states ("Interviewer: Jane Doe",
+# or the label on a line of its own and the value on the next), by what they give.
+FIELD_LABELS = {
+    "interviewer": "interviewer", "interviewers": "interviewer", "interviewed by": "interviewer",
+    "interviewee": "interviewee", "narrator": "interviewee", "respondent": "interviewee",
+    "interviewee name": "interviewee", "narrator name": "interviewee", "name of interviewee": "interviewee",
+    "date": "date", "interview date": "date", "date of interview": "date", "date of the interview": "date",
+    "date recorded": "date", "recording date": "date", "date of recording": "date",
+    "subject": "subjects", "subjects": "subjects", "keywords": "subjects", "topics": "subjects",
+    "tags": "subjects", "category": "subjects", "categories": "subjects", "subject headings": "subjects",
+    "language": "language",
+}
+# other labels of catalog pages, never subjects themselves
+METADATA_LABELS = {
+    "description", "summary", "abstract", "rights", "document type", "type", "title", "creator", "publisher",
+    "format", "identifier", "source", "notes", "note", "collection", "location", "place", "time period",
+    "run time", "media type", "original date", "citation", "files", "duration", "length", "transcript",
+}
+FIELD_LINE_RX = re.compile(r"(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:\s*(?P<value>\S.*)")
+LANGUAGE_NAMES = {
+    "english": "en", "eng": "en", "en": "en", "spanish": "es", "español": "es", "spa": "es", "es": "es",
+    "french": "fr", "français": "fr", "fra": "fr", "fre": "fr", "fr": "fr", "german": "de", "deutsch": "de",
+    "deu": "de", "ger": "de", "de": "de", "italian": "it", "ita": "it", "it": "it", "portuguese": "pt",
+    "por": "pt", "pt": "pt", "dutch": "nl", "nld": "nl", "dut": "nl", "nl": "nl",
+}
 BY_LINE = re.compile(rf"(?:[Ii]nterviewed\s+)?(?:[Bb]y|BY)\s+(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?")
 MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
@@ -143,7 +169,6 @@ DATE = re.compile(
     rf"|(?P<dmy>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))"
     rf"|(?P<iso>(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))"
 )
-DATE_FIELD = re.compile(r"(?:interview\s+date|date\s+of\s+(?:the\s+)?interview|date(?:\s+recorded)?|recorded)\s*:\s*", re.IGNORECASE)
 # Function words of a few languages, to name the language of the text (ISO 639-1).
 FUNCTION_WORDS = {
     "en": "the and of to a in that is was he she it for you with as his her they have this but not are",
@@ -284,6 +309,38 @@ def document_lines(document: Document, kinds: tuple[str, ...] = ("head", "p")) -
     return spans
 
 
+@dataclass(frozen=True)
+class FieldValue:
+    """A stated metadata field: what it gives, and where its value stands."""
+
+    kind: str  # a value of FIELD_LABELS
+    line: LineSpan  # the line holding the value
+    start: int  # offset of the value in that line's text
+
+    @property
+    def value(self) -> str:
+        return self.line.text[self.start:].strip()
+
+
+def document_fields(document: Document, limit: int = 80) -> list[FieldValue]:
+    """"Label: value" lines, and a label alone on a line with its value on the next, in the
+    first ``limit`` lines (where pages and transcripts put their metadata)."""
+    lines = document_lines(document)[:limit]
+    fields: list[FieldValue] = []
+    for index, line in enumerate(lines):
+        text = line.text
+        match = FIELD_LINE_RX.match(text.strip())
+        lead = len(text) - len(text.lstrip())
+        if match and (kind := FIELD_LABELS.get(match.group("label").strip().lower())):
+            fields.append(FieldValue(kind, line, lead + match.start("value")))
+        elif (kind := FIELD_LABELS.get(text.strip().rstrip(":").strip().lower())) and index + 1 < len(lines):
+            following = lines[index + 1]
+            # the value is a short line of its own, not another label or a paragraph
+            if len(following.text.split()) <= 20 and not FIELD_LABELS.get(following.text.strip().rstrip(":").lower()):
+                fields.append(FieldValue(kind, following, len(following.text) - len(following.text.lstrip())))
+    return fields
+
+
 # -- individual rules ------------------------------------------------------------------------------
 
 
@@ -298,9 +355,32 @@ def extract_title(document: Document) -> Fact | None:
 
 def extract_subjects(document: Document) -> list[Fact]:
     facts = []
+    fields = document_fields(document)
+    # a field's label or value is metadata, not a subject ("Interviewer" / "Gladys Peterson")
+    field_lines = {(f.line.block.id, f.line.start) for f in fields}
     for line in document.subject_lines:
         block = next(b for b in document.blocks if b.kind == "head" and b.line == line.number)
+        label = block.text.strip().rstrip(":").lower()
+        if label in FIELD_LABELS or label in METADATA_LABELS or (block.id, block.text.find(block.text.strip())) in field_lines:
+            continue
         facts.append(_fact(block.text.strip(), Evidence(segment=block.id, start=0, end=len(block.text), text=block.text, rule="subject.short-line-after-title", confidence=0.7)))
+    # "Topics: Police, Police officer, Constable" / "Subjects" then "Women nurses, Montana; Great Depression"
+    for field in fields:
+        if field.kind != "subjects":
+            continue
+        text = field.line.text
+        end = len(text)
+        # another "Label:" later on the same line ends the list ("... Constable Pages: 2")
+        if following := re.search(r"\s+[A-Z][a-z]+(?: [a-z]+)?:\s", text[field.start:]):
+            end = field.start + following.start()
+        separator = ";" if ";" in text[field.start:end] else ","
+        offset = field.start
+        for part in text[field.start:end].split(separator):
+            term = part.strip().rstrip(".")
+            begin = text.find(term, offset) if term else -1
+            if term and 0 < len(term.split()) <= 8 and begin >= 0 and term.casefold() not in {f.value.casefold() for f in facts}:
+                facts.append(_fact(term, field.line.evidence(begin, begin + len(term), "subject.field-line", 0.85)))
+            offset += len(part) + 1
     return facts
 
 
@@ -331,7 +411,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.field-line", re.compile(r"^(?:occupation|profession|job(?: title)?|position)\s*:\s*(?P<rest>.+)$", re.IGNORECASE), 0.95),
         ("role.interviewed-a", re.compile(rf"\binterview(?:ed|ing)?\s+(?:with\s+)?(?:[\w.]+\s+){{0,4}}?{article}(?P<rest>.+)$", re.IGNORECASE), 0.9),
         ("role.appositive", re.compile(rf"\b{HONORIFIC}?\s*{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
-        ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)\s+(?:is|was|are|am|'m|’m|'s|’s|has been|have been|works as|worked as|working as)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
+        ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
     ]
     for block in document.blocks:
@@ -343,6 +423,9 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
             about_author = block.kind != "u" and bool(FIRST_PERSON.search(s_text)) and not THIRD_PERSON.search(s_text)
             for rule, rx, score in rules:
                 if about_author and rule == "role.as-a":
+                    continue
+                # "Before that I was a teacher": a past job is not the role
+                if rule in {"role.is-a", "role.as-a"} and PREVIOUS_EMPLOYER.search(s_text):
                     continue
                 for match in rx.finditer(s_text):
                     if rule == "role.is-a" and block.kind != "u" and re.match(r"i\b", match.group(0), re.IGNORECASE):
@@ -485,14 +568,32 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact 
     return max(candidates, key=lambda c: (c[0], c[1]))[2]
 
 
+def _named_again(document: Document, where: Block, name: str) -> bool:
+    """Is ``name`` a person the text talks about: the full name again elsewhere, or its last
+    word capitalized inside a sentence ("... Thatcher discusses")? Rules out title words
+    such as "Detective Career Interview"."""
+    surname = name.split()[-1]
+    if any(s.label.casefold() == name.casefold() for s in document.speakers):
+        return True
+    for block in document.blocks:
+        if block is where:
+            continue
+        if name in block.text:
+            return True
+        if any(re.search(rf"(?<=[a-z,;] ){re.escape(surname)}\b", sentence[2]) for sentence in _sentences(block)):
+            return True
+    return False
+
+
 def extract_interviewee_name(document: Document, speaker_label: str | None) -> Fact | None:
     """The interviewee's name where the text states it: a field line ("Narrator: Jane Doe"), a
     title "Interview with <Name>", "I interviewed Mr. John Brown", a full-name speaker label,
     or an honorific name the opening paragraphs keep using ("Mr. Gordon")."""
-    for line in document_lines(document)[:60]:
-        match = NAME_FIELD.fullmatch(line.text.strip())
-        if match and match.group("name").split()[0] not in NOT_NAME_WORDS:
-            return _fact(match.group("name"), line.evidence(match.start("name"), match.end("name"), "name.field-line", 0.9))
+    for field in document_fields(document):
+        match = re.match(rf"(?:{HONORIFIC}\s+)?(?P<name>{PERSON_NAMES})\.?$", field.value)
+        if field.kind == "interviewee" and match and match.group("name").split()[0] not in NOT_NAME_WORDS:
+            begin = field.line.text.find(match.group("name"), field.start)
+            return _fact(match.group("name"), field.line.evidence(begin, begin + len(match.group("name")), "name.field-line", 0.9))
     # "Oral History Interview with / James R. Fuchs": a title split over lines
     if len(document.title_lines) > 1 and document.title:
         match = re.search(rf"\binterview\s+with\s+(?P<name>{NAME})$", document.title, re.IGNORECASE)
@@ -514,6 +615,11 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
                         continue
                     if rule == "name.appositive-occupation" and not _occupation_pattern().match(match.group("occ")):
                         continue
+                    # a name read off a title line, or one made of job words ("Interview with Law
+                    # Enforcement Officer"), must be someone the text goes on to talk about
+                    doubtful = block.kind == "head" or any(w.lower() in occupations() for w in name.split())
+                    if doubtful and not _named_again(document, block, name):
+                        continue
                     hon = match.groupdict().get("hon")
                     if len(name.split()) == 1 and not hon:
                         continue
@@ -524,10 +630,12 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
     if found:
         return max(found, key=lambda f: (f[0], f[1]))[2]
     # a transcript whose interviewee speaks under a full name ("Jane Doe:")
-    if speaker_label and re.fullmatch(rf"{PERSON_NAMES}", speaker_label) and speaker_label.split()[0] not in NOT_NAME_WORDS:
+    # (an all-capitals label "MARIA LOPEZ" is read as "Maria Lopez")
+    label_name = speaker_label.title() if speaker_label and speaker_label.isupper() else speaker_label
+    if label_name and re.fullmatch(rf"{PERSON_NAMES}", label_name) and label_name.split()[0] not in NOT_NAME_WORDS:
         first = next(b for b in document.blocks if b.speaker_label == speaker_label)
-        line = next((l.text for l in document.cleaned.lines if l.number == first.line), speaker_label)
-        return _fact(speaker_label, Evidence(segment=first.id, start=0, end=0, text=line.strip() or speaker_label, rule="name.speaker-label", confidence=0.7))
+        line = next((l.text for l in document.cleaned.lines if l.number == first.line), label_name)
+        return _fact(label_name, Evidence(segment=first.id, start=0, end=0, text=line.strip() or speaker_label, rule="name.speaker-label", confidence=0.7))
     # the honorific name mentioned most often in the opening paragraphs
     counts: dict[str, tuple[int, Block, tuple[int, int, str], int, int]] = {}
     for block in [b for b in document.blocks if b.kind == "p"][:4]:
@@ -546,13 +654,18 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
 def extract_interviewer_name(document: Document) -> Fact | None:
     """"by J.T. Curry and P.D. Lagerquist" or "Interviewer: Jane Doe" on a line of its own,
     or "interviewed by Jane Doe" in a sentence."""
+    for field in document_fields(document):
+        match = re.fullmatch(rf"(?P<names>{NAME_LIST})\.?", field.value)
+        if field.kind == "interviewer" and match and match.group("names").split()[0] not in NOT_NAME_WORDS:
+            begin = field.line.text.find(match.group("names"), field.start)
+            return _fact(match.group("names"), field.line.evidence(begin, begin + len(match.group("names")), "interviewer.field-line", 0.9))
     for line in document_lines(document)[:60]:
         text = line.text.strip()
-        for rule, rx, confidence in (("interviewer.field-line", INTERVIEWER_FIELD, 0.9), ("interviewer.by-line", BY_LINE, 0.8)):
-            match = rx.fullmatch(text)
-            if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
-                names = match.group("names").strip().rstrip(".")
-                return _fact(names, line.evidence(match.start("names"), match.start("names") + len(names), rule, confidence))
+        match = BY_LINE.fullmatch(text)
+        if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
+            names = match.group("names").strip().rstrip(".")
+            begin = line.text.find(names)
+            return _fact(names, line.evidence(begin, begin + len(names), "interviewer.by-line", 0.8))
     for block in document.blocks:
         if block.kind == "u":
             continue
@@ -597,15 +710,21 @@ def extract_interview_date(document: Document) -> Fact | None:
     counts only beside the interviewer's by-line; otherwise the date must be in a
     "Date:" field or in a sentence about the interview ("On September 1, 2015, I interviewed").
     """
+    for field in document_fields(document):
+        if field.kind == "date" and (match := DATE.match(field.line.text, field.start)) and (iso := parse_date(match)):
+            return _fact(match.group(0), field.line.evidence(match.start(), match.end(), "date.field-line", 0.9), iso)
+    # "Dawn Thatcher Interview, July 9, 1991": a title dating its interview
+    title = extract_title(document)
+    if title is not None and re.search(r"\b(?:interview|oral history)\b", title.value, re.IGNORECASE):
+        block = document.block(title.evidence.segment)
+        if (match := DATE.search(block.text)) and (iso := parse_date(match)):
+            return _fact(match.group(0), Evidence(segment=block.id, start=match.start(), end=match.end(), text=block.text, rule="date.title", confidence=0.75), iso)
     lines = document_lines(document)[:60]
     for index, line in enumerate(lines):
         text = line.text.strip()
-        field = DATE_FIELD.match(text)
-        if field and (match := DATE.match(text, field.end())) and (iso := parse_date(match)):
-            return _fact(match.group(0), line.evidence(match.start(), match.end(), "date.field-line", 0.9), iso)
         neighbours = [lines[i].text.strip() for i in (index - 1, index + 1) if 0 <= i < len(lines)]
         match = DATE.fullmatch(text.rstrip("."))
-        if match and any(BY_LINE.fullmatch(n) or INTERVIEWER_FIELD.fullmatch(n) for n in neighbours) and (iso := parse_date(match)):
+        if match and any(BY_LINE.fullmatch(n) or re.match(r"interview(?:er|ed by)\b", n, re.IGNORECASE) for n in neighbours) and (iso := parse_date(match)):
             return _fact(match.group(0), line.evidence(0, len(match.group(0)), "date.beside-by-line", 0.8), iso)
     for block in document.blocks:
         if block.kind == "u":
@@ -649,6 +768,9 @@ def extract(document: Document) -> Metadata:
         interview_date=extract_interview_date(document),
     )
     language, reason = identify_language(" ".join(b.text for b in document.blocks))
+    stated = next((f for f in document_fields(document) if f.kind == "language" and f.value.lower().rstrip(".") in LANGUAGE_NAMES), None)
+    if stated is not None:
+        language, reason = LANGUAGE_NAMES[stated.value.lower().rstrip(".")], f"stated: {stated.line.text.strip()!r} ({stated.line.block.id})"
     metadata.language = language
     metadata.decisions.append(Decision("extract", f"language {language}: {reason}"))
     interviewer_name = extract_interviewer_name(document)

@@ -305,3 +305,63 @@ def test_past_employer_is_not_the_organization(tmp_path: Path) -> None:
     metadata = metadata_of(text, tmp_path)
     assert value(metadata, "organization") == "Union Pacific Railroad"
     assert value(metadata, "place") is None
+
+
+# -- stated fields (catalog pages, transcript headers) -------------------------------------------------
+
+
+CATALOG_PAGE = """Dawn Thatcher Interview, July 9, 1991
+Interviewer
+Gladys Peterson
+Description
+Dawn Thatcher reminisces about her family's history and growing up during the Great Depression. Thatcher discusses her experiences with patients.
+Subjects
+Women nurses, Montana; Great Depression; World War, 1939-1945
+Language
+eng
+"""
+
+
+def test_label_line_then_value_line(tmp_path: Path) -> None:
+    metadata = metadata_of(CATALOG_PAGE, tmp_path)
+    assert next(p for p in metadata.people if p.role == "interviewer").name.value == "Gladys Peterson"
+    assert [s.value for s in metadata.subjects] == ["Women nurses, Montana", "Great Depression", "World War, 1939-1945"]
+    assert {s.evidence.rule for s in metadata.subjects} == {"subject.field-line"}
+    assert metadata.language == "en" and any("stated" in d.description for d in metadata.decisions)
+    assert value(metadata, "name") == "Dawn Thatcher"
+    assert metadata.interview_date.normalized == "1991-07-09"
+
+
+def test_topics_field_stops_at_the_next_label(tmp_path: Path) -> None:
+    text = ("Interview with Law Enforcement Officer\n\nTopics: Police, Police officer, Constable Pages: 2 (486 words)\n\n"
+            "I had an opportunity to interview a police officer while at work. He has been an officer for 8 years.\n")
+    metadata = metadata_of(text, tmp_path)
+    assert [s.value for s in metadata.subjects] == ["Police", "Police officer", "Constable"]
+    assert value(metadata, "name") is None  # "Law Enforcement Officer" is a job, not a name
+
+
+def test_title_words_are_not_a_name(tmp_path: Path) -> None:
+    text = essay("Mr. Brown started our interview with the story of his career.", title="Detective Career Interview Essay Sample")
+    assert value(metadata_of(text, tmp_path), "name") in (None, "Mr. Brown")
+
+
+def test_transcript_header_fields_and_capital_labels(tmp_path: Path) -> None:
+    text = ("Oral History Interview\nInterviewer: Jane Doe\nDate: March 3, 2009\n\n"
+            "JANE DOE: Can you tell me what you do?\n"
+            "MARIA LOPEZ: I'm a registered nurse at Tucson Medical Center. I've been a nurse there for eleven years.\n"
+            "JANE DOE: And before that?\n"
+            "MARIA LOPEZ: Before that I was a teacher for five years. My husband has been a firefighter for twenty years.\n")
+    metadata = metadata_of(text, tmp_path)
+    assert next(p for p in metadata.people if p.role == "interviewer").name.value == "Jane Doe"
+    assert metadata.interview_date.normalized == "2009-03-03"
+    assert value(metadata, "name") == "Maria Lopez"
+    assert value(metadata, "occupation") == "registered nurse"  # not the previous job
+    assert value(metadata, "organization") == "Tucson Medical Center"
+    assert value(metadata, "tenure") == "P11Y"  # not the husband's
+
+
+def test_a_question_in_an_interviewer_field_is_not_a_name(tmp_path: Path) -> None:
+    text = "Interview with a Nurse\n\nInterviewer: What made you choose nursing as a career?\n\nShe has been a nurse for ten years.\n"
+    metadata = metadata_of(text, tmp_path)
+    interviewer = next((p for p in metadata.people if p.role == "interviewer"), None)
+    assert interviewer is None or interviewer.name is None
