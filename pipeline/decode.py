@@ -76,6 +76,19 @@ def looks_binary(text: str) -> bool:
     return controls / len(text) > _BINARY_SHARE
 
 
+def looks_utf16(data: bytes) -> bool:
+    """NULs in most even or most odd byte positions: UTF-16 text without a byte-order mark.
+
+    Such bytes are often valid UTF-8 too (ASCII with a NUL after each letter); read that
+    way they would be text with every other character removed. UTF-8 text with the odd
+    stray NUL does not have the pattern and stays UTF-8 (the NULs are removed and counted).
+    """
+    if len(data) < 4 or b"\x00" not in data:
+        return False
+    even, odd = data[0::2], data[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / len(odd)) >= 0.5
+
+
 def _detect(data: bytes) -> tuple[str, str] | None:
     """charset-normalizer's reading of bytes that are not UTF-8, preferring cp1252 on a near tie."""
     matches = list(from_bytes(data))
@@ -94,8 +107,10 @@ def _detect(data: bytes) -> tuple[str, str] | None:
 def decode_bytes(source: Source) -> tuple[str, str]:
     """(text, encoding): a byte-order mark wins, then strict UTF-8, then detection."""
     data = source.data
+    failure: UnicodeDecodeError | None = None
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
+        # the UTF-32 LE mark starts like the UTF-16 LE mark followed by a NUL: try UTF-32 first
         (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -105,9 +120,11 @@ def decode_bytes(source: Source) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
-                raise SourceError(str(source.path), f"starts with a {encoding} byte-order mark but is not valid {encoding}: {error.reason} at byte {error.start}", "decode") from None
-    # UTF-16 without a byte-order mark is valid UTF-8 (ASCII plus NULs): NULs mean "detect".
-    if b"\x00" not in data:
+                failure = failure or error
+    if failure is not None:
+        raise SourceError(str(source.path), f"starts with a byte-order mark but is not valid {failure.encoding}: {failure.reason} at byte {failure.start}", "decode")
+    # UTF-16 without a byte-order mark is valid UTF-8 (ASCII plus NULs): that pattern means "detect".
+    if not looks_utf16(data):
         try:
             return data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
@@ -121,27 +138,27 @@ def decode_bytes(source: Source) -> tuple[str, str]:
 def normalize_text(text: str) -> tuple[str, list[Decision], list[Artifact]]:
     """Character-level normalization shared by every reader; returns what it changed.
 
-    XML-illegal characters are removed and counted (an ``Artifact``), mojibake repaired
-    (ftfy), NFC applied, CRLF/CR/U+2028 turned into LF, form feeds put on a line of their
+    CRLF/CR/U+2028 are turned into LF, mojibake repaired (ftfy) and NFC applied,
+    XML-illegal characters removed and counted (an ``Artifact``), form feeds put on a line of their
     own, zero-width characters dropped, tabs and odd spaces folded to one space, runs of
     spaces inside a line collapsed and trailing spaces cut. Leading spaces are kept: an
     indented line starts a paragraph in some transcripts.
     """
     decisions: list[Decision] = []
     artifacts: list[Artifact] = []
+    # Newlines first, so that the comparison below sees only what ftfy repaired.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    fixed = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    if fixed != unicodedata.normalize("NFC", text):
+        decisions.append(Decision("decode", "repaired mis-decoded characters (mojibake) with ftfy"))
+    text = fixed
+    # After ftfy: removing a character first could make its neighbours look like mojibake.
     illegal = _XML_ILLEGAL.findall(text)
     if illegal:
         text = _XML_ILLEGAL.sub("", text)
         codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in illegal}))
         artifacts.append(Artifact("xml-illegal-character", codes, 0))
         decisions.append(Decision("decode", f"removed {len(illegal)} characters XML 1.0 forbids ({codes})"))
-
-    # Newlines first, so that the comparison below sees only what ftfy repaired.
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
-    fixed = ftfy.fix_text(text, config=_FTFY_CONFIG)
-    if fixed != unicodedata.normalize("NFC", text):
-        decisions.append(Decision("decode", "repaired mis-decoded characters (mojibake) with ftfy"))
-    text = fixed
     if "\f" in text:
         count = text.count("\f")
         text = text.replace("\f", f"\n{FORM_FEED_LINE}\n")

@@ -471,6 +471,10 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
             blocks.append(Block(f"h{head_count}", "head", parse_inlines(line.text, line.breaks, False), line.number))
             continue
         speaker = by_label.get(label) if label else None
+        if speaker and not any(not line.blank for line in segment):
+            # a label with nothing after it still took a turn: keep it (an empty <u who>)
+            counts["u"] += 1
+            blocks.append(Block(f"u{counts['u']}", "u", [], segment[0].number, speaker.label, speaker.id))
         for group in _groups(segment):
             for paragraph in paragraphs(group):
                 text, breaks = joiner.join(paragraph)
