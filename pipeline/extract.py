@@ -345,10 +345,13 @@ def document_fields(document: Document, limit: int = 80) -> list[FieldValue]:
 
 
 def extract_title(document: Document) -> Fact | None:
+    """The document's own title line(s), as structure found them."""
     if not document.title_lines:
         return None
     first = document.title_lines[0].number
-    block = next(b for b in document.blocks if b.kind == "head" and b.line == first)
+    block = next((b for b in document.blocks if b.kind == "head" and b.line == first), None)
+    if block is None:  # a reader's title with no heading block to point at: no evidence, no value
+        return None
     title = document.title or ""
     return _fact(title, Evidence(segment=block.id, start=0, end=len(block.text), text=block.text, rule="title.first-title-line", confidence=0.9))
 
@@ -359,7 +362,9 @@ def extract_subjects(document: Document) -> list[Fact]:
     # a field's label or value is metadata, not a subject ("Interviewer" / "Gladys Peterson")
     field_lines = {(f.line.block.id, f.line.start) for f in fields}
     for line in document.subject_lines:
-        block = next(b for b in document.blocks if b.kind == "head" and b.line == line.number)
+        block = next((b for b in document.blocks if b.kind == "head" and b.line == line.number), None)
+        if block is None:
+            continue
         label = block.text.strip().rstrip(":").lower()
         if label in FIELD_LABELS or label in METADATA_LABELS or (block.id, block.text.find(block.text.strip())) in field_lines:
             continue
@@ -568,12 +573,27 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact 
     return max(candidates, key=lambda c: (c[0], c[1]))[2]
 
 
+def _speaker_label_name(document: Document, label: str, rule: str) -> Fact | None:
+    """A speaker label that is a full name ("Jane Doe:", "<v Tom Reyes>"; an all-capitals
+    "MARIA LOPEZ" is read as "Maria Lopez"); "Q", "FF" or a bare surname is not."""
+    name = label.title() if label.isupper() else label
+    if not re.fullmatch(rf"{PERSON_NAMES}", name) or name.split()[0] in NOT_NAME_WORDS or name.lower() in occupations():
+        return None
+    first = next((b for b in document.blocks if b.speaker_label == label), None)
+    if first is None:
+        return None
+    line = next((l.text for l in document.cleaned.lines if l.number == first.line), "")
+    # the label was cut off the utterance: the evidence is the turn's first line, span empty
+    return _fact(name, Evidence(segment=first.id, start=0, end=0, text=line.strip() or name, rule=rule, confidence=0.7))
+
+
 def _named_again(document: Document, where: Block, name: str) -> bool:
     """Is ``name`` a person the text talks about: the full name again elsewhere, or its last
     word capitalized inside a sentence ("... Thatcher discusses")? Rules out title words
     such as "Detective Career Interview"."""
     surname = name.split()[-1]
-    if any(s.label.casefold() == name.casefold() for s in document.speakers):
+    # a speaker label naming them in full, or by surname ("BERG:" in "Interview with Jonas Berg")
+    if any(s.label.casefold() in (name.casefold(), surname.casefold()) for s in document.speakers):
         return True
     for block in document.blocks:
         if block is where:
@@ -630,12 +650,8 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
     if found:
         return max(found, key=lambda f: (f[0], f[1]))[2]
     # a transcript whose interviewee speaks under a full name ("Jane Doe:")
-    # (an all-capitals label "MARIA LOPEZ" is read as "Maria Lopez")
-    label_name = speaker_label.title() if speaker_label and speaker_label.isupper() else speaker_label
-    if label_name and re.fullmatch(rf"{PERSON_NAMES}", label_name) and label_name.split()[0] not in NOT_NAME_WORDS:
-        first = next(b for b in document.blocks if b.speaker_label == speaker_label)
-        line = next((l.text for l in document.cleaned.lines if l.number == first.line), label_name)
-        return _fact(label_name, Evidence(segment=first.id, start=0, end=0, text=line.strip() or speaker_label, rule="name.speaker-label", confidence=0.7))
+    if speaker_label and (fact := _speaker_label_name(document, speaker_label, "name.speaker-label")):
+        return fact
     # the honorific name mentioned most often in the opening paragraphs
     counts: dict[str, tuple[int, Block, tuple[int, int, str], int, int]] = {}
     for block in [b for b in document.blocks if b.kind == "p"][:4]:
@@ -795,7 +811,7 @@ def extract(document: Document) -> Metadata:
                 person.place = extract_place(document, organization)
                 person.tenure = extract_tenure(document, interviewee_blocks)
             elif speaker.role == "interviewer":
-                person.name = interviewer_name
+                person.name = interviewer_name or _speaker_label_name(document, speaker.label, "interviewer.speaker-label")
             metadata.people.append(person)
         return metadata
 

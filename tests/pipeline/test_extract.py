@@ -365,3 +365,20 @@ def test_a_question_in_an_interviewer_field_is_not_a_name(tmp_path: Path) -> Non
     metadata = metadata_of(text, tmp_path)
     interviewer = next((p for p in metadata.people if p.role == "interviewer"), None)
     assert interviewer is None or interviewer.name is None
+
+
+def test_names_from_speaker_labels(tmp_path: Path) -> None:
+    surname_label = metadata_of(
+        "Interview with Jonas Berg\n\nINTERVIEWER: Tell me about the strike.\nBERG: It started in the spring.\n"
+        "INTERVIEWER: Did you go back?\nBERG: Yes, in June.\n", tmp_path)
+    assert value(surname_label, "name") == "Jonas Berg"
+    captions = metadata_of(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.500\n<v Tom Reyes>Where were you born?\n\n"
+        "00:00:05.000 --> 00:00:09.250\n<v Rosa Alvarez>In a small town by the river.\n\n"
+        "00:00:09.500 --> 00:00:12.000\n<v Tom Reyes>Did you like school?\n\n"
+        "00:00:12.500 --> 00:00:15.000\n<v Rosa Alvarez>Very much.\n", tmp_path, "c.vtt")
+    names = {p.role: p.name.value for p in captions.people if p.name}
+    assert names == {"interviewer": "Tom Reyes", "interviewee": "Rosa Alvarez"}
+    assert {p.name.evidence.rule for p in captions.people if p.name} == {"interviewer.speaker-label", "name.speaker-label"}
+    short_labels = extract(document_from(read_source(corpus_files()[3])))  # "P:" and "FF:"
+    assert all(p.name is None for p in short_labels.people)
