@@ -310,7 +310,11 @@ class SearchResults:
 
 @dataclass
 class IndexStatus:
-    """How the index compares with the store; ``state`` is ok, empty, missing, outdated, stale or locked."""
+    """How the index compares with the store; ``state`` is ok, empty, missing, outdated, stale or locked.
+
+    ``locked`` (a writer holds the index) is only looked up when the counts differ or on a
+    deep check.
+    """
 
     state: Literal["ok", "empty", "missing", "outdated", "stale", "locked"]
     records_in_store: int
@@ -362,8 +366,16 @@ class SearchIndex:
         self._store_count: tuple[int, int] | None = None
 
     # -- opening ------------------------------------------------------------------------
+    def _has_toc(self, name: str) -> bool:
+        # whoosh.index.exists_in opens the index (reads the TOC, unpickles the schema): too
+        # slow to ask on every search. A committed index always has a _<name>_<gen>.toc file.
+        try:
+            return any(re.fullmatch(rf"_{name}_\d+\.toc", entry) for entry in os.listdir(self.path))
+        except OSError:
+            return False
+
     def exists(self) -> bool:
-        return self.path.is_dir() and whoosh_index.exists_in(str(self.path), indexname=RECORDS)
+        return self._has_toc(RECORDS)
 
     def _state(self) -> dict:
         try:
@@ -378,14 +390,14 @@ class SearchIndex:
 
     def usable(self) -> bool:
         """True when both indexes exist in the current format."""
-        return self.exists() and whoosh_index.exists_in(str(self.path), indexname=SPEAKERS) and self._state().get("format") == INDEX_FORMAT
+        return self.exists() and self._has_toc(SPEAKERS) and self._state().get("format") == INDEX_FORMAT
 
     def _entry(self, name: str) -> list:
         key = (str(self.path.resolve()), name)
         with _OPEN_LOCK:
             entry = _OPEN.get(key)
             if entry is None:
-                if not whoosh_index.exists_in(str(self.path), indexname=name):
+                if not self._has_toc(name):
                     raise IndexMissing(f"{self.path.parent}: the search index is missing; run 'oral-archive reindex'")
                 entry = _OPEN[key] = [whoosh_index.open_dir(str(self.path), indexname=name), None]
             return entry
@@ -438,22 +450,34 @@ class SearchIndex:
         """Add or replace records (one commit per index for the whole batch); returns the count.
 
         With ``clear`` the existing documents are dropped at commit time, so searchers keep
-        seeing the old index until the new one is complete.
+        seeing the old index until the new one is complete. A list may hold several
+        versions of one record (the newest wins); any other iterable is streamed (constant
+        memory, as for a rebuild) and must yield each record id once.
         """
-        latest: dict[str, Record] = {}
-        for record in records:
-            # Two versions in one batch: the second update would not see the first's
-            # uncommitted document, so keep only the newest per record id.
-            if record.id not in latest or record.version > latest[record.id].version:
-                latest[record.id] = record
+        if isinstance(records, (list, tuple)):
+            latest: dict[str, Record] = {}
+            for record in records:
+                # The second of two versions could not replace the first's uncommitted
+                # document, so keep only the newest per record id.
+                if record.id not in latest or record.version > latest[record.id].version:
+                    latest[record.id] = record
+            records = list(latest.values())
         record_writer, speaker_writer = self._writers(create=True)
+        count = 0
         try:
-            for record in latest.values():
-                record_writer.update_document(**index_document(record))
-                if not clear:
+            # Replacing costs a term lookup and a deletion per document; a rebuild or a
+            # record new to the index only needs adding.
+            indexed = record_writer.reader() if not clear else None
+            for record in records:
+                document = index_document(record)
+                if indexed is not None and ("id", record.id) in indexed:
+                    record_writer.update_document(**document)
                     speaker_writer.delete_by_term("id", record.id)
-                for document in speaker_documents(record):
-                    speaker_writer.add_document(**document)
+                else:
+                    record_writer.add_document(**document)
+                for speaker_document in speaker_documents(record):
+                    speaker_writer.add_document(**speaker_document)
+                count += 1
         except BaseException:
             record_writer.cancel()
             speaker_writer.cancel()
@@ -464,7 +488,7 @@ class SearchIndex:
         else:
             record_writer.commit()
             speaker_writer.commit()
-        return len(latest)
+        return count
 
     def rebuild(self, records: Iterable[Record]) -> int:
         """Recreate the index from the records; an index of an older format is replaced."""
@@ -497,12 +521,14 @@ class SearchIndex:
             return IndexStatus("outdated", in_store, 0, "the search index was built by another version of oral-archive; run 'oral-archive reindex'")
         searcher = self.searcher(RECORDS)
         in_index = searcher.doc_count()
-        locked = self.is_locked()
         differing: list[str] = []
         if latest_versions is not None:
             indexed = {fields["id"]: fields["version"] for fields in searcher.all_stored_fields()}
             versions = latest_versions()
             differing = sorted(i for i in versions.keys() | indexed.keys() if versions.get(i) != indexed.get(i))
+        # Asking for the lock costs two file opens; a search only needs to know when the
+        # counts differ (a writer mid-commit, or a stale index).
+        locked = self.is_locked() if (in_store != in_index or differing or latest_versions is not None) else False
         if in_store != in_index or differing:
             detail = f"{in_store} records in the archive, {in_index} in the index" + (f", {len(differing)} differ" if differing else "")
             if locked:

@@ -1,0 +1,378 @@
+"""Search benchmark: our ``Archive.search`` against a bare Whoosh index of the same documents.
+
+Usage::
+
+    .venv/bin/python bench/search.py                 # 100,000 transcripts (about 10 min per index)
+    .venv/bin/python bench/search.py --docs 10000    # a smaller run
+    .venv/bin/python bench/search.py --docs 10000 --keep /tmp/bench-search   # keep the indexes
+
+Prints, for each side: index build time (docs/s), index size on disk, and the p50/p95
+latency of the same 200 mixed queries (terms, phrases, field queries, numeric and date
+ranges, facet counts), each returning the top 10 hits with highlighted snippets.
+
+How the transcripts are generated (deterministic for a given ``--seed``):
+
+* Words are drawn from the English frequency list of ``wordfreq`` (top 20,000 words,
+  weighted by their frequency), so term statistics follow real English (Zipf): stop
+  words are frequent, most words rare. Sentences are 6-24 words, capitalized, ended by
+  ".", "?" or "!".
+* Each transcript has an interviewer and an interviewee (participant ids ``sp-int`` and
+  ``sp-<surname>``, labels such as ``Q`` / ``SMITH``, names drawn from name lists), a title
+  ("Oral history interview with <name>, <role>"), and 12-40 speaker turns alternating
+  between them: interviewer turns are one or two sentences (questions), interviewee
+  turns two to eight sentences, until the text reaches about 3 KB. Half of the
+  transcripts carry a time stamp on every turn (``MM:SS``, increasing), as a transcript
+  made from a recording would.
+* The interviewee has a role/occupation (40 occupations), an organization derived from
+  role and place ("Denver Fire Department", "Lincoln High School"...), a place (60
+  US/UK/Canadian cities), a tenure of 1-40 years (ISO 8601 ``P<n>Y``), 1-3 subjects from a
+  list of 30, and an interview date between 1950 and 2020.
+* Records are built as ``Record`` objects directly (no files, no pipeline) and indexed
+  through ``SearchIndex.update`` in batches of 1,000, one commit per batch. For
+  ``Archive.search`` to see an up-to-date archive, an empty folder per record id is made
+  under ``records/`` (the store is only counted, never read, by a search).
+
+The bare Whoosh index holds the same documents with the same analyzer (stemming and
+accent folding), stored ``content`` for highlighting, and the same field names, so the
+difference between the two columns is our own layer: status check, speaker index
+upkeep, per-segment snippets, typed results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from whoosh import highlight, index as whoosh_index, qparser, sorting
+from whoosh.analysis import STOP_WORDS
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.qparser.dateparse import DateParserPlugin
+
+from oral_archive.archive import Archive
+from oral_archive.archive.index import text_analyzer, exact_analyzer
+from oral_archive.schemas.record import Fact, Person, Record, Segment, Source
+
+OCCUPATIONS = [
+    "police officer", "detective", "firefighter", "paramedic", "registered nurse", "surgeon", "teacher", "principal",
+    "librarian", "archivist", "coal miner", "steelworker", "farmer", "fisherman", "truck driver", "bus driver",
+    "railroad engineer", "machinist", "electrician", "carpenter", "plumber", "welder", "nurse midwife", "pharmacist",
+    "social worker", "union organizer", "journalist", "editor", "photographer", "pastor", "rabbi", "judge", "lawyer",
+    "mayor", "city clerk", "soldier", "sailor", "pilot", "air traffic controller", "postal worker",
+]
+ORGANIZATION_PATTERNS = {
+    "police officer": "{place} Police Department", "detective": "{place} Police Department", "firefighter": "{place} Fire Department",
+    "paramedic": "{place} Emergency Medical Services", "registered nurse": "{place} General Hospital", "surgeon": "{place} General Hospital",
+    "teacher": "{place} High School", "principal": "{place} Elementary School", "librarian": "{place} Public Library",
+    "coal miner": "{place} Coal Company", "steelworker": "{place} Steel Works", "judge": "{place} County Court",
+}
+PLACES = [
+    "Denver", "Boston", "Chicago", "El Paso", "Vancouver", "Toronto", "Leeds", "Glasgow", "Cardiff", "Pittsburgh",
+    "Detroit", "Cleveland", "Baltimore", "Atlanta", "Memphis", "Nashville", "Omaha", "Lincoln", "Tulsa", "Wichita",
+    "Phoenix", "Tucson", "Albuquerque", "Santa Fe", "Sacramento", "Fresno", "Portland", "Seattle", "Spokane", "Boise",
+    "Salt Lake City", "Cheyenne", "Billings", "Fargo", "Duluth", "Madison", "Milwaukee", "Des Moines", "St. Louis",
+    "Kansas City", "Little Rock", "Jackson", "Birmingham", "Savannah", "Charleston", "Richmond", "Norfolk", "Newark",
+    "Buffalo", "Albany", "Hartford", "Providence", "Burlington", "Manchester", "Liverpool", "Halifax", "Winnipeg",
+    "Regina", "Calgary", "Montréal",
+]
+SUBJECTS = [
+    "Law enforcement", "Labor unions", "Mining", "Education", "Nursing", "Public health", "Immigration", "Civil rights",
+    "World War, 1939-1945", "Korean War", "Vietnam War", "Railroads", "Agriculture", "Fisheries", "Steel industry",
+    "Women's work", "Religion", "Local government", "Journalism", "Floods", "Fires", "Housing", "Transportation",
+    "Music", "Sports", "Family life", "Childhood", "Retirement", "Technology", "Disasters",
+]
+GIVEN = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "William", "Elizabeth", "David",
+         "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen", "José", "María",
+         "Chen", "Aisha", "Dmitri", "Siobhan", "Kwame", "Ingrid", "Hiroshi", "Fatima"]
+SURNAMES = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
+            "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
+            "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson",
+            "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Fuchs",
+            "O'Brien", "Kowalski", "Müller", "Novák"]
+INTERVIEWERS = ["J.T. Curry", "P.D. Lagerquist", "Ann Howe", "Sam Ortiz", "Ruth Bell", "Omar Haddad"]
+TARGET_CHARS = 3000
+BATCH = 1000
+
+
+class Vocabulary:
+    """English words with their frequencies (wordfreq), for Zipf-like sampling."""
+
+    def __init__(self, size: int = 20000) -> None:
+        from wordfreq import top_n_list, word_frequency
+
+        self.words = [w for w in top_n_list("en", size) if w.isalpha()]
+        self.weights = [word_frequency(w, "en") for w in self.words]
+        self.cumulative = []
+        total = 0.0
+        for weight in self.weights:
+            total += weight
+            self.cumulative.append(total)
+
+    def sample(self, rng: random.Random, k: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cumulative, k=k)
+
+
+def sentence(rng: random.Random, vocabulary: Vocabulary, question: bool = False) -> str:
+    words = vocabulary.sample(rng, rng.randint(6, 24))
+    words[0] = words[0].capitalize()
+    words = [w if w != "i" else "I" for w in words]
+    return " ".join(words) + ("?" if question else rng.choice(".....!"))
+
+
+def make_record(number: int, rng: random.Random, vocabulary: Vocabulary, now: datetime) -> Record:
+    """One synthetic transcript as a ``Record`` (see the module docstring for how)."""
+    given, surname = rng.choice(GIVEN), rng.choice(SURNAMES)
+    name = f"{given} {surname}"
+    role = rng.choice(OCCUPATIONS)
+    place = rng.choice(PLACES)
+    organization = ORGANIZATION_PATTERNS.get(role, "{place} " + rng.choice(["Cooperative", "Company", "Union Local 12", "Council"])).format(place=place)
+    tenure = rng.randint(1, 40)
+    interviewer = rng.choice(INTERVIEWERS)
+    supplied = {"origin": "supplied", "supplied_by": "bench/search.py"}
+    slug_id = f"sp-{''.join(c for c in surname.lower() if c.isascii() and c.isalpha()) or 'x'}"
+    participants = [
+        Person(id="sp-int", role="interviewer", label="Q", name=Fact(value=interviewer, **supplied)),
+        Person(id=slug_id, role="interviewee", label=surname.upper(), name=Fact(value=name, **supplied),
+               occupation=Fact(value=role, **supplied), organization=Fact(value=organization, **supplied),
+               place=Fact(value=place, **supplied), tenure=Fact(value=f"{tenure} years", normalized=f"P{tenure}Y", **supplied)),
+    ]
+    timed = rng.random() < 0.5
+    seconds = 0
+    segments = [Segment(id="h1", kind="head", text=f"Oral history interview with {name}, {role}")]
+    length, turn = 0, 0
+    while length < TARGET_CHARS or turn < 12:
+        asking = turn % 2 == 0
+        count = rng.randint(1, 2) if asking else rng.randint(2, 8)
+        text = " ".join(sentence(rng, vocabulary, question=asking and i == count - 1) for i in range(count))
+        start = f"{seconds // 60:02d}:{seconds % 60:02d}" if timed else None
+        seconds += rng.randint(5, 90)
+        turn += 1
+        segments.append(Segment(id=f"u{turn}", kind="u", who="sp-int" if asking else slug_id, start=start, text=text))
+        length += len(text)
+        if turn >= 40:
+            break
+    full_text = "\n\n".join(s.text for s in segments)
+    data = full_text.encode("utf-8")
+    interview_date = datetime(1950, 1, 1) + timedelta(days=rng.randint(0, 70 * 365))
+    return Record(
+        id=f"bench-{number:06d}-{hashlib.sha1(data).hexdigest()[:8]}",
+        version=1,
+        title=Fact(value=f"Oral history interview with {name}, {role}", **supplied),
+        subjects=[Fact(value=s, **supplied) for s in rng.sample(SUBJECTS, rng.randint(1, 3))],
+        interview_date=Fact(value=interview_date.strftime("%B %d, %Y"), normalized=interview_date.date().isoformat(), **supplied),
+        source=Source(filename=f"bench-{number}.txt", media_type="text/plain", sha256=hashlib.sha256(data).hexdigest(), size=len(data), encoding="utf-8"),
+        ingested_at=now - timedelta(seconds=number),
+        tool_version="bench",
+        participants=participants,
+        segments=segments,
+    )
+
+
+def records(count: int, seed: int):
+    rng = random.Random(seed)
+    vocabulary = Vocabulary()
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for number in range(count):
+        yield make_record(number, rng, vocabulary, now)
+
+
+# -- the two indexes ------------------------------------------------------------------------
+def bare_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=text_analyzer(), stored=True),
+        content=TEXT(analyzer=text_analyzer(), stored=True),
+        role=TEXT(analyzer=exact_analyzer()),
+        organization=TEXT(analyzer=exact_analyzer()),
+        place=TEXT(analyzer=exact_analyzer()),
+        subject=TEXT(analyzer=exact_analyzer()),
+        role_facet=KEYWORD(sortable=True, commas=True),
+        organization_facet=KEYWORD(sortable=True, commas=True),
+        place_facet=KEYWORD(sortable=True, commas=True),
+        subject_facet=KEYWORD(sortable=True, commas=True),
+        tenure_years=NUMERIC(float, bits=64, stored=True),
+        date=DATETIME(stored=True, sortable=True),
+    )
+
+
+def bare_document(record: Record) -> dict:
+    person = record.person("interviewee")
+    return {
+        "id": record.id,
+        "title": record.title.value,
+        "content": record.full_text,
+        "role": person.occupation.value,
+        "organization": person.organization.value,
+        "place": person.place.value,
+        "subject": " ".join(s.value for s in record.subjects),
+        "role_facet": person.occupation.value,
+        "organization_facet": person.organization.value,
+        "place_facet": person.place.value,
+        "subject_facet": ",".join(s.value.replace(",", " ") for s in record.subjects),
+        "tenure_years": float(person.tenure.normalized[1:-1]),
+        "date": datetime.fromisoformat(record.interview_date.normalized),
+    }
+
+
+def build(count: int, seed: int, ours: Archive, bare_path: Path) -> dict[str, float]:
+    """Index the same records on both sides, batch by batch; returns seconds spent on each."""
+    bare = whoosh_index.create_in(str(bare_path), bare_schema())
+    spent = {"ours": 0.0, "bare": 0.0}
+    batch: list[Record] = []
+
+    def flush() -> None:
+        started = time.perf_counter()
+        ours.index.update(batch)
+        spent["ours"] += time.perf_counter() - started
+        started = time.perf_counter()
+        writer = bare.writer()
+        for record in batch:
+            writer.add_document(**bare_document(record))
+        writer.commit()
+        spent["bare"] += time.perf_counter() - started
+        for record in batch:
+            (ours.store.records_dir / record.id).mkdir()
+        batch.clear()
+
+    for number, record in enumerate(records(count, seed), 1):
+        batch.append(record)
+        if len(batch) == BATCH:
+            flush()
+            print(f"  indexed {number:,}/{count:,}", flush=True)
+    if batch:
+        flush()
+    return spent
+
+
+def make_queries(seed: int, count: int = 200) -> list[tuple[str, bool]]:
+    """(query, with facets) pairs: terms, phrases, fields, ranges and facet queries mixed."""
+    rng = random.Random(seed + 1)
+    vocabulary = Vocabulary()
+    mid = [w for w in vocabulary.words[150:4000] if len(w) > 3]
+    queries: list[tuple[str, bool]] = []
+    kinds = ["term", "two", "phrase", "field", "range", "date", "or", "facet"]
+    for number in range(count):
+        kind = kinds[number % len(kinds)]
+        a, b = rng.choice(mid), rng.choice(mid)
+        if kind == "term":
+            queries.append((a, False))
+        elif kind == "two":
+            queries.append((f"{a} {b}", False))
+        elif kind == "phrase":
+            # Two adjacent words of a generated sentence (not stop words, which the
+            # analyzer drops): the kind of phrase a reader remembers from a transcript.
+            pairs: list[tuple[str, str]] = []
+            while not pairs:
+                words = sentence(rng, vocabulary).rstrip(".?!").lower().split()
+                pairs = [(x, y) for x, y in zip(words, words[1:]) if x not in STOP_WORDS and y not in STOP_WORDS]
+            queries.append(('"%s %s"' % rng.choice(pairs), False))
+        elif kind == "field":
+            queries.append((f'role:"{rng.choice(OCCUPATIONS)}" {a}', False))
+        elif kind == "range":
+            low = rng.randint(1, 30)
+            queries.append((f"tenure_years:[{low} TO {low + rng.randint(2, 10)}] {a}", False))
+        elif kind == "date":
+            year = rng.randint(1950, 2010)
+            queries.append((f"date:[{year} TO {year + 10}] AND {a}", False))
+        elif kind == "or":
+            queries.append((f"({a} OR {b}) AND place:{rng.choice(PLACES).split()[0].lower()}", False))
+        else:
+            queries.append((a, True))
+    return queries
+
+
+def time_ours(archive: Archive, queries, speaker: str | None = None) -> list[float]:
+    timings = []
+    for text, facets in queries:
+        started = time.perf_counter()
+        results = archive.search(text, limit=10, facets=facets, speaker=speaker)
+        assert results.hits is not None
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def time_bare(path: Path, queries) -> list[float]:
+    ix = whoosh_index.open_dir(str(path))
+    searcher = ix.searcher()
+    parser = qparser.MultifieldParser(["title", "content"], schema=ix.schema)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.GtLtPlugin())
+    parser.add_plugin(DateParserPlugin())
+    facet_map = {n: sorting.FieldFacet(f"{n}_facet", allow_overlap=n == "subject") for n in ("role", "organization", "place", "subject")}
+    timings = []
+    for text, facets in queries:
+        started = time.perf_counter()
+        results = searcher.search(parser.parse(text), limit=10, groupedby=facet_map if facets else None)
+        len(results)  # the total number of hits, which any results page shows (ours reports it too)
+        results.fragmenter = highlight.ContextFragmenter(maxchars=200, surround=50)
+        for hit in results:
+            hit.highlights("content", top=3)
+        if facets:
+            for name in facet_map:
+                results.groups(name)
+        timings.append(time.perf_counter() - started)
+    searcher.close()
+    return timings
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    """Build both indexes, run the queries on each, print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=100_000, help="number of transcripts (default 100,000)")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary folder)")
+    args = parser.parse_args()
+
+    root = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
+    if root.exists() and any(root.iterdir()):
+        raise SystemExit(f"{root} is not empty")
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        archive = Archive(root / "archive", fsync=False)
+        bare_path = root / "bare"
+        bare_path.mkdir()
+        print(f"building {args.docs:,} synthetic transcripts into both indexes (batches of {BATCH:,})...", flush=True)
+        spent = build(args.docs, args.seed, archive, bare_path)
+        queries = make_queries(args.seed, args.queries)
+        # Warm both sides alike (searcher opening, stem caches, OS file cache).
+        time_ours(archive, queries[:20])
+        time_bare(bare_path, queries[:20])
+        ours = time_ours(archive, queries)
+        bare = time_bare(bare_path, queries)
+        # --speaker has no bare counterpart: timed on its own, over the same queries.
+        spoken = time_ours(archive, queries[:50], speaker="interviewee")
+        sizes = {"ours": folder_size(archive.path / "index"), "bare": folder_size(bare_path)}
+        print(f"\n{args.docs:,} transcripts, {len(queries)} queries (top 10 with snippets; 1 in 8 with facet counts)")
+        print(f"{'':24}{'Archive.search':>16}{'bare Whoosh':>16}{'ratio':>8}")
+        print(f"{'build time':24}{spent['ours']:>15.1f}s{spent['bare']:>15.1f}s{spent['ours'] / spent['bare']:>8.2f}")
+        print(f"{'build rate (docs/s)':24}{args.docs / spent['ours']:>16.0f}{args.docs / spent['bare']:>16.0f}")
+        print(f"{'index size (MB)':24}{sizes['ours'] / 1e6:>16.1f}{sizes['bare'] / 1e6:>16.1f}{sizes['ours'] / sizes['bare']:>8.2f}")
+        for label, fraction in (("p50 latency (ms)", 0.5), ("p95 latency (ms)", 0.95)):
+            a, b = percentile(ours, fraction) * 1000, percentile(bare, fraction) * 1000
+            print(f"{label:24}{a:>16.1f}{b:>16.1f}{a / b:>8.2f}")
+        print(f"{'mean latency (ms)':24}{statistics.mean(ours) * 1000:>16.1f}{statistics.mean(bare) * 1000:>16.1f}")
+        print(f"--speaker interviewee, {len(spoken)} queries: p50 {percentile(spoken, 0.5) * 1000:.1f} ms, p95 {percentile(spoken, 0.95) * 1000:.1f} ms (no bare equivalent)")
+        print("targets: our p95 <= 1.2 x bare and < 100 ms")
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
