@@ -169,7 +169,7 @@ RULES = [
     ("segment start differs", "tei", set_attribute("//tei:when[@xml:id='T2']", "interval", "13"), "cross-reference", f"{BODY}/tei:u[2]", "segments[4].start"),
     ("segment missing from the TEI", "tei", set_attribute("//tei:u[@xml:id='u6']", ID, "u7"), "cross-reference", BODY, "segments[8]"),
     ("participant role differs", "json", set_json("participants[0].role", "speaker"), "cross-reference", f"{PERSONS}/tei:person[1]", "participants[0].role"),
-    ("participant name differs", "tei", add_child(f"{PERSONS}/tei:person[2]", f"{{{TEI_NS}}}persName", 0, "Jane Smith"), "cross-reference", f"{PERSONS}/tei:person[2]/tei:persName[1]", "participants[1].name"),
+    ("participant name differs", "tei", add_child(f"{PERSONS}/tei:person[2]", f"{{{TEI_NS}}}persName", 0, "Nobody In This Record"), "cross-reference", f"{PERSONS}/tei:person[2]/tei:persName[1]", "participants[1].name"),
 ]
 
 
