@@ -22,8 +22,15 @@ NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "a": 1, "a couple of": 2, "a dozen": 12,
+    "sixty": 60, "a": 1, "a couple of": 2, "a dozen": 12,
 }
+# "twenty-five", "forty two": tens and units written out
+NUMBER_WORDS.update({
+    f"{tens}{sep}{unit}": NUMBER_WORDS[tens] + NUMBER_WORDS[unit]
+    for tens in ("twenty", "thirty", "forty", "fifty", "sixty")
+    for unit in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    for sep in ("-", " ")
+})
 NUMBER = r"(?P<n>\d{1,2}|" + "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True)) + r")"
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "sgt", "capt", "lt", "vs", "etc", "no", "vol", "ft", "mt", "gen", "col", "rev", "a.m", "p.m", "e.g", "i.e", "u.s"}
 SENTENCE_END = re.compile(r"[.!?]+[\"”’)]*(?=\s+|$)")

@@ -382,3 +382,17 @@ def test_names_from_speaker_labels(tmp_path: Path) -> None:
     assert {p.name.evidence.rule for p in captions.people if p.name} == {"interviewer.speaker-label", "name.speaker-label"}
     short_labels = extract(document_from(read_source(corpus_files()[3])))  # "P:" and "FF:"
     assert all(p.name is None for p in short_labels.people)
+
+
+def test_the_authors_own_job_and_tenure_are_not_the_interviewees(tmp_path: Path) -> None:
+    text = essay("Part of my assignment was to interview a nurse who was to have more experience than myself. First I "
+                 "thought, I've been a nurse for thirty-one years myself so my choices will be somewhat limited. I have "
+                 "been in cardiology for twenty-five years. I had the opportunity to interview a registered nurse.")
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "tenure") is None
+    assert value(metadata, "occupation") == "registered nurse"
+
+
+def test_numbers_written_out_with_tens(tmp_path: Path) -> None:
+    text = essay("I interviewed a pastor. He has served the parish for twenty-five years.")
+    assert value(metadata_of(text, tmp_path), "tenure") == "P25Y"
