@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import copy
 import random
+import shutil
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from lxml import etree
 
+from oral_archive.archive import Archive
+from oral_archive.pipeline import ingest
 from oral_archive.pipeline.decode import read_source
 from oral_archive.pipeline.stages import prepare
 from oral_archive.schemas import xmlschemas
 from oral_archive.schemas.errors import SourceError
 from oral_archive.schemas.xmlschemas import TEI_NS, XML_NS
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SEED
 
 RNG = "{http://relaxng.org/ns/structure/1.0}"
 NS = {"tei": TEI_NS}
@@ -51,6 +54,12 @@ SMITH: You are welcome.
 """
 
 
+MANIFEST = """file,interviewee,interviewer,role,organization,place,tenure,date,rights,subjects,collection,title,language
+{transcript},Jane Smith,Bob Quinn,nurse,Mercy Hospital,Chicago,1975,1998-05,All rights reserved,nursing;health,Health Voices,Jane Smith Remembers,en
+{seed},Ray Ortiz,Ann Lee,police officer,El Paso Police Department,El Paso,P8Y,1998-03-03,CC BY 4.0,policing,Public Service,,en
+"""
+
+
 @pytest.fixture(scope="session")
 def subset() -> etree.RelaxNG:
     schema = xmlschemas.tei_subset()
@@ -70,6 +79,14 @@ def produced_tei(built_archive, tmp_path_factory) -> dict[str, bytes]:
             documents[f"file:{path.name}"] = prepare(read_source(path)).tei
         except (SourceError, ValueError):
             continue  # this input makes no record (the pipeline rejects it): nothing to check
+    # Archivist-supplied values (a manifest) add availability, creation and resp="#archivist".
+    manifest = transcript.parent / "manifest.csv"
+    manifest.write_text(MANIFEST.format(transcript=transcript.name, seed=SEED.name), encoding="utf-8")
+    shutil.copy(SEED, transcript.parent / SEED.name)
+    supplied = Archive(transcript.parent / "archive")
+    report = ingest([transcript, transcript.parent / SEED.name], supplied, manifest=manifest)
+    assert not report.rejected and not report.manifest_problems, (report.rejected, report.manifest_problems)
+    documents.update({f"manifest:{rid}": supplied.tei(rid) for rid in supplied.ids()})
     return documents
 
 
@@ -78,9 +95,10 @@ def _errors(schema: etree.RelaxNG) -> list[str]:
 
 
 def test_the_corpus_exercises_the_transcript_markup(produced_tei):
-    """Guard for the test below: it must see utterances, a timeline and anchors."""
+    """Guard for the test below: it must see utterances, a timeline, supplied values..."""
     joined = b"".join(produced_tei.values())
-    for tag in (b"<u ", b"<timeline", b"<anchor ", b"<note ", b"<pb ", b"<q ", b"<person "):
+    for tag in (b"<u ", b"<timeline", b"<anchor ", b"<note ", b"<pb ", b"<q ", b"<person ", b"<availability ",
+                b"<creation>", b'<respStmt xml:id="archivist"', b"<textClass>", b"<ptr ", b"<state "):
         assert tag in joined, f"no produced record contains {tag!r}"
 
 
