@@ -157,7 +157,8 @@ def test_tenure(tmp_path: Path, sentence: str, expected: str) -> None:
 @pytest.mark.parametrize("sentence", [
     "His father has been a police officer for 30 years and still loves it.",  # someone else's tenure
     "This firefighter is a young male, 27 years of age, who likes the job.",  # an age
-    "He and his wife have been married for 20 years.",  # not a job
+    "He and his wife have been married for 20 years.",  # not a job, nor his alone
+    "She has been happily married for 20 years.",  # not a job
     "She had been a flight attendant for ten years before she became a teacher.",  # a previous job
 ])
 def test_not_tenure(tmp_path: Path, sentence: str) -> None:
