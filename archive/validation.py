@@ -37,7 +37,6 @@ NS = {"tei": TEI_NS}
 XML_ID = f"{{{XML_NS}}}id"
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 SEGMENT_KINDS = ("head", "p", "u")
-POINTER_ATTRIBUTES = ("who", "source", "resp", "synch", "start", "end", "since", "origin")
 
 
 # -- locations -----------------------------------------------------------------------------
@@ -339,14 +338,6 @@ def validate_fixity(record: Record, original: bytes) -> list[Problem]:
         problems.append(Problem("fixity", "data/original", f"the stored original has SHA-256 {actual}, but the record says {record.source.sha256}: the file changed or was replaced"))
     if len(original) != record.source.size:
         problems.append(Problem("fixity", "data/original", f"the stored original is {len(original)} bytes, but the record says {record.source.size}"))
-    return problems
-
-
-def validate_cross_references(record: Record, tree: etree._ElementTree, original: bytes | None) -> list[Problem]:
-    """Layer 3: pointers resolve (Schematron), TEI and JSON agree, the original is intact."""
-    problems = validate_pointers(tree) + validate_agreement(record, tree)
-    if original is not None:
-        problems += validate_fixity(record, original)
     return problems
 
 
