@@ -144,12 +144,12 @@ _RNG_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def _plain_rng_message(message: str) -> str:
+def _plain_rng_message(message: str) -> str | None:
     for pattern, template in _RNG_MESSAGES:
         match = pattern.match(message)
         if match:
-            return f"{template.format(*match.groups())} [{message}]"
-    return message
+            return template.format(*match.groups())
+    return None
 
 
 def _header_promises(tree: etree._ElementTree) -> list[Problem]:
@@ -165,14 +165,19 @@ def _rng_problems(tree: etree._ElementTree, validator: etree.RelaxNG, layer: str
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for entry in validator.error_log:
-        location = "(document)"
+        location, element = "(document)", None
         if entry.path:
             try:
                 found = tree.xpath(entry.path)
             except etree.XPathError:
                 found = []
-            location = xpath_of(found[0]) if found and isinstance(found[0], etree._Element) else entry.path
-        message = _plain_rng_message(entry.message)
+            element = found[0] if found and isinstance(found[0], etree._Element) else None
+            location = xpath_of(element) if element is not None else entry.path
+        plain = _plain_rng_message(entry.message)
+        if plain and entry.type == etree.RelaxNGErrorTypes.RELAXNG_ERR_DATATYPE and element is not None and len(element) == 0 and element.text:
+            # libxml2 does not say which value failed; for a leaf element it is its text.
+            plain += f": the text of <{etree.QName(element).localname}> is {element.text!r:.80}"
+        message = f"{plain} [{entry.message}]" if plain else entry.message
         if (location, message) in seen:
             continue
         seen.add((location, message))

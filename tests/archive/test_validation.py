@@ -147,6 +147,7 @@ RULES = [
     ("no tool", "tei", remove("//tei:appInfo"), "tei", f"{HEADER}/tei:encodingDesc", "tool"),
     ("no revision history entry", "tei", remove("//tei:revisionDesc/tei:change"), "tei", f"{HEADER}/tei:revisionDesc", "revision history"),
     ("participant list without persons", "tei", remove("//tei:listPerson/tei:person"), "tei", f"{HEADER}/tei:profileDesc/tei:particDesc", "participants"),
+    ("checksum in the TEI is not hex", "tei", set_text("//tei:bibl/tei:idno[@type='sha256']", "XYZ"), "tei", f"{BIBL}/tei:idno[2]", "is 'XYZ'"),
     ("element TEI does not have", "tei", add_child("//tei:u[@xml:id='u2']", f"{{{TEI_NS}}}paragraph"), "tei", f"{BODY}/tei:u[2]/tei:paragraph", "not allowed"),
     ("attribute the subset does not allow", "tei", set_attribute("//tei:u[@xml:id='u2']", "type", "x"), "tei", f"{BODY}/tei:u[2]", "@type"),
     # layer 3: pointers (Schematron)
