@@ -287,7 +287,8 @@ class RecordStore:
             if pending_index and staged:
                 self._add_index_pending([v.record.id for _, _, v in staged])
             if self.fsync and staged:
-                sync_paths(self.records_dir, [p for temporary, _, _ in staged for p in (*temporary.rglob("*"), temporary, temporary.parent)])
+                pending = [self.root / INDEX_PENDING, self.root] if pending_index else []
+                sync_paths(self.records_dir, [p for temporary, _, _ in staged for p in (*temporary.rglob("*"), temporary, temporary.parent)] + pending)
             for temporary, final, current in staged:
                 os.rename(temporary, final)
                 renamed += 1

@@ -157,6 +157,8 @@ def prepare_one(source: Source, supplied: SuppliedRow | None = None, archive: Ar
     except ValueError as error:  # pydantic ValidationError is a ValueError
         first_line = str(error).splitlines()[0]
         return Outcome(reason=f"{path}: cannot build a record: {first_line}", quarantine_reason=f"cannot build a record: {error}")
+    except Exception as error:  # a bug, not bad input: stop, but say which file (a worker's traceback would not)
+        raise RuntimeError(f"{path}: unexpected error while preparing the record: {error!r}") from error
     record_json = prepared.record.model_dump_json(indent=2).encode("utf-8")
     problems = validate_record(record_json, prepared.tei, source.data, "subset")
     if problems:

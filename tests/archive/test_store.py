@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import shutil
@@ -293,10 +294,10 @@ def test_write_failure_gives_one_line_error_and_keeps_the_archive_valid(code: in
 
 @pytest.fixture()
 def tiny_tmpfs(tmp_path: Path):
-    """A 400 KB tmpfs (needs root and a kernel that allows the mount, else the test is skipped)."""
+    """A 3 MB tmpfs (needs root and a kernel that allows the mount, else the test is skipped)."""
     mount_point = tmp_path / "tiny"
     mount_point.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount_point)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)], capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     try:
@@ -305,23 +306,34 @@ def tiny_tmpfs(tmp_path: Path):
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
-def test_real_disk_full_and_read_only_filesystem(tiny_tmpfs: Path, tmp_path: Path) -> None:
-    from .test_crash import write_transcripts
+def test_real_disk_full_then_read_only_then_room_again(tiny_tmpfs: Path, tmp_path: Path) -> None:
+    from .test_crash import stored_originals, write_transcripts
 
-    inputs = write_transcripts(tmp_path / "in", 30, 20_000, seed=7)
+    inputs = write_transcripts(tmp_path / "in", 100, 3_000, seed=7)
     archive = tiny_tmpfs / "archive"
-    full = subprocess.run([ORAL_ARCHIVE, "--archive", str(archive), "ingest", str(inputs[0].parent)], capture_output=True, text=True)
+    command = [ORAL_ARCHIVE, "--archive", str(archive), "ingest", str(tmp_path / "in")]
+    full = subprocess.run(command, capture_output=True, text=True)
     assert full.returncode == 1
     assert full.stderr.strip().count("\n") == 0 and "No space left on device" in full.stderr, full.stderr
     report = Archive(archive).verify()
     assert report.ok, report.problems
     stored = report.versions
-    assert stored < 30
+    assert 0 < stored < 100  # the first batch fits, a later one does not
+
     subprocess.run(["mount", "-o", "remount,ro", str(tiny_tmpfs)], check=True)
-    read_only = subprocess.run([ORAL_ARCHIVE, "--archive", str(archive), "ingest", str(inputs[0].parent)], capture_output=True, text=True)
+    read_only = subprocess.run(command, capture_output=True, text=True)
     assert read_only.returncode == 1
     assert read_only.stderr.strip().count("\n") == 0 and "Read-only file system" in read_only.stderr, read_only.stderr
     assert Archive(archive, create=False).verify().versions == stored
+
+    subprocess.run(["mount", "-o", "remount,rw,size=30m", str(tiny_tmpfs)], check=True)
+    again = subprocess.run(command, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert f"{100 - stored} ingested, {stored} unchanged" in again.stdout
+    done = Archive(archive)
+    assert sorted(stored_originals(done)) == sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs)
+    assert done.verify().ok
+    assert done.index.open().doc_count() == 100
 
 
 # -- locking --------------------------------------------------------------------------------
@@ -341,3 +353,28 @@ def test_second_writer_waits_then_fails_clearly(seeded, tmp_path: Path) -> None:
         assert command.stderr.startswith("error: ") and "another process is writing to this archive" in command.stderr
     assert len(Archive(archive.path).ids()) == 1  # nothing was written while the lock was held
     assert ingest([other], Archive(archive.path)).counts["ingested"] == 1
+
+
+# -- workers and batches ----------------------------------------------------------------------
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batch_with_two_versions_of_one_source_and_a_rejected_file(workers: int, tmp_path: Path) -> None:
+    """Same file name in two folders, different bytes: v1 and v2 in one run, in input order."""
+    inputs = tmp_path / "in"
+    for folder, extra in (("a", ""), ("b", "\nA later correction.\n")):
+        (inputs / folder).mkdir(parents=True)
+        (inputs / folder / SEED.name).write_bytes(SEED.read_bytes() + extra.encode())
+    (inputs / "c").mkdir()
+    (inputs / "c" / "empty.txt").write_bytes(b"")
+    for path in corpus_files():
+        shutil.copy(path, inputs / "c" / path.name)
+    archive = Archive(tmp_path / "archive")
+    report = ingest([inputs], archive, workers=workers, batch_size=3)
+    statuses = [(r.path.relative_to(inputs).as_posix(), r.status, r.version) for r in report.results]
+    assert statuses[:2] == [(f"a/{SEED.name}", "ingested", 1), (f"b/{SEED.name}", "new-version", 2)]
+    assert (("c/empty.txt", "rejected", None)) in statuses
+    assert report.counts["ingested"] == 1 + len(corpus_files())
+    seed_id = report.results[0].record_id
+    assert archive.original(seed_id, 1) == SEED.read_bytes() and archive.original(seed_id, 2) != SEED.read_bytes()
+    assert archive.verify().ok
+    assert archive.index.open().doc_count() == 1 + len(corpus_files())
+    assert not (archive.path / "index-pending.txt").exists()
