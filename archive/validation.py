@@ -210,6 +210,9 @@ def validate_tei_schema(tree: etree._ElementTree, schema: TeiSchema) -> list[Pro
 def validate_pointers(tree: etree._ElementTree) -> list[Problem]:
     """Layer 3a (Schematron): pointers land on the right kind of element; ids are unique."""
     schematron = xmlschemas.cross_references()
+    if schematron is None:
+        # As for the RELAX NG subset: a missing rules file must not let records through unchecked.
+        return [Problem("cross-reference", str(xmlschemas.CROSS_REFERENCES_SCH), "the oral-archive Schematron rules are not installed, so pointers cannot be checked")]
     if schematron.validate(tree):
         return []
     problems = []

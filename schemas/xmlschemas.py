@@ -72,9 +72,11 @@ CROSS_REFERENCES_SCH = _PACKAGE_DIR / "schematron" / "oral-archive.sch"
 
 
 @cache
-def cross_references() -> "isoschematron.Schematron":
-    """Our Schematron rules for pointers and ids (compiled to XSLT once per process)."""
+def cross_references() -> "isoschematron.Schematron | None":
+    """Our Schematron rules for pointers and ids (compiled once per process), or None if not shipped."""
     from lxml import isoschematron  # imported here: only validation needs XSLT
 
+    if not CROSS_REFERENCES_SCH.exists():
+        return None
     # store_report: the SVRL report carries each failure's location and message.
     return isoschematron.Schematron(_parse_schema_file(CROSS_REFERENCES_SCH), store_report=True)

@@ -301,3 +301,23 @@ def test_cli_validate_exits_1_and_prints_id_layer_location(archive, transcript_i
     data = json.loads(as_json.output)
     assert data["checked"] == 1 and data["invalid"] == [transcript_id]
     assert {"record_id": transcript_id, "layer": "cross-reference", "location": f"{BODY}/tei:u[1]/@who"}.items() <= data["problems"][0].items()
+
+
+def test_a_missing_schema_file_fails_every_record_instead_of_passing_it(archive, transcript_id, monkeypatch, tmp_path):
+    """A package installed without our schema files must not store records unchecked."""
+    from oral_archive.schemas import xmlschemas
+
+    monkeypatch.setattr(xmlschemas, "TEI_SUBSET_RNG", tmp_path / "missing.rng")
+    monkeypatch.setattr(xmlschemas, "CROSS_REFERENCES_SCH", tmp_path / "missing.sch")
+    xmlschemas.tei_subset.cache_clear()
+    xmlschemas.cross_references.cache_clear()
+    try:
+        problems = archive.validate([transcript_id])[transcript_id]
+    finally:
+        # Forget the "not installed" results: later tests load the real files again.
+        xmlschemas.tei_subset.cache_clear()
+        xmlschemas.cross_references.cache_clear()
+    assert {(p.layer, p.location) for p in problems} == {
+        ("tei", str(tmp_path / "missing.rng")),
+        ("cross-reference", str(tmp_path / "missing.sch")),
+    }
