@@ -29,6 +29,10 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Spaces other than U+0020 that carry no meaning in a transcript (tab, NBSP, thin, ...).
 _ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+# Typographic punctuation that cannot be part of mojibake (every mis-decoded UTF-8 sequence
+# has a lead character outside this set, such as "Ã" or "â"), and that ftfy leaves as it is.
+_UNSAFE_FOR_SKIP = re.compile("[^\x00-\x7f‘’‚“”„–—…•′″]")
 _INNER_SPACES = re.compile(r"(?<=\S) {2,}")
 _TRAILING_SPACES = re.compile(r" +$", re.MULTILINE)
 # A form feed is a printed page break: it becomes a line of its own that ``clean`` records.
@@ -72,8 +76,7 @@ def looks_binary(text: str) -> bool:
     """True when a decoded string has so many control characters that it cannot be a transcript."""
     if not text:
         return False
-    controls = sum(1 for c in text if c < " " and c not in "\t\n\r\f")
-    return controls / len(text) > _BINARY_SHARE
+    return len(_CONTROLS.findall(text)) / len(text) > _BINARY_SHARE
 
 
 def looks_utf16(data: bytes) -> bool:
@@ -135,6 +138,37 @@ def decode_bytes(source: Source) -> tuple[str, str]:
     return detected
 
 
+def fix_mojibake(text: str) -> str:
+    """``ftfy.fix_text`` with our settings, skipping the lines ftfy would leave unchanged.
+
+    ftfy fixes text line by line; with our settings a line of ASCII and typographic
+    punctuation (curly quotes, dashes, ellipsis), without ``&`` (HTML entities) or ESC
+    (terminal codes), can come out of it only unchanged, so it is not
+    sent through ftfy's fixers: most lines of an English transcript are such lines, and
+    this is where decoding spent most of its time. The loop is ftfy's own (including its
+    "auto" HTML rule: after a line containing "<", entities are no longer unescaped).
+    """
+    config = _FTFY_CONFIG
+    out: list[str] = []
+    lines = text.split("\n")
+    for index, segment in enumerate(lines):
+        if index < len(lines) - 1:
+            segment += "\n"  # ftfy's segments end with their newline (str.splitlines splits on more)
+        elif not segment:
+            break
+        if config.unescape_html == "auto" and "<" in segment:
+            config = config._replace(unescape_html=False)
+        if "&" not in segment and "\x1b" not in segment and "\r" not in segment and (
+            segment.isascii() or not _UNSAFE_FOR_SKIP.search(segment)
+        ):
+            out.append(segment)
+        elif len(segment) > config.max_decode_length:
+            out.append(ftfy.fix_text(segment, config=config))
+        else:
+            out.append(ftfy.fix_and_explain(segment, config)[0])
+    return "".join(out)
+
+
 def normalize_text(text: str) -> tuple[str, list[Decision], list[Artifact]]:
     """Character-level normalization shared by every reader; returns what it changed.
 
@@ -148,7 +182,7 @@ def normalize_text(text: str) -> tuple[str, list[Decision], list[Artifact]]:
     artifacts: list[Artifact] = []
     # Newlines first, so that the comparison below sees only what ftfy repaired.
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    fixed = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    fixed = fix_mojibake(text)
     if fixed != unicodedata.normalize("NFC", text):
         decisions.append(Decision("decode", "repaired mis-decoded characters (mojibake) with ftfy"))
     text = fixed
@@ -163,10 +197,15 @@ def normalize_text(text: str) -> tuple[str, list[Decision], list[Artifact]]:
         count = text.count("\f")
         text = text.replace("\f", f"\n{FORM_FEED_LINE}\n")
         decisions.append(Decision("decode", f"put {count} form feed(s) on lines of their own, as page breaks"))
-    text = _ZERO_WIDTH.sub("", text)
-    text = _ODD_SPACES.sub(" ", text)
-    text = _INNER_SPACES.sub(" ", text)
-    text = _TRAILING_SPACES.sub("", text)
+    if not text.isascii():  # zero-width and odd spaces are all non-ASCII but the tab
+        text = _ZERO_WIDTH.sub("", text)
+        text = _ODD_SPACES.sub(" ", text)
+    elif "\t" in text:
+        text = text.replace("\t", " ")
+    if "  " in text:
+        text = _INNER_SPACES.sub(" ", text)
+    if " \n" in text or text.endswith(" "):
+        text = _TRAILING_SPACES.sub("", text)
     # ftfy normalized already; folding can join a base letter to a combining mark again.
     text = unicodedata.normalize("NFC", text)
     return text, decisions, artifacts

@@ -67,7 +67,7 @@ class Line:
 
     @property
     def blank(self) -> bool:
-        return not self.text.strip()
+        return not self.text or self.text.isspace()
 
 
 @dataclass

@@ -44,6 +44,8 @@ from .document import (
 )
 
 MAX_HEADER_LINES = 12
+# A line ending in one of these ends its sentence (or a label, a quote, a bracket).
+LINE_ENDERS = frozenset('.!?:;"”’)]') | {""}
 MAX_TITLE_WORDS = 15
 MAX_SUBJECT_WORDS = 4
 JOINING_WORDS = {"with", "of", "and", "by", "for", "the", "a", "an", "to", "in", "on", "at", "from", "about"}
@@ -129,7 +131,7 @@ def _runs_on(content: list[Line], index: int) -> bool:
     if index + 1 >= len(content) or _words(line.text) < 6:
         return False
     following = content[index + 1]
-    return following.number == line.number + 1 and following.text[:1].islower() and not re.search(r"[.!?:;\"”’)\]]$", line.text)
+    return following.number == line.number + 1 and following.text[:1].islower() and line.text[-1:] not in LINE_ENDERS
 
 
 def _header_zone(lines: list[Line]) -> tuple[list[Line], list[Line], int]:
@@ -274,17 +276,23 @@ def _attribute(text: str, start: int, end: int) -> tuple[str | None, str | None,
     return None, None, None
 
 
+_INLINE_MARKS = (":", "[", "{", '"', "“", "‘")
+
+
 def parse_inlines(text: str, breaks: list[tuple[int, object]], attribute_quotes: bool) -> list[Inline]:
     """Split one block's text into text, quotes, notes, time anchors and page breaks."""
+    if not breaks and not any(mark in text for mark in _INLINE_MARKS):
+        return [Text(text)] if text else []  # most paragraphs: nothing inline to find
     spans: list[tuple[int, int, Inline]] = []
-    for match in TIMESTAMP.finditer(text):
+    # Each pattern needs a character most paragraphs lack: test for it before scanning.
+    for match in TIMESTAMP.finditer(text) if ":" in text else ():
         spans.append((match.start(), match.end(), TimeAnchor(match.group(0), normalize_timestamp(match.group("ts") or match.group("bare")))))
-    for match in NOTE.finditer(text):
+    for match in NOTE.finditer(text) if ("[" in text or "{" in text) else ():
         if not any(s <= match.start() < e for s, e, _ in spans):
             body = match.group("sq") if match.group("sq") is not None else match.group("br")
             mark = text[match.start()]
             spans.append((match.start(), match.end(), Note(body, mark, "]" if mark == "[" else "}")))
-    for match in QUOTE.finditer(text):
+    for match in QUOTE.finditer(text) if ('"' in text or "“" in text or "‘" in text) else ():
         if any(s < match.end() and match.start() < e for s, e, _ in spans):
             continue
         group = next(g for g in ("dq", "sq2", "sq") if match.group(g) is not None)
@@ -356,7 +364,7 @@ def paragraphs(group: list[Line]) -> list[list[Line]]:
         start = len(result)
         for line in part:
             # a line that breaks off mid-sentence goes on in the next one
-            if len(result) > start and re.search(r"[^.!?:;\"”’)\]]$", result[-1][-1].text) and line.text[:1].islower():
+            if len(result) > start and result[-1][-1].text[-1:] not in LINE_ENDERS and line.text[:1].islower():
                 result[-1].append(line)
             else:
                 result.append([line])

@@ -145,7 +145,8 @@ def read(source: Source) -> Document:
         inlines = [TimeAnchor(cue.original, start), *parse_inlines(text, [], False)]
         blocks.append(Block(f"u{number}", "u", inlines, cue.line, speaker.label if speaker else None, speaker.id if speaker else None, end=clock(cue.end)))
 
-    lines = [Line(text, n) for n, text in enumerate(decoded.text.split("\n"), start=1)]
+    # the cues are the blocks; of the file's lines only the title's is a line of text
+    lines = list(title_lines)
     cleaned = CleanedText(decoded=decoded, lines=lines, artifacts=artifacts, decisions=[d for d in decisions if d.step == "clean"])
     return Document(
         cleaned=cleaned,

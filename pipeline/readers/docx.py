@@ -21,8 +21,7 @@ import zipfile
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from oral_archive.schemas.errors import SourceError
 
@@ -32,51 +31,75 @@ from ..document import DecodedText, Decision, Document, Source
 from ..structure import structure
 
 _NAME = re.compile(r"^[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3}$")
-_HEADING_STYLE = re.compile(r"^(?:Title|Heading \d)$")
+_HEADING_STYLE = re.compile(r"^(?:Title|Heading ?\d)$")  # style ids ("Heading1") or names
 
 
-def _bold_label(paragraph: Paragraph) -> tuple[str, str] | None:
-    """(label, rest) when the paragraph opens with a bold run that names a speaker."""
-    runs = paragraph.runs
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FALSE = {"0", "false", "off"}
+
+
+def _run_text(run: etree._Element) -> str:
+    """A run's text as Word shows it: w:t, tabs as spaces, breaks as newlines."""
+    parts = []
+    for node in run.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr"):
+        if node.tag == f"{W}t":
+            parts.append(node.text or "")
+        else:
+            parts.append("\t" if node.tag == f"{W}tab" else "\n")
+    return "".join(parts)
+
+
+def _is_bold(run: etree._Element) -> bool:
+    bold = run.find(f"{W}rPr/{W}b")
+    return bold is not None and bold.get(f"{W}val", "true").lower() not in _FALSE
+
+
+def _paragraph(p: etree._Element) -> tuple[str, str | None]:
+    """(text, speaker label or None): a label is a leading bold run that reads as a name."""
+    runs = [(run_text, _is_bold(run)) for run in p.iter(f"{W}r") if (run_text := _run_text(run))]
+    text = "".join(t for t, _ in runs)
     bold = ""
     index = 0
-    while index < len(runs) and runs[index].bold and runs[index].text:
-        bold += runs[index].text
+    while index < len(runs) and runs[index][1]:
+        bold += runs[index][0]
         index += 1
     label = bold.strip().rstrip(":").strip()
     if not label or not _NAME.match(label):
-        return None
-    rest = "".join(run.text for run in runs[index:]).lstrip()
-    return label, rest.removeprefix(":").lstrip()
+        return text, None
+    rest = "".join(t for t, _ in runs[index:]).lstrip().removeprefix(":").lstrip()
+    return (rest, label) if rest else (text, None)
 
 
 def _lines(document: docx.document.Document) -> tuple[list[str], int, int]:
-    """(paragraph texts, bold labels read, headings read) in document order."""
+    """(paragraph texts, bold labels read, headings read) in document order.
+
+    Walks the body's XML (already parsed by python-docx) with lxml: python-docx's
+    per-paragraph objects run several XPath queries per run, which made .docx the
+    slowest format by far.
+    """
     out: list[str] = []
     labels = headings = 0
-    for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            for row in item.rows:
-                cells = [cell.text.strip() for cell in row.cells]
+    for item in document.element.body.iterchildren(f"{W}p", f"{W}tbl"):
+        if item.tag == f"{W}tbl":
+            for row in item.iter(f"{W}tr"):
+                cells = ["\n".join(_paragraph(p)[0] for p in cell.iter(f"{W}p")).strip() for cell in row.iterchildren(f"{W}tc")]
                 if len(cells) == 2 and cells[0] and len(cells[0].split()) <= 4 and cells[1]:
                     out.append(f"{cells[0].rstrip(':')}: {cells[1]}")
                 else:
                     out.append(" ".join(cell for cell in cells if cell))
             continue
-        text = item.text.strip()
-        if not text:
+        text, label = _paragraph(item)
+        if not text.strip():
             continue
-        style = item.style.name if item.style is not None else ""
-        if _HEADING_STYLE.match(style or ""):
+        style = item.find(f"{W}pPr/{W}pStyle")
+        if style is not None and _HEADING_STYLE.match(style.get(f"{W}val", "")):
             headings += 1
-            out.append(f"# {text}")
-            continue
-        found = _bold_label(item)
-        if found and found[1]:
+            out.append(f"# {text.strip()}")
+        elif label:
             labels += 1
-            out.append(f"{found[0]}: {found[1]}")
+            out.append(f"{label}: {text}")
         else:
-            out.append(text)
+            out.append(text.strip())
     return out, labels, headings
 
 

@@ -158,3 +158,9 @@ def test_structure_keeps_every_cleaned_word_in_order(text: str) -> None:
     assert_same_words(source_words, output_words)
     ids = [block.id for block in document.blocks]
     assert len(ids) == len(set(ids))
+
+
+@given(st.one_of(TEXTS, st.text(), st.text(alphabet="&<>;#ampltÃâ€™‘“”–—…•\x1b\r\n \x85\u2028é\u0301\xa0", max_size=60)))
+def test_mojibake_fast_path_equals_ftfy(text: str) -> None:
+    """``fix_mojibake`` skips lines ftfy leaves alone: the result must be ftfy's, exactly."""
+    assert decode_module.fix_mojibake(text) == ftfy.fix_text(text, config=decode_module._FTFY_CONFIG)
