@@ -97,12 +97,43 @@ def run(inputs: Path, archive_path: Path, workers: int) -> tuple[int, float, flo
     return stored, megabytes, elapsed
 
 
+def stage_times(inputs: Path, archive_path: Path, sample: int = 200) -> dict[str, float]:
+    """Milliseconds per record for each part of ingest, measured one part at a time."""
+    from oral_archive.archive import Archive
+    from oral_archive.archive.store import NewVersion
+    from oral_archive.archive.validation import validate_record
+    from oral_archive.pipeline.decode import read_source
+    from oral_archive.pipeline.stages import prepare
+
+    paths = sorted(inputs.iterdir())[:sample]
+    prepare(read_source(paths[0]))  # load lazily built tables (gazetteer...) outside the timing
+    times: dict[str, float] = {}
+
+    def timed(name, function):
+        started = time.perf_counter()
+        result = function()
+        times[name] = (time.perf_counter() - started) * 1000 / len(paths)
+        return result
+
+    sources = timed("read", lambda: [read_source(p) for p in paths])
+    prepared = timed("prepare (decode..TEI)", lambda: [prepare(s) for s in sources])
+    jsons = [p.record.model_dump_json(indent=2).encode() for p in prepared]
+    timed("validate", lambda: [validate_record(j, p.tei, s.data, "subset") for j, p, s in zip(jsons, prepared, sources)])
+    archive = Archive(archive_path)
+    versions = [NewVersion(p.record, p.tei, s.data, j) for p, s, j in zip(prepared, sources, jsons)]
+    timed("store (batches of 64, durable)", lambda: [archive.store.write_versions(versions[i:i + 64]) for i in range(0, len(versions), 64)])
+    timed("index (one commit)", lambda: archive.index.update([p.record for p in prepared]))
+    timed("already-stored lookup table", lambda: archive.store.original_checksums())
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full sizes (2,000 small, 200 large); default 1")
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the parallel run (default 2)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary folder)")
     parser.add_argument("--only", choices=["small", "large"], help="run one of the two sets")
+    parser.add_argument("--stages", action="store_true", help="also time each part of ingest separately (first 200 inputs)")
     args = parser.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="oral-archive-bench-"))
     sets = {"small": (max(1, round(2000 * args.scale)), 3_000), "large": (max(1, round(200 * args.scale)), 100_000)}
@@ -114,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
             inputs = work / f"inputs-{name}"
             if not inputs.is_dir():
                 write_transcripts(inputs, count, size, seed=1)
+            if args.stages:
+                shutil.rmtree(work / "archive-stages", ignore_errors=True)
+                parts = stage_times(inputs, work / "archive-stages")
+                print(f"{name:5} ms per record: " + ", ".join(f"{part} {ms:.2f}" for part, ms in parts.items()), flush=True)
             for workers in (1, args.workers):
                 archive = work / f"archive-{name}-w{workers}"
                 shutil.rmtree(archive, ignore_errors=True)
