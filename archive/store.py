@@ -376,10 +376,17 @@ class RecordStore:
         return "".join(f"{line.replace(chr(10), ' ')}\n" for line in lines)
 
     def remove_stale_temporaries(self) -> list[Path]:
-        """Delete half-written version folders left by an interrupted ingest (call under the lock)."""
+        """Delete what an interrupted writer left half-written (call under the lock).
+
+        Version folders (``records/<id>/.tmp-v*``), quarantine entries
+        (``quarantine/.tmp-*``) and ``write_atomic`` files (``.<name>.tmp-*``) in the root.
+        """
         removed = []
-        for temporary in self.records_dir.glob("*/.tmp-v*"):
-            shutil.rmtree(temporary, ignore_errors=True)
+        for temporary in [*self.records_dir.glob("*/.tmp-v*"), *self.quarantine_dir.glob(".tmp-*"), *self.root.glob(".*.tmp-*")]:
+            if temporary.is_dir():
+                shutil.rmtree(temporary, ignore_errors=True)
+            else:
+                temporary.unlink(missing_ok=True)
             removed.append(temporary)
         for record_dir in self.records_dir.iterdir() if self.records_dir.is_dir() else []:
             if record_dir.is_dir() and not any(record_dir.iterdir()):

@@ -226,6 +226,10 @@ def test_stale_temporaries_are_removed_and_pending_records_indexed(seeded, tmp_p
     half = archive.path / "records" / record_id / ".tmp-v2-12345-abcd"
     (half / "data").mkdir(parents=True)
     (half / "data" / "original.txt").write_bytes(b"half")
+    half_quarantined = archive.path / "quarantine" / ".tmp-0123abcd"
+    half_quarantined.mkdir()
+    half_file = archive.path / ".index-pending.txt.tmp-123-abcd"
+    half_file.write_text("x")
     assert archive.verify().ok  # an interrupted write is not damage...
     assert any(".tmp-v2" in note for note in archive.verify().notes)  # ...but it is mentioned
     shutil.rmtree(archive.path / "index")
@@ -239,7 +243,7 @@ def test_stale_temporaries_are_removed_and_pending_records_indexed(seeded, tmp_p
     assert fresh.index.open().doc_count() == 1
     with Archive(archive.path).writing():
         pass
-    assert not half.exists()
+    assert not half.exists() and not half_quarantined.exists() and not half_file.exists()
     assert not (archive.path / "index-pending.txt").exists()
     assert Archive(archive.path).index.open().doc_count() == 2
 
