@@ -154,6 +154,8 @@ FIELD_LABELS = {
     "subject": "subjects", "subjects": "subjects", "keywords": "subjects", "topics": "subjects",
     "tags": "subjects", "category": "subjects", "categories": "subjects", "subject headings": "subjects",
     "language": "language",
+    "source": "url", "url": "url", "link": "url", "permalink": "url", "original url": "url", "source url": "url",
+    "originally published at": "url", "available at": "url", "web address": "url",
 }
 # other labels of catalog pages, never subjects themselves
 METADATA_LABELS = {
@@ -161,6 +163,7 @@ METADATA_LABELS = {
     "format", "identifier", "source", "notes", "note", "collection", "location", "place", "time period",
     "run time", "media type", "original date", "citation", "files", "duration", "length", "transcript",
 }
+REFERENCES_HEADING = re.compile(r"(?:references?|works\s+cited|bibliography|sources|citations?|reference\s+list)\s*:?", re.IGNORECASE)
 FIELD_LINE_RX = re.compile(r"(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:\s*(?P<value>\S.*)")
 LANGUAGE_NAMES = {
     "english": "en", "eng": "en", "en": "en", "spanish": "es", "español": "es", "spa": "es", "es": "es",
@@ -406,16 +409,34 @@ def extract_subjects(document: Document) -> list[Fact]:
     return facts
 
 
+def _provenance_url(text: str) -> str | None:
+    """The URL as a record may hold it, or None for a citation link (a DOI) or a non-URL."""
+    url = text.strip().rstrip(".,;)")
+    if not url.lower().startswith("http"):
+        url = "https://" + url
+    if not re.fullmatch(r"https?://[^\s<>\"]+", url) or re.match(r"https?://(?:dx\.)?doi\.org/", url, re.IGNORECASE):
+        return None
+    return url
+
+
 def extract_source_url(document: Document) -> Fact | None:
-    """A URL standing alone on a line (a page artifact) names where the text was taken from."""
+    """Where the text was taken from: a URL standing alone on a line (the cleaner cut it out
+    as a page artifact), or a "Source: <URL>" field. A URL inside a sentence is a citation,
+    and so is a bare URL in a references list (after a "References" heading) or a DOI."""
+    for field in document_fields(document):
+        if field.kind == "url" and (url := _provenance_url(field.value.split()[0])):
+            begin = field.line.text.find(field.value.split()[0], field.start)
+            return _fact(url, field.line.evidence(begin, begin + len(field.value.split()[0]), "source-url.field-line", 0.9))
+    in_references = False
     for block in document.blocks:
+        if REFERENCES_HEADING.fullmatch(block.text.strip()):
+            in_references = True
         offset = 0
         for inline in block.inlines:
-            if isinstance(inline, PageBreak) and inline.artifact.kind == "url":
-                url = inline.artifact.text
-                if not url.lower().startswith("http"):
-                    url = "https://" + url
-                return _fact(url, Evidence(segment=block.id, start=offset, end=offset, text=inline.artifact.text, rule="source-url.standalone-line", confidence=0.95))
+            if isinstance(inline, PageBreak) and inline.artifact.kind == "url" and not in_references:
+                if url := _provenance_url(inline.artifact.text):
+                    # the URL is no longer in the text: an empty span where it stood
+                    return _fact(url, Evidence(segment=block.id, start=offset, end=offset, text=inline.artifact.text, rule="source-url.standalone-line", confidence=0.95))
             offset += len(getattr(inline, "text", "")) + (2 if hasattr(inline, "open_mark") else 0)
     return None
 

@@ -406,3 +406,30 @@ def test_a_large_city_named_with_the_interviewees_job(tmp_path: Path) -> None:
     assert value(metadata_of(other_job, tmp_path, "o.txt"), "place") is None
     month = essay("I interviewed a registered nurse. She started work as a registered nurse in March.")
     assert value(metadata_of(month, tmp_path, "m.txt"), "place") is None
+
+
+def test_url_alone_on_the_last_line_is_the_source(tmp_path: Path) -> None:
+    text = essay("I interviewed a registered nurse who has been working there for five years.") + "\nhttps://example.org/essays/nurse-interview/\n"
+    metadata = metadata_of(text, tmp_path)
+    assert metadata.source_url is not None and metadata.source_url.value == "https://example.org/essays/nurse-interview/"
+
+
+def test_source_field_line(tmp_path: Path) -> None:
+    text = "Interview with a Nurse\n\nSource: https://example.org/essays/nurse/\n\nI interviewed a registered nurse at the clinic.\n"
+    metadata = metadata_of(text, tmp_path)
+    assert (metadata.source_url.value, metadata.source_url.evidence.rule) == ("https://example.org/essays/nurse/", "source-url.field-line")
+
+
+def test_urls_in_a_references_list_are_citations(tmp_path: Path) -> None:
+    text = essay(
+        "I interviewed a police officer who has been an officer for 8 years.",
+        "References",
+        "Nolan, J. J. (2021). Doing Right: Police Ethics in an Age of Reform. Palgrave Macmillan.",
+        "https://www.example.org/police-ethics/",
+    ) + "\nhttps://doi.org/10.1007/978-3-030-00000-0\n"
+    assert metadata_of(text, tmp_path).source_url is None
+
+
+def test_a_doi_alone_on_a_line_is_a_citation(tmp_path: Path) -> None:
+    text = essay("I interviewed a police officer who has been an officer for 8 years (Nolan, 2021).") + "\nhttps://doi.org/10.1007/978-3-030-00000-0\n"
+    assert metadata_of(text, tmp_path).source_url is None
