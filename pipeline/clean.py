@@ -143,11 +143,13 @@ def mark_running_headers(stripped: list[str], kinds: list[str | None]) -> None:
     in lower case). Its first occurrence as a title line is untouched: only the
     occurrences meeting the rule are marked.
     """
-    counts = Counter(
-        s for s, k in zip(stripped, kinds)
-        if k is None and s and len(s.split()) <= MAX_RUNNING_HEADER_WORDS and not s.endswith((".", "?", "!")) and not _LABELLED.match(s)
-    )
-    repeated = {s for s, n in counts.items() if n >= 2}
+    counts = Counter(stripped)  # in C; the rules below apply to the few lines that repeat
+    artifact_texts = {s for s, k in zip(stripped, kinds) if k is not None}  # same text, same kind
+    repeated = {
+        s for s, n in counts.items()
+        if n >= 2 and s and s not in artifact_texts and len(s.split()) <= MAX_RUNNING_HEADER_WORDS
+        and not s.endswith((".", "?", "!")) and not _LABELLED.match(s)
+    }
     if not repeated:
         return
     at_page_mark: dict[str, list[int]] = {}

@@ -176,6 +176,8 @@ def _header_zone(lines: list[Line]) -> tuple[list[Line], list[Line], int]:
 def _label_of(text: str) -> tuple[str, str] | None:
     """(speaker label, rest of the line) for a line opening a turn; a leading time stamp stays in the rest."""
     text = text.strip()
+    if ":" not in text[:100] and not text.startswith(("**", "Q.", "A.")):
+        return None  # every label shape has one of these: skip the regex for prose lines
     stamp = LEADING_TIMESTAMP.match(text)
     match = LABEL_LINE.match(text[stamp.end():] if stamp else text)
     if not match:
@@ -187,8 +189,9 @@ def _label_of(text: str) -> tuple[str, str] | None:
     return label, (f"{stamp.group('ts')} {rest}" if stamp else rest)
 
 
-def _find_speakers(lines: list[Line]) -> dict[str, int]:
-    counts = Counter(found[0] for line in lines if not line.blank and (found := _label_of(line.text)))
+def _find_speakers(found: list[tuple[str, str] | None]) -> dict[str, int]:
+    """Labels that make a transcript, with their counts, from the labels found per line."""
+    counts = Counter(item[0] for item in found if item)
     speakers = {
         label: count
         for label, count in counts.items()
@@ -449,7 +452,8 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     head_count = len(blocks)
 
     body_lines = [line for line in lines if body_start_line is not None and line.number >= body_start_line]
-    labels = _find_speakers([line for line in body_lines if line.number not in headings])
+    found_on = {line.number: _label_of(line.text) for line in body_lines if not line.blank and line.number not in headings}
+    labels = _find_speakers(list(found_on.values()))
 
     # Segments: a heading line, a speaker's turn (all lines up to the next label) or prose.
     segments: list[tuple[str | None, list[Line]]] = [(None, [])]
@@ -459,7 +463,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
             segments.append(("#heading", [line]))
             segments.append((segments[-2][0] if segments[-2][0] != "#heading" else None, []))
             continue
-        found = _label_of(line.text) if labels and not line.blank else None
+        found = found_on.get(line.number) if labels else None
         if found and found[0] in labels:
             segments.append((found[0], [_without_label(line, found[1])]))
             turn_texts.append((found[0], [found[1]]))
