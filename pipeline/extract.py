@@ -163,6 +163,12 @@ METADATA_LABELS = {
     "format", "identifier", "source", "notes", "note", "collection", "location", "place", "time period",
     "run time", "media type", "original date", "citation", "files", "duration", "length", "transcript",
 }
+# an interviewer's question whose answer states the job, or how long they have held it
+JOB_QUESTION = re.compile(r"\bwhat(?:'s|\s+is)\s+your\s+(?:job|job\s+title|occupation|profession|position|title)\b|\bwhat\s+do\s+you\s+do(?:\s+for\s+(?:a\s+living|work))?\s*\?", re.IGNORECASE)
+HOW_LONG_QUESTION = re.compile(
+    r"\bhow\s+(?:long|many\s+years)\s+have\s+you\s+(?:been\s+(?:(?:a|an)\s+|here|there|at|with|in|on|doing|working|teaching|serving|nursing|practi[cs]ing|employed)|worked|served|taught|practi[cs]ed|had\s+(?:this|your|the)\s+job)",
+    re.IGNORECASE,
+)
 REFERENCES_HEADING = re.compile(r"(?:references?|works\s+cited|bibliography|sources|citations?|reference\s+list)\s*:?", re.IGNORECASE)
 FIELD_LINE_RX = re.compile(r"(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:\s*(?P<value>\S.*)")
 LANGUAGE_NAMES = {
@@ -487,8 +493,26 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
     return candidates
 
 
+def _answers(document: Document, question: re.Pattern[str]) -> list[tuple[Block, tuple[int, int, str]]]:
+    """The interviewee's first sentence right after an interviewer's turn matching ``question``."""
+    roles = {s.id: s.role for s in document.speakers}
+    found = []
+    for asked, answer in zip(document.blocks, document.blocks[1:]):
+        if asked.kind == "u" and answer.kind == "u" and roles.get(asked.who or "") == "interviewer" and roles.get(answer.who or "") == "interviewee":
+            if question.search(asked.text) and (sentences := _sentences(answer)):
+                found.append((answer, sentences[0]))
+    return found
+
+
 def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
+    """The interviewee's job title from the packaged gazetteer, the most telling rule winning."""
     candidates = _occupation_candidates(document, interviewee_blocks)
+    # "What is your job title?" - "Firefighter-Paramedic.": the answer opens with the job
+    for block, sentence in _answers(document, JOB_QUESTION):
+        occ = _occupation_pattern().search(sentence[2])
+        if occ and re.fullmatch(r"\s*(?:(?:i'?m|i\s+am|i\s+work\s+as)\s+)?(?:(?:a|an)\s+)?(?:[\w-]+\s+){0,2}", sentence[2][: occ.start()], re.IGNORECASE):
+            value = re.sub(r"[\s-]+", " ", occ.group("occ").lower())
+            candidates.append((0.85, value, _evidence(block, sentence, occ.start("occ"), occ.end("occ"), "role.answer-to-job-question", 0.85)))
     if not candidates:
         return None
     best_score = max(c[0] for c in candidates)
@@ -585,6 +609,21 @@ def extract_place(document: Document, organization: Fact | None, occupation: Fac
     return None
 
 
+def _tenure_from_answer(document: Document) -> list[tuple[float, int, Fact]]:
+    """"How long have you been a teacher?" - "Twelve years.": the answer's opening number."""
+    found = []
+    for block, sentence in _answers(document, HOW_LONG_QUESTION):
+        match = re.match(rf"\s*(?:(?:for|about|around|almost|nearly|over|close\s+to|just\s+over|more\s+than)\s+)?{NUMBER}\s+(?P<unit>years?|decades?|months?)\b", sentence[2], re.IGNORECASE)
+        if match:
+            raw = match.group("n").lower()
+            n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+            unit = match.group("unit").lower()
+            normalized = f"P{n * 10}Y" if unit.startswith("decade") else f"P{n}M" if unit.startswith("month") else f"P{n}Y"
+            start = match.start("n")
+            found.append((0.75, -document.blocks.index(block), _fact(sentence[2][start: match.end()], _evidence(block, sentence, start, match.end(), "tenure.answer-to-how-long", 0.75), normalized)))
+    return found
+
+
 def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
     """How long the interviewee has done the job: ``P8Y`` from "has been an officer for 8 years".
 
@@ -593,7 +632,7 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact 
     been a teacher for 30 years" is not it. Negatives: ages ("27 years of age"), things that
     are not jobs ("married for 20 years"), and past jobs ("had been ... before", "used to").
     """
-    candidates: list[tuple[float, int, Fact]] = []
+    candidates: list[tuple[float, int, Fact]] = _tenure_from_answer(document)
     for order, block in enumerate(document.blocks):
         if block.kind == "u" and block not in interviewee_blocks:
             continue

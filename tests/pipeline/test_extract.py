@@ -433,3 +433,16 @@ def test_urls_in_a_references_list_are_citations(tmp_path: Path) -> None:
 def test_a_doi_alone_on_a_line_is_a_citation(tmp_path: Path) -> None:
     text = essay("I interviewed a police officer who has been an officer for 8 years (Nolan, 2021).") + "\nhttps://doi.org/10.1007/978-3-030-00000-0\n"
     assert metadata_of(text, tmp_path).source_url is None
+
+
+def test_tenure_and_role_from_answers_to_the_interviewers_questions(tmp_path: Path) -> None:
+    text = ("Interview\n\nQuestion: What do you do for a living?\nAnswer: Registered nurse, on the night shift.\n"
+            "Question: How long have you been a nurse?\nAnswer: Twelve years. Before that I was a cashier.\n"
+            "Question: How old are you?\nAnswer: 27 years old.\n")
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "occupation") == "registered nurse"
+    assert value(metadata, "tenure") == "P12Y"
+    assert interviewee(metadata).tenure.evidence.rule == "tenure.answer-to-how-long"
+    not_job = ("Interview\n\nQuestion: How long have you lived in this town?\nAnswer: Twenty years.\n"
+               "Question: What do you like about it?\nAnswer: The people.\n")
+    assert value(metadata_of(not_job, tmp_path, "n.txt"), "tenure") is None
