@@ -487,6 +487,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
             # a label with nothing after it still took a turn: keep it (an empty <u who>)
             counts["u"] += 1
             blocks.append(Block(f"u{counts['u']}", "u", [], segment[0].number, speaker.label, speaker.id))
+        opening = segment[0].number if speaker else None  # a turn starts on its label's line
         for group in _groups(segment):
             for paragraph in paragraphs(group):
                 text, breaks = joiner.join(paragraph)
@@ -494,10 +495,11 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
                 counts[kind] += 1
                 blocks.append(
                     Block(
-                        f"{kind}{counts[kind]}", kind, parse_inlines(text, breaks, attribute_quotes=speaker is None), paragraph[0].number,
+                        f"{kind}{counts[kind]}", kind, parse_inlines(text, breaks, attribute_quotes=speaker is None), opening or paragraph[0].number,
                         speaker.label if speaker else None, speaker.id if speaker else None,
                     )
                 )
+                opening = None
     form = "transcript" if speakers else "narrative"
     if speakers:
         decisions.append(Decision("structure", f"read as a transcript: {counts['u']} utterances by speakers {', '.join(s.label + ' (' + s.role + ')' for s in speakers)}"))
