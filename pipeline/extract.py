@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from bisect import bisect_right
+from functools import cache, lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
 
@@ -270,7 +271,18 @@ def split_sentences(text: str) -> list[tuple[int, int, str]]:
 
 
 def _sentences(block: Block) -> list[tuple[int, int, str]]:
-    return split_sentences(block.text)
+    return _split_cached(block.text)
+
+
+@lru_cache(maxsize=8192)
+def _split_cached(text: str) -> list[tuple[int, int, str]]:
+    # every rule reads the same sentences: split each block once (callers do not mutate it)
+    return split_sentences(text)
+
+
+def _ids(blocks: list[Block]) -> set[int]:
+    # identity, not dataclass equality: comparing every field of every block is quadratic work
+    return {id(b) for b in blocks}
 
 
 def _evidence(block: Block, sentence: tuple[int, int, str], start: int, end: int, rule: str, confidence: float) -> Evidence:
@@ -314,7 +326,20 @@ def document_lines(document: Document, kinds: tuple[str, ...] = ("head", "p")) -
     whose text cannot be found verbatim in its block (time stamps, speaker labels) is left
     out rather than guessed at.
     """
+    # several rules ask for the same document's lines: remember the last answer
+    if _LINES_MEMO and _LINES_MEMO[0] is document and _LINES_MEMO[1] == kinds:
+        return _LINES_MEMO[2]
+    spans = _document_lines(document, kinds)
+    _LINES_MEMO[:] = [document, kinds, spans]
+    return spans
+
+
+_LINES_MEMO: list = []
+
+
+def _document_lines(document: Document, kinds: tuple[str, ...]) -> list[LineSpan]:
     blocks = sorted((b for b in document.blocks if b.kind in kinds), key=lambda b: b.line)
+    starts = [b.line for b in blocks]
     cursors: dict[str, int] = {}
     spans: list[LineSpan] = []
     for line in document.cleaned.lines:
@@ -325,7 +350,8 @@ def document_lines(document: Document, kinds: tuple[str, ...] = ("head", "p")) -
             if not text:
                 continue
             # the block holding a line starts at or before it; look back over a few candidates
-            candidates = [b for b in blocks if b.line <= line.number][-3:]
+            upto = bisect_right(starts, line.number)
+            candidates = blocks[max(0, upto - 3): upto]
             for block in reversed(candidates):
                 at = block.text.find(text, cursors.get(block.id, 0))
                 if at >= 0:
@@ -463,8 +489,9 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
     ]
+    allowed = _ids(interviewee_blocks)
     for block in document.blocks:
-        if block.kind == "u" and block not in interviewee_blocks:
+        if block.kind == "u" and id(block) not in allowed:
             continue
         for sentence in _sentences(block):
             s_text = sentence[2]
@@ -526,8 +553,9 @@ def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> F
 
 def extract_organization(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
     found: list[tuple[float, str, Evidence]] = []
+    allowed = _ids(interviewee_blocks)
     for index, block in enumerate(document.blocks):
-        if block.kind == "u" and block not in interviewee_blocks:
+        if block.kind == "u" and id(block) not in allowed:
             continue
         for sentence in _sentences(block):
             for match in CAPITALIZED_RUN.finditer(sentence[2]):
@@ -620,7 +648,7 @@ def _tenure_from_answer(document: Document) -> list[tuple[float, int, Fact]]:
             unit = match.group("unit").lower()
             normalized = f"P{n * 10}Y" if unit.startswith("decade") else f"P{n}M" if unit.startswith("month") else f"P{n}Y"
             start = match.start("n")
-            found.append((0.75, -document.blocks.index(block), _fact(sentence[2][start: match.end()], _evidence(block, sentence, start, match.end(), "tenure.answer-to-how-long", 0.75), normalized)))
+            found.append((0.75, -next(i for i, b in enumerate(document.blocks) if b is block), _fact(sentence[2][start: match.end()], _evidence(block, sentence, start, match.end(), "tenure.answer-to-how-long", 0.75), normalized)))
     return found
 
 
@@ -633,8 +661,9 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact 
     are not jobs ("married for 20 years"), and past jobs ("had been ... before", "used to").
     """
     candidates: list[tuple[float, int, Fact]] = _tenure_from_answer(document)
+    allowed = _ids(interviewee_blocks)
     for order, block in enumerate(document.blocks):
-        if block.kind == "u" and block not in interviewee_blocks:
+        if block.kind == "u" and id(block) not in allowed:
             continue
         allowed = SUBJECTS_FOR["interviewee-turn"] | {"my"} if block.kind == "u" else SUBJECTS_FOR["narrative"] | {"his", "her", "their"}
         for sentence in _sentences(block):
@@ -850,6 +879,11 @@ def extract_interview_date(document: Document) -> Fact | None:
     return None
 
 
+@cache
+def _function_words() -> dict[str, frozenset[str]]:
+    return {lang: frozenset(vocab.split()) for lang, vocab in FUNCTION_WORDS.items()}
+
+
 def identify_language(text: str) -> tuple[str, str]:
     """(ISO 639 code, why) from the share of each language's function words in the text.
 
@@ -858,7 +892,7 @@ def identify_language(text: str) -> tuple[str, str]:
     words = re.findall(r"[^\W\d_]+", text.lower())
     if len(words) < 20:
         return "und", f"too little text ({len(words)} words)"
-    shares = {lang: sum(w in set(vocab.split()) for w in words) / len(words) for lang, vocab in FUNCTION_WORDS.items()}
+    shares = {lang: sum(w in vocab for w in words) / len(words) for lang, vocab in _function_words().items()}
     ranked = sorted(shares.items(), key=lambda kv: kv[1], reverse=True)
     (best, share), (second, second_share) = ranked[0], ranked[1]
     why = f"function words {share:.0%} {best}, next {second_share:.0%} {second}"
