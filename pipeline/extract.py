@@ -489,9 +489,9 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
     ]
-    allowed = _ids(interviewee_blocks)
+    interviewee_ids = _ids(interviewee_blocks)
     for block in document.blocks:
-        if block.kind == "u" and id(block) not in allowed:
+        if block.kind == "u" and id(block) not in interviewee_ids:
             continue
         for sentence in _sentences(block):
             s_text = sentence[2]
@@ -553,9 +553,9 @@ def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> F
 
 def extract_organization(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
     found: list[tuple[float, str, Evidence]] = []
-    allowed = _ids(interviewee_blocks)
+    interviewee_ids = _ids(interviewee_blocks)
     for index, block in enumerate(document.blocks):
-        if block.kind == "u" and id(block) not in allowed:
+        if block.kind == "u" and id(block) not in interviewee_ids:
             continue
         for sentence in _sentences(block):
             for match in CAPITALIZED_RUN.finditer(sentence[2]):
@@ -661,9 +661,9 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact 
     are not jobs ("married for 20 years"), and past jobs ("had been ... before", "used to").
     """
     candidates: list[tuple[float, int, Fact]] = _tenure_from_answer(document)
-    allowed = _ids(interviewee_blocks)
+    interviewee_ids = _ids(interviewee_blocks)
     for order, block in enumerate(document.blocks):
-        if block.kind == "u" and id(block) not in allowed:
+        if block.kind == "u" and id(block) not in interviewee_ids:
             continue
         allowed = SUBJECTS_FOR["interviewee-turn"] | {"my"} if block.kind == "u" else SUBJECTS_FOR["narrative"] | {"his", "her", "their"}
         for sentence in _sentences(block):
