@@ -71,6 +71,8 @@ def normalize(field_name: str, value: str) -> str:
 
 @dataclass
 class Score:
+    """True/false positives and false negatives of one field, and the values that were wrong."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
@@ -152,6 +154,7 @@ def compare(scores: dict[str, Score], name: str, truth: dict[str, Any], predicte
 
 
 def load_truth(path: Path, with_seed: bool) -> list[dict[str, Any]]:
+    """The truth file's rows (JSON lines), the seed's README facts first when asked."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return ([SEED_TRUTH] if with_seed else []) + rows
 
@@ -171,6 +174,7 @@ def _fmt(value: float | None) -> str:
 
 
 def table(scores: dict[str, Score]) -> str:
+    """The scores as a plain-text table, with each target and whether it is met."""
     lines = [f"{'field':<13} {'TP':>3} {'FP':>3} {'FN':>3} {'precision':>9} {'recall':>7} {'F1':>5}  target"]
     for name, s in scores.items():
         target = TARGETS.get(name)
@@ -180,10 +184,12 @@ def table(scores: dict[str, Score]) -> str:
 
 
 def missed_targets(scores: dict[str, Score]) -> list[str]:
+    """Fields whose F1 is below its target (or undefined)."""
     return [name for name, target in TARGETS.items() if scores[name].f1 is None or scores[name].f1 < target]
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: score, print, and with ``--check`` exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("truth", nargs="?", type=Path, default=DEFAULT_TRUTH, help="truth file (JSON lines)")
     parser.add_argument("--files", type=Path, default=None, help="folder of the files (default: files/ beside the truth file)")

@@ -409,6 +409,7 @@ def extract_title(document: Document) -> Fact | None:
 
 
 def extract_subjects(document: Document) -> list[Fact]:
+    """Subject/category lines under the title, and stated "Subjects:/Topics:/Keywords:" lists."""
     facts = []
     fields = document_fields(document)
     # a field's label or value is metadata, not a subject ("Interviewer" / "Gladys Peterson")
@@ -474,6 +475,7 @@ def extract_source_url(document: Document) -> Fact | None:
 
 
 def site_of(url: str) -> str | None:
+    """The site a URL belongs to: its host without a leading ``www.``."""
     host = urlsplit(url).hostname
     return host[4:] if host and host.startswith("www.") else host
 
@@ -552,6 +554,7 @@ def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> F
 
 
 def extract_organization(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
+    """The interviewee's employer or institution: a named body introduced as where they work."""
     found: list[tuple[float, str, Evidence]] = []
     interviewee_ids = _ids(interviewee_blocks)
     for index, block in enumerate(document.blocks):
@@ -598,6 +601,7 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
 
 
 def extract_place(document: Document, organization: Fact | None, occupation: Fact | None = None) -> Fact | None:
+    """Where the interviewee works: from the employer's name, a place line, or a work sentence."""
     cities, regions = _gazetteer()
     if organization is not None and organization.evidence is not None:
         match = PLACE_PREFIX.match(organization.value)
