@@ -52,7 +52,7 @@ ORG_HEAD = re.compile(rf"^(?:{ORG_HEADS})$")
 PLACE_PREFIX = re.compile(
     r"^(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?:Police|Fire|Sheriff'?s?|Public|City|County|Municipal|Community|Unified|Independent|Metropolitan)\b"
 )
-TENURE_QUANTIFIER = r"(?:the\s+(?:last|past)\s+|over\s+|almost\s+|nearly\s+|about\s+|more\s+than\s+|around\s+|well\s+over\s+)?"
+TENURE_QUANTIFIER = r"(?:(?:the\s+(?:last|past)|over|almost|nearly|about|more\s+than|around|well\s+over|roughly|approximately|at\s+least|just\s+over|close\s+to)\s+){0,2}"
 # what a "has been ... for N years" is about when it is not a job
 NOT_TENURE = re.compile(r"\b(?:married|retired|alive|friends?|sober|sick|ill|away|gone|dating|together|waiting|living|lived|divorced|single|widowed)\b", re.IGNORECASE)
 # a past job, left before the present one ("had been a nurse for ten years before ...")
@@ -113,7 +113,8 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
     ),
 ]
 SUBJECTS_FOR = {
-    "narrative": {"he", "she", "they", "who", "interviewee"},
+    # "the teacher I interviewed has taught ... for 25 years"
+    "narrative": {"he", "she", "they", "who", "interviewee", "interviewed"},
     "interviewee-turn": {"i", "we", "who"},
 }
 INTERVIEWER_SENTENCE = re.compile(
@@ -140,7 +141,8 @@ NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
     ("name.interview-with", re.compile(rf"\b(?i:interview(?:ed)?\s+with)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
     ("name.name-is", re.compile(rf"\b(?:his|her|their|whose|interviewee's|interviewee’s)\s+(?:full\s+)?name\s+(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
     # "Dawn Thatcher Interview, July 9, 1991", "Jane Roe Oral History": a title naming its narrator
-    ("name.title-name-interview", re.compile(rf"^(?P<hon>)(?P<name>{PERSON_NAMES})(?:['’]s)?\s+(?:Oral\s+History\s+)?(?:Interview|Oral\s+History)\b"), 0.75),
+    # ("Jessica Nail's Interview with a Teacher" is the interviewer's, so no possessive)
+    ("name.title-name-interview", re.compile(rf"^(?P<hon>)(?P<name>{PERSON_NAMES})\s+(?:Oral\s+History\s+)?(?:Interview|Oral\s+History)\b"), 0.75),
     ("name.is-honorific", re.compile(rf"\b(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)(?P<name>{NAME})"), 0.7),
 ]
 NAME_LIST = rf"(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES}))*"
@@ -656,7 +658,7 @@ def _tenure_from_answer(document: Document) -> list[tuple[float, int, Fact]]:
     return found
 
 
-def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
+def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fact | None = None) -> Fact | None:
     """How long the interviewee has done the job: ``P8Y`` from "has been an officer for 8 years".
 
     Only the interviewee's own tenure counts: the grammatical subject must be the
@@ -666,16 +668,24 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact 
     """
     candidates: list[tuple[float, int, Fact]] = _tenure_from_answer(document)
     interviewee_ids = _ids(interviewee_blocks)
+    interviewers = {s.id for s in document.speakers if s.role == "interviewer"}
+    # the interviewee by name: "Mrs. O has been a teacher", "Gordon has taught ..."
+    name_words = {w for w in (name.value.split() if name else []) if re.fullmatch(NAME_WORD, w)}
     for order, block in enumerate(document.blocks):
-        if block.kind == "u" and id(block) not in interviewee_ids:
+        asking = block.kind == "u" and block.who in interviewers
+        if block.kind == "u" and id(block) not in interviewee_ids and not asking:
             continue
-        allowed = SUBJECTS_FOR["interviewee-turn"] | {"my"} if block.kind == "u" else SUBJECTS_FOR["narrative"] | {"his", "her", "their"}
+        if asking:  # "You've taught for over twenty years": the interviewer tells the interviewee's tenure
+            allowed = {"you"}
+        else:
+            allowed = SUBJECTS_FOR["interviewee-turn"] | {"my"} if block.kind == "u" else SUBJECTS_FOR["narrative"] | {"his", "her", "their"}
         for sentence in _sentences(block):
             text = sentence[2]
             for rule, rx, confidence in TENURE_RULES:
                 for match in rx.finditer(text):
                     subject = match.group("subject").lower()
-                    if subject not in allowed:
+                    named = block.kind != "u" and (match.group("subject") in name_words or bool(re.search(rf"\b{HONORIFIC}\s*$", text[: match.start("subject")])))
+                    if subject not in allowed and not named:
                         continue
                     span_start = match.start("n") if match.groupdict().get("n") else match.start("year")
                     if NOT_TENURE.search(text[match.start(): span_start]) or re.match(r"\s*(?:old|of\s+age)\b", text[match.end():]):
@@ -690,7 +700,7 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block]) -> Fact 
                         unit = match.group("unit").lower()
                         normalized = f"P{n * 10}Y" if unit.startswith("decade") else f"P{n}M" if unit.startswith("month") else f"P{n}Y"
                     # "who" may be someone else the sentence mentions; "had been" may be over
-                    score = confidence - (0.1 if subject == "who" else 0) - (0.1 if re.search(r"\bhad\b", match.group(0), re.IGNORECASE) else 0)
+                    score = confidence - (0.1 if subject in {"who", "you"} else 0) - (0.1 if re.search(r"\bhad\b", match.group(0), re.IGNORECASE) else 0)
                     fact = _fact(text[span_start: match.end()], _evidence(block, sentence, span_start, match.end(), rule, round(score, 2)), normalized)
                     candidates.append((score, -order, fact))
     if not candidates:
@@ -939,7 +949,7 @@ def extract(document: Document) -> Metadata:
                 person.occupation = extract_occupation(document, interviewee_blocks)
                 person.organization = organization
                 person.place = extract_place(document, organization, person.occupation)
-                person.tenure = extract_tenure(document, interviewee_blocks)
+                person.tenure = extract_tenure(document, interviewee_blocks, interviewee_name)
             elif speaker.role == "interviewer":
                 person.name = interviewer_name or _speaker_label_name(document, speaker.label, "interviewer.speaker-label")
             metadata.people.append(person)
@@ -947,14 +957,15 @@ def extract(document: Document) -> Metadata:
 
     organization = extract_organization(document, [])
     occupation = extract_occupation(document, [])
+    name = extract_interviewee_name(document, None)
     interviewee = Person(
         id="interviewee",
         role="interviewee",
-        name=extract_interviewee_name(document, None),
+        name=name,
         occupation=occupation,
         organization=organization,
         place=extract_place(document, organization, occupation),
-        tenure=extract_tenure(document, []),
+        tenure=extract_tenure(document, [], name),
     )
     quoted = any(getattr(i, "who", None) == "interviewee" for b in document.blocks for i in b.inlines)
     if quoted or any(getattr(interviewee, f) for f in ("name", "occupation", "organization", "place", "tenure")):

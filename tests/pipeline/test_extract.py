@@ -446,3 +446,26 @@ def test_tenure_and_role_from_answers_to_the_interviewers_questions(tmp_path: Pa
     not_job = ("Interview\n\nQuestion: How long have you lived in this town?\nAnswer: Twenty years.\n"
                "Question: What do you like about it?\nAnswer: The people.\n")
     assert value(metadata_of(not_job, tmp_path, "n.txt"), "tenure") is None
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Mrs. O has been a teacher for the past 15 years.", "P15Y"),  # an honorific name as subject
+    ("Mrs. Irish has been teaching English and History for over more than 25 years.", "P25Y"),
+    ("The teacher I interviewed has taught in Olney for 25 years.", "P25Y"),
+])
+def test_tenure_of_the_interviewee_named_or_described(tmp_path: Path, sentence: str, expected: str) -> None:
+    assert value(metadata_of(essay(sentence), tmp_path), "tenure") == expected
+
+
+def test_tenure_by_the_interviewees_name_not_someone_elses(tmp_path: Path) -> None:
+    named = essay("I interviewed John Brown, a detective at the station. Brown has been a detective for 20 years.")
+    assert value(metadata_of(named, tmp_path), "tenure") == "P20Y"
+    other = essay("I interviewed John Brown, a detective at the station. His partner Ann has been a detective for 3 years.")
+    assert value(metadata_of(other, tmp_path, "o.txt"), "tenure") is None
+
+
+def test_tenure_told_by_the_interviewer(tmp_path: Path) -> None:
+    text = ("Interview with a teacher\n\nMyself: You've taught for over twenty years, in two different states. What changed?\n"
+            "Teacher: There has been a greater push from above to just pass students.\n"
+            "Myself: How do you present material?\nTeacher: The same way as always.\n")
+    assert value(metadata_of(text, tmp_path), "tenure") == "P20Y"
