@@ -149,6 +149,9 @@ def test_place_line_and_place_in_a_work_sentence(tmp_path: Path) -> None:
     ("He's been a deputy for nine years now.", "P9Y"),
     ("She is a 10-year veteran of the fire service.", "P10Y"),
     ("She has over 20 years of nursing experience.", "P20Y"),
+    ("Mrs. O has been a teacher for the past 15 years.", "P15Y"),  # an honorific name as subject
+    ("Mrs. Irish has been teaching English and History for over more than 25 years.", "P25Y"),
+    ("The teacher I interviewed has taught in Olney for 25 years.", "P25Y"),
 ])
 def test_tenure(tmp_path: Path, sentence: str, expected: str) -> None:
     assert value(metadata_of(essay("I interviewed a teacher.", sentence), tmp_path), "tenure") == expected
@@ -446,15 +449,6 @@ def test_tenure_and_role_from_answers_to_the_interviewers_questions(tmp_path: Pa
     not_job = ("Interview\n\nQuestion: How long have you lived in this town?\nAnswer: Twenty years.\n"
                "Question: What do you like about it?\nAnswer: The people.\n")
     assert value(metadata_of(not_job, tmp_path, "n.txt"), "tenure") is None
-
-
-@pytest.mark.parametrize(("sentence", "expected"), [
-    ("Mrs. O has been a teacher for the past 15 years.", "P15Y"),  # an honorific name as subject
-    ("Mrs. Irish has been teaching English and History for over more than 25 years.", "P25Y"),
-    ("The teacher I interviewed has taught in Olney for 25 years.", "P25Y"),
-])
-def test_tenure_of_the_interviewee_named_or_described(tmp_path: Path, sentence: str, expected: str) -> None:
-    assert value(metadata_of(essay(sentence), tmp_path), "tenure") == expected
 
 
 def test_tenure_by_the_interviewees_name_not_someone_elses(tmp_path: Path) -> None:
