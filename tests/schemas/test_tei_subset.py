@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import random
 import shutil
-from pathlib import Path
 from typing import Callable
 
 import pytest
