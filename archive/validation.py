@@ -79,16 +79,25 @@ def validate_model(record_json: bytes) -> tuple[Record | None, list[Problem]]:
     try:
         return Record.model_validate_json(record_json), []
     except ValidationError as error:
-        problems = []
-        for entry in error.errors():
-            if entry["type"] == "missing":
-                message = "this required field is missing"
-            else:
-                message = entry["msg"]
-                if not isinstance(entry["input"], (dict, list)):
-                    message += f" (got {entry['input']!r:.80})"
-            problems.append(Problem("model", _field_path(tuple(entry["loc"])), message))
-        return None, problems
+        return None, [Problem("model", _field_path(tuple(entry["loc"])), _model_message(entry)) for entry in error.errors()]
+
+
+def _model_message(entry: dict) -> str:
+    """pydantic's message for one field, in an archivist's words where pydantic's are terse."""
+    kind = entry["type"]
+    if kind == "missing":
+        return "this required field is missing"
+    if kind == "extra_forbidden":
+        return "this field is not part of the record model (misspelt, or from another tool)"
+    if kind == "json_invalid":
+        return f"record.json is not valid JSON: {entry['msg']}"
+    if kind == "string_pattern_mismatch":
+        message = f"does not have the required form (pattern {entry['ctx']['pattern']})"
+    else:
+        message = entry["msg"].removeprefix("Value error, ")  # our model validators' own sentences
+    if not isinstance(entry["input"], (dict, list)):
+        message += f" (got {entry['input']!r:.80})"
+    return message
 
 
 # -- layer 2: RELAX NG -----------------------------------------------------------------------

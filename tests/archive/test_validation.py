@@ -132,10 +132,11 @@ ID = f"{{{XML_NS}}}id"
 # #T2 and holds <anchor synch="#T2"/>; the timeline is T0 (origin), T1 .. T4.
 RULES = [
     # layer 1: the record model
-    ("record id has the wrong form", "json", set_json("id", "Not An Id"), "model", "id", "pattern"),
+    ("record id has the wrong form", "json", set_json("id", "Not An Id"), "model", "id", "required form"),
     ("version is not a positive number", "json", set_json("version", 0), "model", "version", "greater than or equal to 1"),
     ("title is missing", "json", set_json("title", DELETE), "model", "title", "missing"),
-    ("checksum is not SHA-256", "json", set_json("source.sha256", "abc"), "model", "source.sha256", "pattern"),
+    ("a field the model does not know", "json", set_json("colour", "blue"), "model", "colour", "not part of the record model"),
+    ("checksum is not SHA-256", "json", set_json("source.sha256", "abc"), "model", "source.sha256", "required form"),
     ("participant role is not in the list", "json", set_json("participants[0].role", "bystander"), "model", "participants[0].role", "interviewee"),
     ("ingest time is not a date", "json", set_json("ingested_at", "yesterday"), "model", "ingested_at", "datetime"),
     ("a segment names an unknown speaker", "json", set_json("segments[3].who", "nobody"), "model", "(record)", "not a participant"),
