@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Literal
 
 from whoosh import highlight, qparser, query as wq
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
 from whoosh.columns import VarBytesListColumn
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
@@ -345,6 +345,7 @@ def count_record_dirs(records_dir: Path) -> int:
 # segment's metadata, which costs more than most queries.
 _OPEN: dict[tuple[str, str], list] = {}
 _OPEN_LOCK = threading.RLock()
+_MAX_OPEN = 8
 
 
 def _forget(path: Path) -> None:
@@ -395,11 +396,18 @@ class SearchIndex:
     def _entry(self, name: str) -> list:
         key = (str(self.path.resolve()), name)
         with _OPEN_LOCK:
-            entry = _OPEN.get(key)
+            entry = _OPEN.pop(key, None)
             if entry is None:
                 if not self._has_toc(name):
                     raise IndexMissing(f"{self.path.parent}: the search index is missing; run 'oral-archive reindex'")
-                entry = _OPEN[key] = [whoosh_index.open_dir(str(self.path), indexname=name), None]
+                entry = [whoosh_index.open_dir(str(self.path), indexname=name), None]
+                # A process that opens many archives (a test run, a server) must not keep
+                # every one's segment files open: close the least recently used.
+                while len(_OPEN) >= _MAX_OPEN:
+                    _, searcher = _OPEN.pop(next(iter(_OPEN)))
+                    if searcher is not None:
+                        searcher.close()
+            _OPEN[key] = entry  # re-inserted last: the dict's order is the recency order
             return entry
 
     def open(self, name: str = RECORDS):
@@ -628,8 +636,8 @@ class SearchIndex:
 
             kwargs["groupedby"] = {n: sorting.FieldFacet(column, allow_overlap=True) for n, column in FACET_FIELDS.items()}
         results = searcher.search(parsed, **kwargs)
-        # With collapse the count would include every matching speaker; count records.
-        total = self._count_records(searcher, parsed) if speaker else len(results)
+        # With collapse, whoosh subtracts the collapsed documents: this counts records.
+        total = len(results)
         terms = self._snippet_terms(searcher, parsed)
         fragmenter = highlight.ContextFragmenter(maxchars=200, surround=50)
         formatter = _MarkFormatter()
@@ -657,13 +665,6 @@ class SearchIndex:
                 facet_counts[facet_name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         pages = max(1, -(-total // limit))
         return SearchResults(query=text, total=total, page=page, limit=limit, pages=pages, sort=sort, hits=hits, speaker=speaker, facets=facet_counts)
-
-    def _count_records(self, searcher, parsed: wq.Query) -> int:
-        reader = searcher.reader()
-        if not reader.has_column("id"):
-            return 0  # an empty index has no columns at all
-        ids = reader.column_reader("id")
-        return len({ids[docnum] for docnum in parsed.docs(searcher)})
 
     def _snippet_terms(self, searcher, parsed: wq.Query) -> dict[str, frozenset[str]]:
         """The analyzed words to mark, by field: query terms (wildcards/fuzzy expanded)."""
@@ -735,23 +736,45 @@ def syntax_problem(text: str) -> str | None:
     return None
 
 
+def _stem_screen(term: str) -> str:
+    """A substring every word stemming to ``term`` contains (after folding and lower case).
+
+    A Porter stem is the word's beginning with at most its last letter or two changed
+    (happy -> happi, hoping -> hope, employability -> employable); checked against the
+    200,000 commonest English words of ``wordfreq``.
+    """
+    return term[:-2] if len(term) >= 8 else term[:-1] if len(term) >= 3 else term[:1]
+
+
 def _snippets(segments: list, terms: dict[str, frozenset[str]], analyzer, fragmenter, formatter, limit: int) -> list[Snippet]:
     """Up to ``limit`` snippets from the segments with the most distinct query words.
 
-    One tokenizing pass scores every segment; only the chosen ones are highlighted. They
-    are returned in reading order, so a researcher sees the passage as it runs.
+    One tokenizing pass scores the segments and keeps their tokens, so the chosen ones
+    are highlighted without tokenizing again. Snippets come in reading order, so a
+    researcher sees the passage as it runs.
     """
     wanted = terms.get("content", frozenset())
+    if not wanted:
+        return []
+    # Stemming every word of every segment is the costly part: skip segments that
+    # cannot contain a query word.
+    screens = {_stem_screen(term) for term in wanted}
     scored = []
     for position, (segment_id, kind, who, start, text) in enumerate(segments):
-        found = [t.text for t in analyzer(text, mode="index", removestops=False) if t.text in wanted]
+        folded = text.translate(_FOLD).lower()
+        if not any(screen in folded for screen in screens):
+            continue
+        tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index", removestops=False)]
+        found = [word for word, _, _ in tokens if word in wanted]
         if found:
-            scored.append((-len(set(found)), -len(found), position))
-    chosen = sorted(scored)[:limit]
+            scored.append((-len(set(found)), -len(found), position, tokens))
+    chosen = sorted(scored, key=lambda s: s[:3])[:limit]
     snippets = []
-    for _, _, position in sorted(chosen, key=lambda s: s[2]):
+    for _, _, position, tokens in sorted(chosen, key=lambda s: s[2]):
         segment_id, kind, who, start, text = segments[position]
-        marked = highlight.highlight(text, wanted, analyzer, fragmenter, formatter, top=2, mode="index")
+        stream = (Token(text=word, startchar=first, endchar=last, matched=word in wanted, chars=True) for word, first, last in tokens)
+        fragments = highlight.top_fragments(fragmenter.fragment_tokens(text, stream), 2, highlight.BasicFragmentScorer(), highlight.FIRST)
+        marked = formatter(text, fragments)
         if marked:
             snippets.append(Snippet(segment_id, kind, who, start, marked))
     return snippets

@@ -416,3 +416,33 @@ def test_cli_index_status(archive_copy):
     assert missing.exit_code == 1 and missing.stdout.startswith("missing:")
     search = run(archive_copy, "police")
     assert search.exit_code == 1 and "reindex" in search.stderr
+
+
+def test_results_are_typed(built_archive):
+    from oral_archive.archive import Hit, SearchResults, Snippet
+
+    results = built_archive.search("policing")
+    assert isinstance(results, SearchResults) and results.hits
+    assert all(isinstance(hit, Hit) and all(isinstance(s, Snippet) for s in hit.snippets) for hit in results.hits)
+
+
+def test_open_searchers_are_bounded(built_archive, tmp_path):
+    from oral_archive.archive import index as index_module
+
+    for number in range(index_module._MAX_OPEN + 3):
+        copy = tmp_path / f"copy{number}"
+        shutil.copytree(built_archive.path, copy)
+        assert Archive(copy).search("police").total
+    assert len(index_module._OPEN) <= index_module._MAX_OPEN
+    assert built_archive.search("police").total  # an evicted archive opens again
+
+
+def test_snippet_screen_never_hides_a_matching_word(records):
+    """The substring screen that skips segments must hold for every word of the corpus."""
+    from oral_archive.archive.index import _FOLD, _stem_screen, text_analyzer
+
+    analyzer = text_analyzer()
+    words = {w for r in records.values() for w in re.findall(r"\w+", r.full_text)} | {"happy", "hoping", "employability", "José", "days"}
+    for word in words:
+        for token in analyzer(word, mode="index"):
+            assert _stem_screen(token.text) in word.translate(_FOLD).lower(), (word, token.text)
