@@ -48,8 +48,9 @@ def provenance(record: Record) -> list[dict[str, Any]]:
             ev = record.source.url_evidence
             entry.update(rule=ev.rule, confidence=ev.confidence, segment=ev.segment, start=ev.start, end=ev.end, sentence=ev.text)
         entries.insert(1, entry)
-    # the language is a property of the whole text (see the record's change history for how it was found)
-    entries.insert(1 + bool(record.source.url), {"field": "language", "value": record.language, "origin": "record"})
+    # the language is a property of the whole text: how it was decided is in the change history
+    how = next((c.description for c in reversed(record.changes) if c.description.startswith(f"language {record.language}:")), None)
+    entries.insert(1 + bool(record.source.url), {"field": "language", "value": record.language, "origin": "record", **({"reason": how} if how else {})})
     return entries
 
 
@@ -62,7 +63,7 @@ def _print_entry(entry: dict[str, Any], indent: str = "") -> None:
         stdout.print(f"{indent}  rule {entry['rule']}, confidence {entry['confidence']:.2f}, {entry['segment']}[{entry['start']}:{entry['end']}]", markup=False)
         stdout.print(f"{indent}  \u201c{entry['sentence']}\u201d", markup=False)
     else:
-        stdout.print(f"{indent}  ({entry['origin']})", markup=False)
+        stdout.print(f"{indent}  ({entry.get('reason') or entry['origin']})", markup=False)
     if "replaces" in entry:
         _print_entry({"field": "replaces", **entry["replaces"]}, indent + "  ")
 

@@ -265,6 +265,7 @@ def test_show_provenance_prints_rule_and_sentence(built_archive: Archive) -> Non
     text = runner.invoke(main, ["--archive", str(built_archive.path), "show", record_id, "--provenance"])
     assert text.exit_code == 0, text.output
     assert "tenure.has-been-for" in text.output and "He has been an officer for 8 years" in text.output
+    assert "language en: function words" in text.output  # how the language was decided
     data = json.loads(runner.invoke(main, ["--archive", str(built_archive.path), "show", record_id, "--provenance", "--json"]).output)
     tenure = next(v for v in data["values"] if v["field"] == "interviewee.tenure")
     assert (tenure["normalized"], tenure["rule"], tenure["segment"]) == ("P8Y", "tenure.has-been-for", tenure["segment"])
