@@ -63,7 +63,7 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "tenure.has-been-for",
         re.compile(
-            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)\s+been\s+(?:[\w-]+\s+){{0,7}}?for\s+"
+            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)\s+been\s+(?:[\w,'’-]+\s+){{0,7}}?for\s+"
             rf"{TENURE_QUANTIFIER}{NUMBER}\s+"
             rf"(?P<unit>years?|months?|decades?)\b",
             re.IGNORECASE,
@@ -125,7 +125,8 @@ ORG_CUE = re.compile(
     r"\b(?:at|for|with|of|from|joined|in|by|to|within)\s+(?:the\s+)?$", re.IGNORECASE
 )
 PREVIOUS_EMPLOYER = re.compile(r"\b(?:before\s+(?:that|this|then|joining|becoming)|previously|formerly|used\s+to|prior\s+to|former|retired\s+from|left)\b", re.IGNORECASE)
-STUDY_CUE = re.compile(r"\b(?:graduated|graduate|degree|diploma|studied|studying|attended|enrolled|alumn\w*)\b[^.;]*$", re.IGNORECASE)
+STUDY_CUE = re.compile(r"\b(?:graduated|graduate|degree|diploma|credential|certificate|certification|studied|studying|attended|enrolled|trained|alumn\w*)\b[^.;]*$", re.IGNORECASE)
+WORK_VERB = re.compile(r"\b(?:work(?:s|ed|ing)?|serv(?:es|ed|ing)|employed|hired|started|began|joined|teach(?:es|ing)?|taught|practi[cs](?:es|ed|ing)|retired|became|becoming|job|career)\b", re.IGNORECASE)
 CITY_REGION = re.compile(r"(?P<city>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}),\s+(?P<region>[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
 # a sentence about someone's work, where a place or tenure refers to that work
 WORK_CONTEXT = re.compile(
@@ -492,6 +493,8 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.appositive", re.compile(rf"\b{HONORIFIC}?\s*{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
         ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
+        # "Mrs. O has been a teacher": an honorific name in an essay is the person interviewed
+        ("role.honorific-is-a", re.compile(rf"\b{HONORIFIC}\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:is|was|has\s+been|works\s+as|worked\s+as)\s+(?:(?:now|still|currently|also)\s+)?(?:a|an)\s+(?P<rest>.+)$"), 0.8),
     ]
     interviewee_ids = _ids(interviewee_blocks)
     for block in document.blocks:
@@ -510,6 +513,8 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
                 for match in rx.finditer(s_text):
                     if rule == "role.is-a" and block.kind != "u" and re.match(r"i\b", match.group(0), re.IGNORECASE):
                         continue  # "I am a nurse too" in a narrative is the author
+                    if rule == "role.as-a" and block.kind != "u" and not _as_a_is_theirs(s_text, match.start()):
+                        continue
                     rest_start = match.start("rest")
                     window = s_text[rest_start: rest_start + 80]
                     occ = pattern.search(window)
@@ -533,6 +538,19 @@ def _answers(document: Document, question: re.Pattern[str]) -> list[tuple[Block,
             if question.search(asked.text) and (sentences := _sentences(answer)):
                 found.append((answer, sentences[0]))
     return found
+
+
+def _as_a_is_theirs(sentence: str, at: int) -> bool:
+    """Does "as a <job>" at ``at`` describe the interviewee's work? "working there for five
+    years as a registered nurse" and "As a police officer, he ..." do; "after being close to
+    her for years as an old student" (the author) does not."""
+    clause = re.split(r"[,;:(]", sentence[:at])[-1]
+    pronouns = re.findall(r"\b(?:he|she|they|i|me|my|we|us|her|him|them)\b", clause, re.IGNORECASE)
+    if pronouns:  # the nearest one says whose: "she has worked ... as a" vs "close to her ... as a"
+        return pronouns[-1].lower() in {"he", "she", "they"}
+    if WORK_VERB.search(clause):
+        return True
+    return not sentence[:at].strip() and bool(re.match(r"[^,]{1,60},\s*(?:he|she|they)\b", sentence[at:], re.IGNORECASE))
 
 
 def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
