@@ -341,6 +341,27 @@ def count_record_dirs(records_dir: Path) -> int:
         return 0
 
 
+def _flock_held(path: Path) -> bool:
+    """Whether some process holds an flock on ``path`` (what ``filelock`` uses on Unix)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: cannot tell cheaply; say no
+        return False
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
 # One open Index and Searcher per index folder per process: opening a searcher reads every
 # segment's metadata, which costs more than most queries.
 _OPEN: dict[tuple[str, str], list] = {}
@@ -425,7 +446,15 @@ class SearchIndex:
             return entry[1]
 
     def is_locked(self) -> bool:
-        """Whether another writer holds either index's write lock right now."""
+        """Whether a writer is busy: the archive's write lock or either index's lock is held.
+
+        The archive lock (``<archive>/.lock``, held for a whole ingest) matters because
+        records are stored before the batch is indexed: during an ingest the store is
+        ahead of the index without the index being stale.
+        """
+        archive_lock = self.path.parent / ".lock"
+        if archive_lock.exists() and _flock_held(archive_lock):
+            return True
         if not self.path.is_dir():
             return False
         from whoosh.filedb.filestore import FileStorage
