@@ -466,13 +466,14 @@ def test_tenure_told_by_the_interviewer(tmp_path: Path) -> None:
     assert value(metadata_of(text, tmp_path), "tenure") == "P20Y"
 
 
-def test_role_of_an_honorific_name_and_whose_as_a(tmp_path: Path) -> None:
-    named = essay("When walking into Ms. O's classroom at E Elementary School I am overwhelmed with color. "
-                  "Mrs. O has been a teacher for the past 15 years.")
-    assert value(metadata_of(named, tmp_path), "occupation") == "teacher"
-    authors = essay("After interviewing Mrs. Irish, I knew that she was the perfect person to interview after being very "
-                    "close to her for so many years as an old student.")
-    assert value(metadata_of(authors, tmp_path, "a.txt"), "occupation") is None
-    theirs = essay("I interviewed my mother. She has worked at the Shield Institute for twenty-four years as a Special Education Teacher.")
-    metadata = metadata_of(theirs, tmp_path, "t.txt")
-    assert (value(metadata, "occupation"), value(metadata, "tenure")) == ("special education teacher", "P24Y")
+@pytest.mark.parametrize(("paragraph", "occupation"), [
+    # an honorific name in an essay is the person interviewed
+    ("When walking into Ms. O's classroom I am overwhelmed with color. Mrs. O has been a teacher for the past 15 years.", "teacher"),
+    # "as a <job>" belongs to whoever the nearest pronoun names: here the author
+    ("After interviewing Mrs. Irish, I knew that she was the perfect person to interview after being very "
+     "close to her for so many years as an old student.", None),
+    ("I interviewed my mother. She has worked at the Shield Institute for twenty-four years as a Special Education Teacher.",
+     "special education teacher"),
+])
+def test_whose_job_it_is(tmp_path: Path, paragraph: str, occupation: str | None) -> None:
+    assert value(metadata_of(essay(paragraph), tmp_path), "occupation") == occupation
