@@ -443,6 +443,8 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     if headings:
         decisions.append(Decision("structure", f"read {len(headings)} Markdown heading line(s) as headings (removed their '#' marks)"))
     title_lines, subject_lines, header_end = _header_zone(lines)
+    # a marked heading after the title ("## Early years") names a section, not a subject
+    subject_lines = [line for line in subject_lines if line.number not in headings]
     content = [line for line in lines if not line.blank]
     header_lines, body_start_line = content[:header_end], (content[header_end].number if header_end < len(content) else None)
 

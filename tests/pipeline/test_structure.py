@@ -104,6 +104,7 @@ def test_markdown_headings_bold_labels_and_notes_are_not_speech() -> None:
     document = doc(NORMALIZE / "qa-markdown.md")
     assert document.source.media_type == "text/markdown"
     assert document.title == "Interview with Ana Ruiz"
+    assert document.subject_lines == []  # "## Early years" is a section heading, not a subject
     assert [b.text for b in document.blocks if b.kind == "head"] == ["Interview with Ana Ruiz", "Early years"]
     assert [(s.label, s.role) for s in document.speakers] == [("Interviewer", "interviewer"), ("Ana Ruiz", "interviewee")]
     ana = [b for b in document.blocks if b.speaker_label == "Ana Ruiz"]
