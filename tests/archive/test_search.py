@@ -121,6 +121,8 @@ def test_field_queries(built_archive, records):
     seed = next(i for i in records if slug(i) == "interview-with-law-enforcement-officer")
     assert all_ids(built_archive, f"id:{seed}") == {seed}
     assert all_ids(built_archive, "site:assignbuster.com") == {i for i, r in records.items() if r.source.site == "assignbuster.com"}
+    url = records[seed].source.url
+    assert url and all_ids(built_archive, f'source_url:"{url}"') == {i for i, r in records.items() if r.source.url == url}
     assert all_ids(built_archive, "format:text/plain") == set(records)
     # title: matches the title only, not the body
     assert all_ids(built_archive, "title:teacher") == {i for i, r in records.items() if re.search(r"\bteachers?\b", r.title.value, re.I)}
