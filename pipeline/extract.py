@@ -173,6 +173,7 @@ HOW_LONG_QUESTION = re.compile(
     r"\bhow\s+(?:long|many\s+years)\s+have\s+you\s+(?:been\s+(?:(?:a|an)\s+|here|there|at|with|in|on|doing|working|teaching|serving|nursing|practi[cs]ing|employed)|worked|served|taught|practi[cs]ed|had\s+(?:this|your|the)\s+job)",
     re.IGNORECASE,
 )
+MAX_TITLE_WORDS = 15
 REFERENCES_HEADING = re.compile(r"(?:references?|works\s+cited|bibliography|sources|citations?|reference\s+list)\s*:?", re.IGNORECASE)
 FIELD_LINE_RX = re.compile(r"(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:\s*(?P<value>\S.*)")
 LANGUAGE_NAMES = {
@@ -402,13 +403,28 @@ def document_fields(document: Document, limit: int = 80) -> list[FieldValue]:
 def extract_title(document: Document) -> Fact | None:
     """The document's own title line(s), as structure found them."""
     if not document.title_lines:
-        return None
+        return _colon_title(document)
     first = document.title_lines[0].number
     block = next((b for b in document.blocks if b.kind == "head" and b.line == first), None)
     if block is None:  # a reader's title with no heading block to point at: no evidence, no value
         return None
     title = document.title or ""
     return _fact(title, Evidence(segment=block.id, start=0, end=len(block.text), text=block.text, rule="title.first-title-line", confidence=0.9))
+
+
+def _colon_title(document: Document) -> Fact | None:
+    """"Personal Narrative: An Interview With A Registered Nurse" opening the text reads like a
+    field line, but its label is no metadata label: it is the title."""
+    first = document.blocks[0] if document.blocks else None
+    if first is None or first.kind == "u":
+        return None
+    text = first.text.strip()
+    match = FIELD_LINE_RX.fullmatch(text)
+    label = match.group("label").strip().lower() if match else ""
+    if (not match or label in FIELD_LABELS or label in METADATA_LABELS or label in {"date", "name", "note", "notes", "page", "posted", "published", "by", "author"}
+            or len(text.split()) > MAX_TITLE_WORDS or text.endswith(".") or not re.search(r"\binterview|oral history|conversation\b", text, re.IGNORECASE)):
+        return None
+    return _fact(text, Evidence(segment=first.id, start=0, end=len(first.text), text=first.text, rule="title.first-line-with-colon", confidence=0.7))
 
 
 def extract_subjects(document: Document) -> list[Fact]:

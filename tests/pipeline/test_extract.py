@@ -477,3 +477,12 @@ def test_tenure_told_by_the_interviewer(tmp_path: Path) -> None:
 ])
 def test_whose_job_it_is(tmp_path: Path, paragraph: str, occupation: str | None) -> None:
     assert value(metadata_of(essay(paragraph), tmp_path), "occupation") == occupation
+
+
+def test_a_first_line_with_a_colon_can_be_the_title(tmp_path: Path) -> None:
+    text = ("Personal Narrative: An Interview With A Registered Nurse\n\n657 Words3 Pages\n"
+            "Part of my assignment was to interview a nurse who was to have more experience than myself.\n")
+    title = metadata_of(text, tmp_path).title
+    assert (title.value, title.evidence.rule) == ("Personal Narrative: An Interview With A Registered Nurse", "title.first-line-with-colon")
+    field = metadata_of("Date: March 3, 2009\n\nI interviewed a nurse about her work at the clinic.\n", tmp_path, "d.txt")
+    assert field.title is None
