@@ -204,8 +204,6 @@ def read(source: Source) -> Document:
     blocks: list[Block] = []
     counts: Counter[str] = Counter()
     for element in elements:
-        if element.getparent() is not None and element.getparent().tag == f"{T}sp" and element.tag == f"{T}speaker":
-            continue
         inlines = _tidy(reader.inlines(element))
         if not any(isinstance(i, Text) and i.text.strip() for i in inlines) and not any(isinstance(i, (Quote, Note)) for i in inlines):
             continue

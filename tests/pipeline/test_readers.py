@@ -230,3 +230,25 @@ def test_source_bytes_of_a_docx_are_fingerprinted_unchanged(tmp_path: Path) -> N
     path = write_docx(tmp_path / "okafor.docx")
     source = read_source(path)
     assert source.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_tei_sp_turns_inside_divs_become_utterances(tmp_path: Path) -> None:
+    path = tmp_path / "sp.xml"
+    path.write_bytes(
+        b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>Two voices</title></titleStmt>'
+        b"<publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader>"
+        b'<text><body><div type="session"><head>Session one</head>'
+        b'<sp who="#q"><speaker>Q</speaker><p>Where  were you?</p></sp>'
+        b'<sp who="#a"><speaker>A</speaker><p>At <placeName>home</placeName>.</p><p>All day.</p></sp>'
+        b"</div></body></text></TEI>"
+    )
+    document = doc(path)
+    assert document.title == "Two voices"
+    assert [(b.kind, b.who, b.text) for b in document.blocks] == [
+        ("head", None, "Two voices"),  # the header's title, given a heading of its own
+        ("head", None, "Session one"),
+        ("u", "sp-q", "Where were you?"),
+        ("u", "sp-a", "At home."),
+        ("u", "sp-a", "All day."),
+    ]
+    assert [(s.label, s.role) for s in document.speakers] == [("q", "interviewer"), ("a", "interviewee")]
