@@ -121,6 +121,8 @@ def ingest(
         if pool is not None:
             pool.terminate()
             pool.join()
+    # a row whose file is already stored with the same bytes was not applied: say so
+    report.manifest_problems += [supplied[r.path].not_applied(r.record_id) for r in report.results if r.status == "unchanged" and r.path in supplied]
     return report
 
 

@@ -158,7 +158,18 @@ class SuppliedRow:
 
     @property
     def file(self) -> str:
+        """The file the row names, as written in the manifest."""
         return self.values.file
+
+    @property
+    def row(self) -> int:
+        """The row number, as in ``supplied_by``."""
+        return _row_number(self)
+
+    def not_applied(self, record_id: str | None) -> ManifestProblem:
+        """The problem to report when the row's file is already stored with the same bytes."""
+        manifest = self.supplied_by.rsplit(" row ", 1)[0]
+        return ManifestProblem(manifest, self.row, "file", f"{self.file!r} is already in the archive unchanged (record {record_id}); this row's values were not applied")
 
 
 @dataclass

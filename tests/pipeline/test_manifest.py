@@ -162,3 +162,15 @@ def test_cli_reports_problems_and_exits_1(batch: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "m.csv row 2, column 'date'" in result.output
     assert "3 ingested" in result.output
+
+
+def test_a_row_for_a_file_already_stored_unchanged_is_reported(batch: Path, empty_archive: Archive) -> None:
+    ingest([batch / DETECTIVE], empty_archive)
+    manifest = write(batch / "manifest.csv", f"file,interviewee\n{DETECTIVE},John A. Brown\n{TEACHER},Mr. Gordon Smith\n")
+    report = ingest([batch], empty_archive, manifest=manifest)
+    assert [(p.row, p.column) for p in report.manifest_problems] == [(2, "file")]
+    assert "already in the archive unchanged" in report.manifest_problems[0].message
+    detective, _ = record_for(empty_archive, DETECTIVE)
+    assert detective.person("interviewee").name.origin == "extracted"  # not silently changed
+    teacher, _ = record_for(empty_archive, TEACHER)
+    assert teacher.person("interviewee").name.value == "Mr. Gordon Smith"
