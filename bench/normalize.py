@@ -109,14 +109,20 @@ def corpus(megabytes: float) -> list[Source]:
     return sources
 
 
-def run(sources: list[Source], per_type: dict[str, float]) -> tuple[float, float]:
+def run(sources: list[Source], per_type: dict[str, float], per_size: dict[str, float]) -> tuple[float, float]:
     """(CPU seconds of this process, wall seconds): CPU time is the one-core figure on a shared machine."""
     cpu, wall = time.process_time(), time.perf_counter()
     for src in sources:
         before = time.process_time()
         document_from(src)
-        per_type[src.media_type] = per_type.get(src.media_type, 0.0) + time.process_time() - before
+        spent = time.process_time() - before
+        per_type[src.media_type] = per_type.get(src.media_type, 0.0) + spent
+        per_size[_size_class(src)] = per_size.get(_size_class(src), 0.0) + spent
     return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def _size_class(src: Source) -> str:
+    return "long documents (>= 20 KB)" if len(src.data) >= 20_000 else "short documents (< 20 KB)"
 
 
 def main() -> None:
@@ -135,7 +141,8 @@ def main() -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     per_type: dict[str, float] = {}
-    elapsed, wall = run(sources, per_type)
+    per_size: dict[str, float] = {}
+    elapsed, wall = run(sources, per_type, per_size)
     if args.profile:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
@@ -145,6 +152,12 @@ def main() -> None:
     print(f"corpus: {len(sources)} documents, {total / 1e6:.2f} MB")
     for kind, size in sorted(by_kind.items()):
         print(f"  {kind:<72} {size / 1e6:6.2f} MB {size / 1e6 / max(per_type[kind], 1e-9):7.2f} MB/s")
+    by_size: dict[str, int] = {}
+    for s in sources:
+        by_size[_size_class(s)] = by_size.get(_size_class(s), 0) + len(s.data)
+    for kind, size in sorted(by_size.items()):
+        count = sum(1 for s in sources if _size_class(s) == kind)
+        print(f"  {kind:<72} {size / 1e6:6.2f} MB {size / 1e6 / max(per_size[kind], 1e-9):7.2f} MB/s ({count} documents)")
     rate = total / 1e6 / elapsed
     print(f"normalize+structure: {elapsed:.2f} s CPU ({wall:.2f} s wall), {rate:.2f} MB/s on one core (target >= {TARGET_MB_S} MB/s)")
     if rate < TARGET_MB_S:

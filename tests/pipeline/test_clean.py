@@ -81,6 +81,7 @@ def test_page_of_running_header_and_bare_number_between_sentence_halves() -> Non
     assert [a.text for _, a in split.breaks] == ["Archive of Workplace Memories", "Page 2 of 3"]
     # "capac-" / "3" / "ity": the bare page number goes, and the word is whole again
     assert any(line.endswith("running at full capacity and nobody dared to complain about the overtime they were asked to work every single week.") for line in lines)
+    assert lines[-1] == "The plant stayed at capacity until the day it closed."
     assert any("capac-|ity -> capacity" in d.description for d in cleaned.decisions)
     assert any("removed trailing" in d.description and "Page 3 of 3" in d.description for d in cleaned.decisions)
 
