@@ -158,6 +158,9 @@ FIELD_LABELS = {
     "subject": "subjects", "subjects": "subjects", "keywords": "subjects", "topics": "subjects",
     "tags": "subjects", "category": "subjects", "categories": "subjects", "subject headings": "subjects",
     "language": "language",
+    "employer": "organization", "organization": "organization", "affiliation": "organization",
+    "institution": "organization", "company": "organization",
+    "occupation": "role", "profession": "role", "job title": "role", "position": "role",
     "source": "url", "url": "url", "link": "url", "permalink": "url", "original url": "url", "source url": "url",
     "originally published at": "url", "available at": "url", "web address": "url",
 }
@@ -572,6 +575,11 @@ def _as_a_is_theirs(sentence: str, at: int) -> bool:
 def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
     """The interviewee's job title from the packaged gazetteer, the most telling rule winning."""
     candidates = _occupation_candidates(document, interviewee_blocks)
+    # "Occupation" on a line of its own, the job on the next (a catalog page)
+    for field in document_fields(document):
+        if field.kind == "role" and (occ := _occupation_pattern().search(field.line.text, field.start)):
+            value = re.sub(r"[\s-]+", " ", occ.group("occ").lower())
+            candidates.append((0.95, value, field.line.evidence(occ.start("occ"), occ.end("occ"), "role.field-line", 0.95)))
     # "What is your job title?" - "Firefighter-Paramedic.": the answer opens with the job
     for block, sentence in _answers(document, JOB_QUESTION):
         occ = _occupation_pattern().search(sentence[2])
@@ -591,6 +599,12 @@ def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> F
 
 def extract_organization(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
     """The interviewee's employer or institution: a named body introduced as where they work."""
+    # "Employer: Tucson Medical Center" (or the label on a line of its own) says it outright
+    for field in document_fields(document):
+        value = field.value.rstrip(".")
+        if field.kind == "organization" and 0 < len(value.split()) <= 10 and value[:1].isupper():
+            begin = field.line.text.find(value, field.start)
+            return _fact(value, field.line.evidence(begin, begin + len(value), "organization.field-line", 0.9))
     found: list[tuple[float, str, Evidence]] = []
     interviewee_ids = _ids(interviewee_blocks)
     for index, block in enumerate(document.blocks):

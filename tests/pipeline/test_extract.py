@@ -486,3 +486,11 @@ def test_a_first_line_with_a_colon_can_be_the_title(tmp_path: Path) -> None:
     assert (title.value, title.evidence.rule) == ("Personal Narrative: An Interview With A Registered Nurse", "title.first-line-with-colon")
     field = metadata_of("Date: March 3, 2009\n\nI interviewed a nurse about her work at the clinic.\n", tmp_path, "d.txt")
     assert field.title is None
+
+
+def test_employer_and_occupation_fields(tmp_path: Path) -> None:
+    text = ("Interview with Maria Lopez\nNarrator\nMaria Lopez\nOccupation\nRegistered Nurse\nEmployer: Tucson Medical Center\n\n"
+            "She talked about night shifts and the new wing of the hospital, and about the patients she remembers.\n")
+    metadata = metadata_of(text, tmp_path)
+    assert (value(metadata, "occupation"), value(metadata, "organization")) == ("registered nurse", "Tucson Medical Center")
+    assert interviewee(metadata).organization.evidence.rule == "organization.field-line"
