@@ -154,22 +154,22 @@ class SuppliedRow:
     """A validated manifest row, with where it came from (for ``Fact.supplied_by``)."""
 
     values: ManifestRow
-    supplied_by: str
+    manifest: str  # the manifest's file name
+    row: int
+
+    @property
+    def supplied_by(self) -> str:
+        """Where the values came from, as ``Fact.supplied_by`` records it: "manifest.csv row 3"."""
+        return f"{self.manifest} row {self.row}"
 
     @property
     def file(self) -> str:
         """The file the row names, as written in the manifest."""
         return self.values.file
 
-    @property
-    def row(self) -> int:
-        """The row number, as in ``supplied_by``."""
-        return _row_number(self)
-
     def not_applied(self, record_id: str | None) -> ManifestProblem:
         """The problem to report when the row's file is already stored with the same bytes."""
-        manifest = self.supplied_by.rsplit(" row ", 1)[0]
-        return ManifestProblem(manifest, self.row, "file", f"{self.file!r} is already in the archive unchanged (record {record_id}); this row's values were not applied")
+        return ManifestProblem(self.manifest, self.row, "file", f"{self.file!r} is already in the archive unchanged (record {record_id}); this row's values were not applied")
 
 
 @dataclass
@@ -205,7 +205,7 @@ class Manifest:
         matched: dict[Path, SuppliedRow] = {}
         problems: list[ManifestProblem] = []
         for row in self.rows:
-            where = dict(manifest=self.path.name, row=_row_number(row), column="file")
+            where = dict(manifest=self.path.name, row=row.row, column="file")
             wanted = row.file.replace("\\", "/").removeprefix("./")
             candidates = keys.get(wanted, [])
             if not candidates:
@@ -218,10 +218,6 @@ class Manifest:
             else:
                 matched[candidates[0]] = row
         return matched, problems
-
-
-def _row_number(row: SuppliedRow) -> int:
-    return int(row.supplied_by.rsplit(" ", 1)[-1])
 
 
 def _column(name: Any) -> str:
@@ -245,7 +241,10 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
             if not any(c.strip() for c in cells):
                 continue
             # an empty cell means "nothing supplied", not "supplied as empty"
-            rows.append((reader.line_num, {h: c for h, c in zip(header, cells) if c.strip() or _column(h) == "file"}))
+            row = {h: c for h, c in zip(header, cells) if c.strip() or _column(h) == "file"}
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+                row["__cells__"] = (len(cells), len(header))  # values beyond the header: say so
+            rows.append((reader.line_num, row))
         return rows
     if suffix in {".json", ".yaml", ".yml"}:
         try:
@@ -281,7 +280,7 @@ def load_manifest(path: Path | str) -> Manifest:
         problems, row = _validate_row(path.name, number, raw)
         manifest.problems.extend(problems)
         if row is not None:
-            manifest.rows.append(SuppliedRow(row, f"{path.name} row {number}"))
+            manifest.rows.append(SuppliedRow(row, path.name, number))
     return manifest
 
 
@@ -295,6 +294,9 @@ def _validate_row(manifest: str, number: int, raw: dict[str, Any]) -> tuple[list
         return [ManifestProblem(manifest, number, None, f"a row must be a mapping of column to value, got {raw['__row__']!r}")], None
     data: dict[str, Any] = {}
     problems: list[ManifestProblem] = []
+    if "__cells__" in raw:
+        cells, columns = raw.pop("__cells__")
+        problems.append(ManifestProblem(manifest, number, None, f"has {cells} cells but the header names {columns} columns; the extra cells are ignored"))
     for name, value in raw.items():
         column = _column(name)
         if column in data:

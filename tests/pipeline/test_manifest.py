@@ -174,3 +174,10 @@ def test_a_row_for_a_file_already_stored_unchanged_is_reported(batch: Path, empt
     assert detective.person("interviewee").name.origin == "extracted"  # not silently changed
     teacher, _ = record_for(empty_archive, TEACHER)
     assert teacher.person("interviewee").name.value == "Mr. Gordon Smith"
+
+
+def test_extra_cells_beyond_the_header_are_reported(tmp_path: Path) -> None:
+    manifest = load_manifest(write(tmp_path / "m.csv", "file,title\na.txt,One,stray value\nb.txt,Two\n"))
+    assert [(p.row, p.column) for p in manifest.problems] == [(2, None)]
+    assert "3 cells" in manifest.problems[0].message
+    assert [(r.file, r.values.title, r.supplied_by) for r in manifest.rows] == [("a.txt", "One", "m.csv row 2"), ("b.txt", "Two", "m.csv row 3")]
