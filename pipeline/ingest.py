@@ -88,11 +88,13 @@ def ingest(
 
     Holds the archive's write lock for the whole batch. With ``workers > 1`` records are
     prepared (decoded, normalized, TEI built and validated) in that many worker processes
-    while this process stores and indexes them. Versions are stored ``batch_size`` at a
-    time, each batch made durable at once; the search index is committed every
-    ``INDEX_EVERY`` records and at the end. A storage failure (disk full, read-only
-    archive) stops the batch with a ``StoreError``: what was stored before stays complete
-    and indexed, and re-running the same ingest completes it.
+    while this process stores and indexes them (as with any multiprocessing, a script
+    calling this needs the ``if __name__ == "__main__":`` guard). Versions are stored
+    ``batch_size`` at a time, each batch made durable at once; the search index is
+    committed every ``INDEX_EVERY`` records (``INDEX_EVERY_WITH_WORKERS`` with workers)
+    and at the end. A storage failure (disk full, read-only archive) stops the batch with
+    a ``StoreError``: what was stored before stays complete and indexed, and re-running
+    the same ingest completes it.
     """
     report = IngestReport()
     paths = list(paths)
@@ -108,9 +110,9 @@ def ingest(
     pool = _start_pool(workers) if workers > 1 and len(files) > 1 else None
     try:
         with archive.writing():
-            batch = _Batch(archive, report, progress, batch_size)
+            batch = _Batch(archive, report, progress, batch_size, INDEX_EVERY_WITH_WORKERS if pool else INDEX_EVERY)
             try:
-                for path, item, row, outcome in _outcomes(files, supplied, archive, pool):
+                for path, item, row, outcome in _outcomes(files, supplied, archive, pool, ahead=LOOKAHEAD_GROUPS if pool else 1):
                     batch.handle(path, item, row, outcome)
                 batch.flush()
                 batch.commit_index()
@@ -129,6 +131,10 @@ def ingest(
 # Index commit every this many stored records (and at the end): fewer commits mean fewer
 # Whoosh segments to merge; the pending list in the archive covers a crash in between.
 INDEX_EVERY = 2000
+# With workers, commit more often and let the workers run further ahead: this process
+# indexes while they prepare, instead of everyone waiting for one big commit at the end.
+INDEX_EVERY_WITH_WORKERS = 256
+LOOKAHEAD_GROUPS = 8
 INDEX_EVERY_BYTES = 64_000_000
 BATCH_BYTES = 32_000_000
 
@@ -169,11 +175,12 @@ def prepare_one(source: Source, supplied: SuppliedRow | None = None, archive: Ar
     return Outcome(prepared.record, prepared.tei, record_json)
 
 
-def _outcomes(files: list[Path], supplied: dict[Path, SuppliedRow], archive: Archive, pool, group: int = 32) -> Iterator[tuple]:
+def _outcomes(files: list[Path], supplied: dict[Path, SuppliedRow], archive: Archive, pool, group: int = 32, ahead: int = 1) -> Iterator[tuple]:
     """(path, Source | FileResult | SourceError, manifest row, Outcome | None), in input order.
 
     Files are read here, in groups; bytes already in the archive are not prepared again.
-    With a pool the next group is being prepared while the caller stores this one.
+    With a pool, ``ahead`` more groups are being prepared while the caller stores and
+    indexes this one, so the workers keep busy during an index commit.
     """
     queue: deque = deque()
     for start in range(0, len(files), group):
@@ -191,7 +198,7 @@ def _outcomes(files: list[Path], supplied: dict[Path, SuppliedRow], archive: Arc
                 entries.append((path, source, supplied.get(path)))
         jobs = [(item, row) for _, item, row in entries if isinstance(item, Source)]
         queue.append((entries, pool.starmap_async(prepare_one, jobs, chunksize=4) if pool is not None and jobs else None))
-        if len(queue) > 1:
+        if len(queue) > ahead:
             yield from _resolve(*queue.popleft())
     while queue:
         yield from _resolve(*queue.popleft())
@@ -209,8 +216,9 @@ def _resolve(entries: list[tuple], pending) -> Iterator[tuple]:
 class _Batch:
     """Collects prepared versions, stores them a batch at a time, indexes them in bulk."""
 
-    def __init__(self, archive: Archive, report: IngestReport, progress: Callable[[FileResult], None] | None, size: int) -> None:
+    def __init__(self, archive: Archive, report: IngestReport, progress: Callable[[FileResult], None] | None, size: int, index_every: int) -> None:
         self.archive = archive
+        self.index_every = index_every
         self.report = report
         self.progress = progress
         self.size = max(1, size)
@@ -260,7 +268,7 @@ class _Batch:
         self.archive.add_validated(self.versions)
         self.unindexed.extend(v.record for v in self.versions)
         self.versions, self.ids, self.checksums = [], set(), {}
-        if len(self.unindexed) >= INDEX_EVERY or sum(r.source.size for r in self.unindexed) >= INDEX_EVERY_BYTES:
+        if len(self.unindexed) >= self.index_every or sum(r.source.size for r in self.unindexed) >= INDEX_EVERY_BYTES:
             self.commit_index()
 
     def commit_index(self, quietly: bool = False) -> None:
