@@ -139,6 +139,10 @@ NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
     # a name paired with a job title names the person the essay is about
     ("name.appositive-occupation", re.compile(rf"\b(?i:with|interviewed|interviewing|met|meet)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME}),\s+(?:a|an|the)\s+(?P<occ>(?:[\w-]+\s+){{0,3}}[\w-]+(?:\s+[\w-]+)?)"), 0.9),
     ("name.interviewed", re.compile(rf"\b(?i:interviewed)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.85),
+    # "My interviewee, Sarah Johnson, is ...", "the narrator, Mr. Ortiz,"
+    ("name.interviewee-appositive", re.compile(rf"\b(?i:interviewee|narrator|respondent)\s*,\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\s*[,.;(]"), 0.85),
+    # "I had the opportunity to interview Jane Doe", "I spoke with Jane Doe about ..."
+    ("name.interview-verb", re.compile(rf"\b(?i:to\s+interview|I\s+interview|spoke\s+(?:with|to)|talked\s+(?:with|to)|sat\s+down\s+with)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\b"), 0.8),
     ("name.interview-with", re.compile(rf"\b(?i:interview(?:ed)?\s+with)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
     ("name.name-is", re.compile(rf"\b(?:his|her|their|whose|interviewee's|interviewee’s)\s+(?:full\s+)?name\s+(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
     # "Dawn Thatcher Interview, July 9, 1991", "Jane Roe Oral History": a title naming its narrator
@@ -820,7 +824,7 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
                         continue
                     # a name read off a title line, or one made of job words ("Interview with Law
                     # Enforcement Officer"), must be someone the text goes on to talk about
-                    doubtful = block.kind == "head" or any(w.lower() in occupations() for w in name.split())
+                    doubtful = block.kind == "head" or any(w.lower() in occupations() or w.lower().removesuffix("s") in occupations() for w in name.split())
                     if doubtful and not _named_again(document, block, name):
                         continue
                     hon = match.groupdict().get("hon")

@@ -494,3 +494,14 @@ def test_employer_and_occupation_fields(tmp_path: Path) -> None:
     metadata = metadata_of(text, tmp_path)
     assert (value(metadata, "occupation"), value(metadata, "organization")) == ("registered nurse", "Tucson Medical Center")
     assert interviewee(metadata).organization.evidence.rule == "organization.field-line"
+
+
+@pytest.mark.parametrize(("paragraph", "name"), [
+    ("My interviewee, Sarah Johnson, has been a nurse for ten years.", "Sarah Johnson"),
+    ("I had the opportunity to interview Jane Doe about her work at the station.", "Jane Doe"),
+    ("I spoke with Mr. Ortiz about his years on the force.", "Mr. Ortiz"),
+    ("I had the opportunity to interview Police Officers from two departments.", None),  # job words, not a name
+    ("I talked to my teacher about the interview.", None),
+])
+def test_more_ways_of_naming_the_interviewee(tmp_path: Path, paragraph: str, name: str | None) -> None:
+    assert value(metadata_of(essay(paragraph), tmp_path), "name") == name
