@@ -23,7 +23,7 @@ from oral_archive.schemas.errors import SourceError
 
 from ..decode import decode
 from ..document import Artifact, Block, CleanedText, DecodedText, Decision, Document, Line, Source, Text, TimeAnchor
-from ..structure import NOT_SPEAKER_LABELS, assign_roles, parse_inlines
+from ..structure import NOT_SPEAKER_LABELS, WELL_KNOWN_LABELS, assign_roles, parse_inlines
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|\{\\[^{}]*\}")
 # "JANE DOE: ...", "Q: ...", optionally after a dialogue dash or ">>" as caption styles write it.
@@ -113,6 +113,13 @@ def read(source: Source) -> Document:
         raise SourceError(str(source.path), "has no caption cues with text", "structure")
 
     named = [(_speaker_of(cue), cue) for cue in cues]
+    # a "Word:" prefix used once is more likely prose ("However: ...") than a speaker, as in
+    # text transcripts; voice spans and well-known labels always name a speaker
+    prefixed = Counter(label for (label, _), cue in named if label and not cue.voice)
+    named = [
+        ((label, text) if not label or cue.voice or prefixed[label] >= 2 or label.lower() in WELL_KNOWN_LABELS else (None, cue.text), cue)
+        for (label, text), cue in named
+    ]
     labels = Counter(label for (label, _), _ in named if label)
     turns: list[tuple[str, str]] = []
     current: str | None = None

@@ -252,3 +252,20 @@ def test_tei_sp_turns_inside_divs_become_utterances(tmp_path: Path) -> None:
         ("u", "sp-a", "All day."),
     ]
     assert [(s.label, s.role) for s in document.speakers] == [("q", "interviewer"), ("a", "interviewee")]
+
+
+def test_a_caption_prefix_used_once_is_text_not_a_speaker(tmp_path: Path) -> None:
+    path = tmp_path / "talk.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nMARIA: We lived by the sea.\n\n"
+        "2\n00:00:02,500 --> 00:00:04,000\nHowever: the winters were long.\n\n"
+        "3\n00:00:04,500 --> 00:00:06,000\nMARIA: And the boats froze.\n",
+        encoding="utf-8",
+    )
+    document = doc(path)
+    assert [s.label for s in document.speakers] == ["MARIA"]
+    assert [(b.speaker_label, b.text) for b in document.blocks] == [
+        ("MARIA", "We lived by the sea."),
+        ("MARIA", "However: the winters were long."),  # continues MARIA's turn, text kept whole
+        ("MARIA", "And the boats froze."),
+    ]
