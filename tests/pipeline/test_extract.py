@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oral_archive.archive import Archive
 from oral_archive.pipeline.cli import main
@@ -505,3 +507,30 @@ def test_employer_and_occupation_fields(tmp_path: Path) -> None:
 ])
 def test_more_ways_of_naming_the_interviewee(tmp_path: Path, paragraph: str, name: str | None) -> None:
     assert value(metadata_of(essay(paragraph), tmp_path), "name") == name
+
+
+# -- any text -------------------------------------------------------------------------------------
+
+LINE_PARTS = st.sampled_from([
+    "Interview with Jane Doe", "Interviewer: John Smith", "Date: March 3, 2009", "Subjects", "Nursing; Care",
+    "https://example.org/a/", "by J.T. Curry and P.D. Lagerquist", "Q: How long have you been a nurse?",
+    "A: Twelve years.", "She has been a nurse for 8 years at the Mercy Hospital in Chicago.", "Mr. Gordon",
+    "I interviewed Mr. John Brown, a detective of the Vancouver Police Department.", "Occupation", "Teacher",
+    "References", "[1]", "", "Language: eng", "He's been a deputy since 1998.", "“Quoted,” he said.",
+])
+
+
+@given(st.lists(st.one_of(LINE_PARTS, st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)), min_size=1, max_size=14))
+def test_any_text_gives_evidence_inside_its_segment(tmp_path_factory: pytest.TempPathFactory, lines: list[str]) -> None:
+    path = tmp_path_factory.mktemp("any") / "any.txt"
+    path.write_text("\n".join(lines) + "\nThis is the closing sentence of the interview text.\n", encoding="utf-8")
+    document = document_from(read_source(path))
+    metadata = extract(document)
+    facts = [metadata.title, metadata.interview_date, metadata.source_url, *metadata.subjects]
+    for person in metadata.people:
+        facts += [person.name, person.occupation, person.organization, person.place, person.tenure]
+    texts = {b.id: b.text for b in document.blocks}
+    for fact in filter(None, facts):
+        evidence = fact.evidence
+        assert evidence.segment in texts
+        assert 0 <= evidence.start <= evidence.end <= len(texts[evidence.segment])
