@@ -442,7 +442,11 @@ class SearchIndex:
             if entry[1] is None:
                 entry[1] = entry[0].searcher()
             elif not entry[1].up_to_date():
-                entry[1] = entry[1].refresh()
+                # Not Searcher.refresh(): in whoosh 2.7.5 its segment-reader reuse keeps the
+                # old segments after a commit with mergetype=CLEAR (a reindex), so every
+                # record would count twice. Open afresh; this happens once per commit.
+                entry[1].close()
+                entry[1] = entry[0].searcher()
             return entry[1]
 
     def is_locked(self) -> bool:

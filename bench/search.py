@@ -342,18 +342,24 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary folder)")
+    parser.add_argument("--reuse", type=Path, help="time the queries on indexes kept by an earlier --keep run (no build)")
     args = parser.parse_args()
 
-    root = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
-    if root.exists() and any(root.iterdir()):
-        raise SystemExit(f"{root} is not empty")
-    root.mkdir(parents=True, exist_ok=True)
+    root = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
+    if not args.reuse:
+        if root.exists() and any(root.iterdir()):
+            raise SystemExit(f"{root} is not empty")
+        root.mkdir(parents=True, exist_ok=True)
     try:
         archive = Archive(root / "archive", fsync=False)
         bare_path = root / "bare"
-        bare_path.mkdir()
-        print(f"building {args.docs:,} synthetic transcripts into both indexes (batches of {BATCH:,})...", flush=True)
-        spent = build(args.docs, args.seed, archive, bare_path)
+        if args.reuse:
+            spent = {"ours": float("nan"), "bare": float("nan")}
+            args.docs = archive.index.searcher().doc_count()
+        else:
+            bare_path.mkdir()
+            print(f"building {args.docs:,} synthetic transcripts into both indexes (batches of {BATCH:,})...", flush=True)
+            spent = build(args.docs, args.seed, archive, bare_path)
         queries = make_queries(args.seed, args.queries)
         # Warm both sides alike (searcher opening, stem caches, OS file cache).
         time_ours(archive, queries[:20])
@@ -385,7 +391,7 @@ def main() -> None:
         print(f"--speaker interviewee, {len(spoken)} queries: p50 {percentile(spoken, 0.5) * 1000:.1f} ms, p95 {percentile(spoken, 0.95) * 1000:.1f} ms (no bare equivalent)")
         print("targets: our p95 <= 1.2 x bare and < 100 ms")
     finally:
-        if not args.keep:
+        if not args.keep and not args.reuse:
             shutil.rmtree(root, ignore_errors=True)
 
 

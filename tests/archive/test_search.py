@@ -462,3 +462,13 @@ def test_search_during_an_ingest_warns_instead_of_failing(archive_copy):
         assert results.total and any("being updated" in w for w in results.warnings)
     with pytest.raises(IndexStale):
         archive_copy.search("police")
+
+
+def test_reindex_in_the_same_process_does_not_double_count(archive_copy):
+    """After a rebuild the process's open searcher must see only the new documents."""
+    before = archive_copy.search("police", limit=100)
+    with archive_copy.writing():
+        archive_copy.reindex()
+    after = archive_copy.search("police", limit=100)
+    assert archive_copy.index_status().records_in_index == len(archive_copy.ids())
+    assert sorted(ids(after)) == sorted(ids(before)) and after.total == before.total
