@@ -15,6 +15,7 @@ from typing import BinaryIO, Iterable, Iterator, Literal
 from filelock import FileLock, Timeout
 
 from oral_archive.schemas.errors import ArchiveLocked, Problem, RecordInvalid, RecordNotFound, StoreError
+from oral_archive.schemas.identifiers import source_digest, source_key
 from oral_archive.schemas.record import Record
 
 from .fixity import VerifyReport, export_bags, verify as verify_store
@@ -111,6 +112,21 @@ class Archive:
         if self._checksums is None:
             self._checksums = self.store.original_checksums()
         return self._checksums.get(sha256)
+
+    def find_source(self, key: str) -> str | None:
+        """Id of the record already holding this source (same URL, else same file name), if any.
+
+        Ids end with the source key's digest, so only those records are opened; the stored
+        source is compared too, so a digest collision never merges two sources. A changed
+        title therefore still finds its record and becomes a new version of it.
+        """
+        suffix = "-" + source_digest(key)
+        for record_id in self.ids():
+            if record_id.endswith(suffix):
+                source = self.get(record_id).source
+                if source_key(source.url, source.filename) == key:
+                    return record_id
+        return None
 
     def next_version(self, record_id: str) -> int:
         versions = self.store.versions(record_id)

@@ -22,6 +22,7 @@ class Context:
     version: int = 1
     previous_changes: tuple[Change, ...] = ()
     previous_sha256: str | None = None
+    record_id: str | None = None  # the existing record of this source, when there is one
 
 
 def record_id_for(document: Document, metadata: Metadata) -> str:
@@ -51,7 +52,7 @@ def assemble(document: Document, metadata: Metadata, context: Context) -> Record
     changes += [Change(when=context.now, step=d.step, description=d.description) for d in steps]
     url = metadata.source_url.value if metadata.source_url else None
     return Record(
-        id=record_id_for(document, metadata),
+        id=context.record_id or record_id_for(document, metadata),
         version=context.version,
         title=metadata.title or _fallback_title(document),
         subjects=metadata.subjects,

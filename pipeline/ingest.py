@@ -16,6 +16,7 @@ from oral_archive.archive.core import Archive
 from oral_archive.archive.store import NewVersion
 from oral_archive.archive.validation import validate_record
 from oral_archive.schemas.errors import Problem, RecordInvalid, SourceError, StoreError
+from oral_archive.schemas.identifiers import source_key
 from oral_archive.schemas.record import Record
 
 from .decode import read_source
@@ -224,6 +225,7 @@ class _Batch:
         self.size = max(1, size)
         self.versions: list[NewVersion] = []
         self.ids: set[str] = set()
+        self.sources: set[str] = set()
         self.checksums: dict[str, tuple[str, int]] = {}
         self.unindexed: list[Record] = []
 
@@ -245,10 +247,12 @@ class _Batch:
         if existing:  # the same bytes twice in this run
             return FileResult(path, "unchanged", existing[0], existing[1])
         if outcome.record is not None:
-            if outcome.record.id in self.ids:
-                self.flush()  # a second version of a record in this batch: store the first
-            if self.archive.next_version(outcome.record.id) > 1:
-                # A changed source: build the new version against the stored history.
+            key = source_key(outcome.record.source.url, outcome.record.source.filename)
+            if outcome.record.id in self.ids or key in self.sources:
+                self.flush()  # a second version of a source in this batch: store the first
+            if self.archive.find_source(key) is not None:
+                # A changed source (maybe with a changed title): build the new version
+                # against the stored history, under the record id it already has.
                 outcome = prepare_one(source, row, self.archive)
         if outcome.record is None:
             quarantined = self.archive.quarantine(path.name, source.data, outcome.quarantine_reason or "rejected", outcome.problems)
@@ -256,6 +260,7 @@ class _Batch:
         record = outcome.record
         self.versions.append(NewVersion(record, outcome.tei, source.data, outcome.record_json))
         self.ids.add(record.id)
+        self.sources.add(source_key(record.source.url, record.source.filename))
         self.checksums[source.sha256] = (record.id, record.version)
         if len(self.versions) >= self.size or sum(len(v.original) + len(v.tei) for v in self.versions) >= BATCH_BYTES:
             self.flush()
@@ -267,7 +272,7 @@ class _Batch:
             return
         self.archive.add_validated(self.versions)
         self.unindexed.extend(v.record for v in self.versions)
-        self.versions, self.ids, self.checksums = [], set(), {}
+        self.versions, self.ids, self.sources, self.checksums = [], set(), set(), {}
         if len(self.unindexed) >= self.index_every or sum(r.source.size for r in self.unindexed) >= INDEX_EVERY_BYTES:
             self.commit_index()
 

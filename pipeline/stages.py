@@ -19,6 +19,7 @@ from importlib import metadata as package_metadata
 from pathlib import Path
 
 from oral_archive.archive.core import Archive
+from oral_archive.schemas.identifiers import source_key
 from oral_archive.schemas.record import Record
 
 from .assemble import Context, assemble, record_id_for
@@ -62,11 +63,19 @@ def prepare(source: Source, archive: Archive | None = None, now: datetime | None
     metadata = apply_manifest(extract(document), supplied)  # archivist-supplied values win
     context = Context(now=now, tool_version=tool_version())
     if archive is not None:
-        record_id = record_id_for(document, metadata)
+        # the same source (URL, else file name) keeps its record id even if its title changed
+        url = metadata.source_url.value if metadata.source_url else None
+        record_id = archive.find_source(source_key(url, source.filename)) or record_id_for(document, metadata)
         version = archive.next_version(record_id)
-        if version > 1:
-            previous = archive.get(record_id)
-            context = Context(now=now, tool_version=context.tool_version, version=version, previous_changes=tuple(previous.changes), previous_sha256=previous.source.sha256)
+        previous = archive.get(record_id) if version > 1 else None
+        context = Context(
+            now=now,
+            tool_version=context.tool_version,
+            version=version,
+            previous_changes=tuple(previous.changes) if previous else (),
+            previous_sha256=previous.source.sha256 if previous else None,
+            record_id=record_id,
+        )
     record = assemble(document, metadata, context)
     tei = tei_bytes(build_tei(document, record))
     return Prepared(source, document, metadata, record, tei)

@@ -22,7 +22,11 @@ def source_key(url: str | None, filename: str) -> str:
     return url.strip() if url else filename
 
 
+def source_digest(key: str) -> str:
+    """8 hex digits of the source key: the suffix every record id of that source ends with."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+
+
 def make_record_id(title: str | None, key: str) -> str:
     """``<slug of title>-<8 hex of the source key>``: readable, stable for one source."""
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
-    return f"{slugify(title or key)}-{digest}"
+    return f"{slugify(title or key)}-{source_digest(key)}"
