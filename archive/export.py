@@ -51,7 +51,7 @@ MULTI_VALUE_SEPARATOR = " | "
 # spreadsheets strip them and then see the formula behind them).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = [
-    "id", "version", "title", "subjects", "interviewee", "interviewer", "speakers", "role",
+    "id", "version", "title", "subjects", "topics", "interviewee", "interviewer", "speakers", "role",
     "organization", "place", "tenure", "interview_date", "language", "rights", "collection",
     "source_url", "site", "filename", "media_type", "sha256", "ingested_at", "restricted",
 ]
@@ -65,7 +65,9 @@ HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "officer"
 # The TEI elements (in the stored record TEI built by pipeline/tei.py) that carry each
 # restrictable field; removed from a tei-corpus export when the field is withheld.
 TEI_RESTRICTED_XPATHS = {
-    "subjects": "//t:profileDesc/t:textClass",
+    "subjects": "//t:profileDesc/t:textClass/t:keywords[not(@n)]",
+    "topics": "//t:profileDesc/t:textClass/t:keywords[@n='topics']",
+    "collection": "//t:fileDesc/t:seriesStmt",
     "interview_date": "//t:profileDesc/t:creation",
     "rights": "//t:publicationStmt/t:availability",
     "source.url": "//t:sourceDesc//t:ptr[@type='source-url']",
@@ -167,9 +169,9 @@ def restricted_texts(record: Record, field: str) -> set[str]:
         value = getattr(record.source, field.split(".", 1)[1])
         if value:
             texts.add(value)
-    elif field == "subjects":
-        for subject in record.subjects:
-            texts.update(_fact_texts(subject))
+    elif field in ("subjects", "topics"):
+        for keyword in getattr(record, field):
+            texts.update(_fact_texts(keyword))
     else:
         texts.update(_fact_texts(getattr(record, field)))
     return {t.strip() for t in texts if t and t.strip()}
@@ -194,6 +196,16 @@ def _tenure(person: Person | None, redactor: Redactor) -> str | None:
     if value and person and person.tenure and person.tenure.normalized:
         return f"{value} ({person.tenure.normalized})"
     return value
+
+
+def _keywords(record: Record, redactor: Redactor) -> list[str]:
+    """Stated subjects, then topics found in the text, each unless withheld."""
+    return [
+        redactor.mask(fact.value)
+        for field in ("subjects", "topics")
+        if not redactor.hides(field)
+        for fact in getattr(record, field)
+    ]
 
 
 def _people(record: Record, role: str) -> list[Person]:
@@ -249,9 +261,8 @@ def oai_dc_element(record: Record, redactor: Redactor | None = None) -> etree._E
     for role in ("interviewer", "speaker"):
         for name in _names(record, role, redactor):
             add("contributor", f"{name} ({role})")
-    if not redactor.hides("subjects"):
-        for subject in record.subjects:
-            add("subject", redactor.mask(subject.value))
+    for keyword in _keywords(record, redactor):
+        add("subject", keyword)
     add("description", _interviewee_description(record, redactor))
     add("date", _date(record.interview_date, redactor))
     add("type", "Text")  # DCMI Type vocabulary: the archived item is a transcript
@@ -369,9 +380,8 @@ def mods_element(record: Record, redactor: Redactor | None = None) -> etree._Ele
     description = _interviewee_description(record, redactor)
     if description:
         mods.append(MODS.note({"type": "biographical/historical"}, description))
-    if not redactor.hides("subjects"):
-        for subject in record.subjects:
-            mods.append(MODS.subject(MODS.topic(redactor.mask(subject.value))))
+    for keyword in _keywords(record, redactor):
+        mods.append(MODS.subject(MODS.topic(keyword)))
     for place in _places(record, redactor):
         mods.append(MODS.subject(MODS.geographic(place)))
     for person in record.participants:
@@ -429,6 +439,7 @@ def csv_row(record: Record, redactor: Redactor | None = None) -> dict[str, str]:
         "version": str(record.version),
         "title": redactor.mask(record.title.value),
         "subjects": "" if redactor.hides("subjects") else join(redactor.mask(s.value) for s in record.subjects),
+        "topics": "" if redactor.hides("topics") else join(redactor.mask(t.value) for t in record.topics),
         "interviewee": join(_names(record, "interviewee", redactor)),
         "interviewer": join(_names(record, "interviewer", redactor)),
         "speakers": join(_names(record, "speaker", redactor)),
@@ -487,8 +498,8 @@ def redacted_record_data(record: Record, redactor: Redactor) -> dict[str, Any]:
     """
     data = record.model_dump(mode="json")
     for field in redactor.fields:
-        if field == "subjects":
-            data["subjects"] = []
+        if field in ("subjects", "topics"):
+            data[field] = []
         elif field in ("interview_date", "rights", "collection"):
             data[field] = None
         elif field == "source.url":
@@ -562,6 +573,9 @@ def corpus_member(record: Record, tei: bytes, redactor: Redactor | None = None) 
         xpath = TEI_RESTRICTED_XPATHS.get(field)
         for element in root.xpath(xpath, namespaces=TEI_NSMAP) if xpath else []:
             element.getparent().remove(element)
+    # subjects and topics share textClass: with both withheld, no empty shell is left behind
+    for empty in root.xpath("//t:profileDesc/t:textClass[not(*)]", namespaces=TEI_NSMAP):
+        empty.getparent().remove(empty)
     prefix = _id_prefix(record.id)
     ids = {element.get(XML_ID) for element in root.iter() if element.get(XML_ID)}
     new_id = {old: prefix + redactor.participant_ids.get(old, old) for old in ids}

@@ -47,7 +47,7 @@ RECORDS = "records"
 SPEAKERS = "speakers"
 # Bump when the schema or what goes into a field changes: an index of another format must
 # be rebuilt, and saying so beats returning subtly wrong results.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5  # 5: topic field
 STATE_FILE = "state.json"
 
 DEFAULT_FIELDS = ("title", "content")
@@ -117,6 +117,7 @@ def _metadata_fields() -> dict:
         organization=TEXT(analyzer=exact_analyzer()),
         place=TEXT(analyzer=exact_analyzer()),
         subject=TEXT(analyzer=exact_analyzer()),
+        topic=TEXT(analyzer=text_analyzer()),
         name=TEXT(analyzer=exact_analyzer()),
         speaker=TEXT(analyzer=exact_analyzer()),
         role_facet=FacetField(),
@@ -201,6 +202,7 @@ def _metadata_document(record: Record) -> dict:
         "title_sort": record.title.value.translate(_FOLD).lower(),
         "name": " ".join(p.name.value for p in record.participants if p.name),
         "subject": " ".join(s.value for s in record.subjects),
+        "topic": "\n".join(t.value for t in record.topics),
         "subject_facet": "\n".join(filter(None, (_facet_value(s.value) for s in record.subjects))),
         "ingested": record.ingested_at.replace(tzinfo=None),
         "source_url": record.source.url or "",

@@ -56,6 +56,7 @@ def assemble(document: Document, metadata: Metadata, context: Context) -> Record
         version=context.version,
         title=metadata.title or _fallback_title(document),
         subjects=metadata.subjects,
+        topics=metadata.topics,
         interview_date=metadata.interview_date,
         language=metadata.language,
         rights=metadata.rights,

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from oral_archive.schemas.record import Evidence, Fact, Person
 
 from .document import Block, Decision, Document, PageBreak
+from .topics import extract_topics
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -216,6 +217,7 @@ class Metadata:
 
     title: Fact | None = None
     subjects: list[Fact] = field(default_factory=list)
+    topics: list[Fact] = field(default_factory=list)
     source_url: Fact | None = None
     people: list[Person] = field(default_factory=list)
     interview_date: Fact | None = None
@@ -981,6 +983,7 @@ def extract(document: Document) -> Metadata:
         language, reason = LANGUAGE_NAMES[stated.value.lower().rstrip(".")], f"stated: {stated.line.text.strip()!r} ({stated.line.block.id})"
     metadata.language = language
     metadata.decisions.append(Decision("extract", f"language {language}: {reason}"))
+    metadata.topics = extract_topics(document, language)
     interviewer_name = extract_interviewer_name(document)
     if document.form == "transcript":
         interviewee_ids = {s.id for s in document.speakers if s.role == "interviewee"}

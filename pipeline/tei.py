@@ -98,7 +98,10 @@ def _header(record: Record, document: Document) -> etree._Element:
     )
     if record.rights:
         publication.append(E.availability(_fact_attributes(record.rights), E.p(record.rights.value)))
-    file_desc = E.fileDesc(title_stmt, publication, E.sourceDesc(bibl))
+    file_desc = E.fileDesc(title_stmt, publication)
+    if record.collection:
+        file_desc.append(E.seriesStmt(E.title(_fact_attributes(record.collection), record.collection.value)))
+    file_desc.append(E.sourceDesc(bibl))
 
     encoding_desc = E.encodingDesc(
         E.appInfo(E.application({"ident": record.tool, "version": record.tool_version}, E.label(record.tool)))
@@ -107,8 +110,13 @@ def _header(record: Record, document: Document) -> etree._Element:
     if record.interview_date:
         profile.append(E.creation(E.date({"when": record.interview_date.normalized or record.interview_date.value, **_fact_attributes(record.interview_date)}, record.interview_date.value)))
     profile.append(E.langUsage(E.language({"ident": record.language}, record.language)))
-    if record.subjects:
-        profile.append(E.textClass(E.keywords(*[E.term(_fact_attributes(s), s.value) for s in record.subjects])))
+    if record.subjects or record.topics:
+        text_class = E.textClass()
+        if record.subjects:
+            text_class.append(E.keywords(*[E.term(_fact_attributes(s), s.value) for s in record.subjects]))
+        if record.topics:  # found by a statistical rule, so kept apart from stated subjects
+            text_class.append(E.keywords({"n": "topics"}, *[E.term(_fact_attributes(t), t.value) for t in record.topics]))
+        profile.append(text_class)
     if record.participants:
         profile.append(E.particDesc(E.listPerson(*[_person(p) for p in record.participants])))
 
@@ -119,7 +127,7 @@ def _header(record: Record, document: Document) -> etree._Element:
 
 
 def _all_facts(record: Record) -> list[Fact]:
-    facts = [record.title, *record.subjects, record.interview_date, record.rights, record.collection]
+    facts = [record.title, *record.subjects, *record.topics, record.interview_date, record.rights, record.collection]
     for person in record.participants:
         facts += [person.name, person.occupation, person.organization, person.place, person.tenure]
     return [f for f in facts if f is not None]

@@ -29,7 +29,7 @@ ParticipantRole = Literal["interviewee", "interviewer", "speaker"]
 # A Literal (not free text) so a misspelt name is rejected instead of silently exported,
 # and so the generated JSON Schema lists the allowed names.
 RestrictableField = Literal[
-    "subjects", "interview_date", "rights", "collection",
+    "subjects", "topics", "interview_date", "rights", "collection",
     "source.url", "source.site", "source.filename",
     "participants.name", "participants.label", "participants.occupation",
     "participants.organization", "participants.place", "participants.tenure",
@@ -153,6 +153,10 @@ class Record(_Model):
     version: int = Field(ge=1)
     title: Fact
     subjects: list[Fact] = Field(default_factory=list)
+    topics: list[Fact] = Field(
+        default_factory=list,
+        description="terms the text itself dwells on (rule topic.distinctive-term), not a controlled vocabulary",
+    )
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
     interview_date: Fact | None = None
     rights: Fact | None = None
@@ -200,6 +204,8 @@ class Record(_Model):
         add("title", self.title)
         for i, subject in enumerate(self.subjects):
             add(f"subjects[{i}]", subject)
+        for i, topic in enumerate(self.topics):
+            add(f"topics[{i}]", topic)
         add("interview_date", self.interview_date)
         if self.source.url_evidence:
             items.append(("source.url", self.source.url_evidence))

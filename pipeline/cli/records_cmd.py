@@ -17,6 +17,7 @@ def record_facts(record: Record) -> list[tuple[str, Fact]]:
     """Every metadata value of a record with its field path, in reading order."""
     facts: list[tuple[str, Fact | None]] = [("title", record.title)]
     facts += [(f"subjects[{i}]", s) for i, s in enumerate(record.subjects)]
+    facts += [(f"topics[{i}]", t) for i, t in enumerate(record.topics)]
     facts += [("interview_date", record.interview_date), ("rights", record.rights), ("collection", record.collection)]
     for person in record.participants:
         for name in ("name", "occupation", "organization", "place", "tenure"):

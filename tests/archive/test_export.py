@@ -118,7 +118,9 @@ def test_oai_dc_maps_source_url_rights_collection_and_date(built_archive: Archiv
     assert oai_dc_schema.validate(etree.ElementTree(dc)), oai_dc_schema.error_log
     text = {child.tag.split("}")[1]: child.text for child in dc}
     assert (text["source"], text["rights"], text["relation"], text["date"]) == (record.source.url, "CC BY 4.0", "Police oral histories", "2019-05")
-    assert text["subject"] == "Law" and text["coverage"] == "El Paso"
+    subjects = [child.text for child in dc if child.tag.endswith("}subject")]
+    assert subjects[0] == "Law" and subjects[1:] == [t.value for t in record.topics]  # stated, then found
+    assert text["coverage"] == "El Paso"
 
 
 def test_oai_dc_of_no_records_is_the_protocols_no_records_match() -> None:
