@@ -18,7 +18,7 @@ from oral_archive.pipeline.cli import main
 
 from .conftest import SEED, SEEDS, corpus_files
 
-SUBCOMMANDS = ["ingest", "search", "show", "export", "validate", "history", "quarantine", "reindex"]
+SUBCOMMANDS = ["ingest", "search", "show", "export", "validate", "verify", "bag", "history", "quarantine", "reindex", "index-status"]
 
 
 def run(archive: Path, *args: str) -> "Result":
