@@ -79,7 +79,20 @@ def validate_model(record_json: bytes) -> tuple[Record | None, list[Problem]]:
     try:
         return Record.model_validate_json(record_json), []
     except ValidationError as error:
-        return None, [Problem("model", _field_path(tuple(entry["loc"])), _model_message(entry)) for entry in error.errors()]
+        return None, [_model_problem(entry) for entry in error.errors()]
+
+
+# A cross-field check of the model names its field at the start of its message.
+_PATH_PREFIX = re.compile(r"^(?P<path>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): (?P<message>.+)$", re.DOTALL)
+
+
+def _model_problem(entry: dict) -> Problem:
+    message = _model_message(entry)
+    if not entry["loc"]:
+        match = _PATH_PREFIX.match(message)
+        if match:
+            return Problem("model", match.group("path"), match.group("message"))
+    return Problem("model", _field_path(tuple(entry["loc"])), message)
 
 
 def _model_message(entry: dict) -> str:

@@ -175,19 +175,23 @@ class Record(_Model):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "Record":
+        # Each message starts with the field path ("segments[3].who: ...") so that the
+        # validation report can name the exact field, as it does for single-field errors.
         person_ids = [p.id for p in self.participants]
-        if len(set(person_ids)) != len(person_ids):
-            raise ValueError(f"participant ids are not unique: {person_ids}")
+        for i, person_id in enumerate(person_ids):
+            if person_id in person_ids[:i]:
+                raise ValueError(f"participants[{i}].id: {person_id!r} is already the id of participants[{person_ids.index(person_id)}]")
         segment_ids = [s.id for s in self.segments]
-        if len(set(segment_ids)) != len(segment_ids):
-            raise ValueError("segment ids are not unique")
+        for i, segment_id in enumerate(segment_ids):
+            if segment_id in segment_ids[:i]:
+                raise ValueError(f"segments[{i}].id: {segment_id!r} is already the id of segments[{segment_ids.index(segment_id)}]")
         known_people, known_segments = set(person_ids), set(segment_ids)
-        for segment in self.segments:
+        for i, segment in enumerate(self.segments):
             if segment.who and segment.who not in known_people:
-                raise ValueError(f"segment {segment.id} names speaker {segment.who!r}, who is not a participant")
+                raise ValueError(f"segments[{i}].who: names speaker {segment.who!r}, who is not a participant")
         for fact_path, evidence in self.evidence_items():
             if evidence.segment not in known_segments:
-                raise ValueError(f"{fact_path}: evidence points to missing segment {evidence.segment!r}")
+                raise ValueError(f"{fact_path}.segment: evidence points to missing segment {evidence.segment!r}")
         return self
 
     # -- convenience -----------------------------------------------------------------

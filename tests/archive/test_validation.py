@@ -139,7 +139,8 @@ RULES = [
     ("checksum is not SHA-256", "json", set_json("source.sha256", "abc"), "model", "source.sha256", "required form"),
     ("participant role is not in the list", "json", set_json("participants[0].role", "bystander"), "model", "participants[0].role", "interviewee"),
     ("ingest time is not a date", "json", set_json("ingested_at", "yesterday"), "model", "ingested_at", "datetime"),
-    ("a segment names an unknown speaker", "json", set_json("segments[3].who", "nobody"), "model", "(record)", "not a participant"),
+    ("a segment names an unknown speaker", "json", set_json("segments[3].who", "nobody"), "model", "segments[3].who", "not a participant"),
+    ("evidence points to a missing segment", "json", set_json("title.evidence.segment", "p99"), "model", "title.segment", "missing segment"),
     # layer 2: the TEI subset (header promises first, then structure)
     ("no SHA-256 of the source", "tei", remove("//tei:bibl/tei:idno[@type='sha256']"), "tei", BIBL, "SHA-256"),
     ("no file name of the source", "tei", remove("//tei:bibl/tei:idno[@type='filename']"), "tei", BIBL, "name of the original file"),
