@@ -514,7 +514,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
     rules = [
         ("role.field-line", re.compile(r"^(?:occupation|profession|job(?: title)?|position)\s*:\s*(?P<rest>.+)$", re.IGNORECASE), 0.95),
         ("role.interviewed-a", re.compile(rf"\binterview(?:ed|ing)?\s+(?:with\s+)?(?:[\w.]+\s+){{0,4}}?{article}(?P<rest>.+)$", re.IGNORECASE), 0.9),
-        ("role.appositive", re.compile(rf"\b{HONORIFIC}?\s*{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
+        ("role.appositive", re.compile(rf"\b(?:{HONORIFIC}\s+)?{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
         ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
         # "Mrs. O has been a teacher": an honorific name in an essay is the person interviewed
@@ -595,8 +595,9 @@ def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> F
         return None
     best_score = max(c[0] for c in candidates)
     best = next(c for c in candidates if c[0] == best_score)
-    # a more specific form of the same occupation elsewhere wins ("registered nurse" over "nurse")
-    specific = [c for c in candidates if c[1] != best[1] and c[1].endswith(" " + best[1])]
+    # a more specific form of the same occupation elsewhere wins ("registered nurse" or
+    # "nurse practitioner" over "nurse")
+    specific = [c for c in candidates if c[1] != best[1] and (c[1].endswith(" " + best[1]) or c[1].startswith(best[1] + " "))]
     if specific:
         best = max(specific, key=lambda c: c[0])
     return _fact(best[1], best[2])
@@ -655,8 +656,15 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
     return _fact(best[1], best[2])
 
 
-def extract_place(document: Document, organization: Fact | None, occupation: Fact | None = None) -> Fact | None:
-    """Where the interviewee works: from the employer's name, a place line, or a work sentence."""
+def extract_place(
+    document: Document, organization: Fact | None, occupation: Fact | None = None, interviewee_blocks: list[Block] | None = None
+) -> Fact | None:
+    """Where the interviewee works: from the employer's name, a place line, or a work sentence.
+
+    Work sentences are read in narrative paragraphs and in the interviewee's own turns
+    (``interviewee_blocks``), never in what the interviewer said.
+    """
+    own_turns = {b.id for b in interviewee_blocks or []}
     cities, regions = _gazetteer()
     if organization is not None and organization.evidence is not None:
         match = PLACE_PREFIX.match(organization.value)
@@ -670,7 +678,7 @@ def extract_place(document: Document, organization: Fact | None, occupation: Fac
             return _fact(text, line.evidence(0, len(text), "place.city-region-line", 0.75))
     # "a nurse at a clinic in Austin, Texas": a named city and region in a sentence about the work
     for block in document.blocks:
-        if block.kind == "u":
+        if block.kind == "u" and block.id not in own_turns:
             continue
         for sentence in _sentences(block):
             if not WORK_CONTEXT.search(sentence[2]):
@@ -684,7 +692,7 @@ def extract_place(document: Document, organization: Fact | None, occupation: Fac
         return None
     job = re.compile(r"\b" + r"[\s-]+".join(map(re.escape, occupation.value.split())), re.IGNORECASE)
     for block in document.blocks:
-        if block.kind == "u":
+        if block.kind == "u" and block.id not in own_turns:
             continue
         for sentence in _sentences(block):
             text = sentence[2]
@@ -1002,7 +1010,7 @@ def extract(document: Document) -> Metadata:
                 person.name = interviewee_name
                 person.occupation = extract_occupation(document, interviewee_blocks)
                 person.organization = organization
-                person.place = extract_place(document, organization, person.occupation)
+                person.place = extract_place(document, organization, person.occupation, interviewee_blocks)
                 person.tenure = extract_tenure(document, interviewee_blocks, interviewee_name)
             elif speaker.role == "interviewer":
                 person.name = interviewer_name or _speaker_label_name(document, speaker.label, "interviewer.speaker-label")

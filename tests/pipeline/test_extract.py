@@ -534,3 +534,43 @@ def test_any_text_gives_evidence_inside_its_segment(tmp_path_factory: pytest.Tem
         evidence = fact.evidence
         assert evidence.segment in texts
         assert 0 <= evidence.start <= evidence.end <= len(texts[evidence.segment])
+
+
+# -- regressions found in review ---------------------------------------------------------------
+
+
+def _narrative(tmp_path, text: str):
+    from oral_archive.pipeline.decode import read_source
+    from oral_archive.pipeline.stages import document_from
+
+    path = tmp_path / "story.txt"
+    path.write_text(text, encoding="utf-8")
+    return extract(document_from(read_source(path)))
+
+
+def test_appositive_role_without_an_honorific(tmp_path) -> None:
+    metadata = _narrative(tmp_path, "Working Lives\n\nLast spring I interviewed my neighbor, Dave Miller, an electrician who has been wiring houses in our town for twelve years. He told me about his first job.\n")
+    interviewee = next(p for p in metadata.people if p.role == "interviewee")
+    assert interviewee.occupation is not None and interviewee.occupation.value == "electrician"
+    assert interviewee.occupation.evidence.rule == "role.appositive"
+
+
+def test_specific_form_extending_the_general_occupation_wins(tmp_path) -> None:
+    metadata = _narrative(tmp_path, "Care Work\n\nI interviewed a nurse from my town. She has worked as a nurse practitioner for nine years and sees patients every day.\n")
+    interviewee = next(p for p in metadata.people if p.role == "interviewee")
+    assert interviewee.occupation.value == "nurse practitioner"
+
+
+def test_place_from_the_interviewees_own_turn_not_the_interviewers(tmp_path) -> None:
+    from oral_archive.pipeline.decode import read_source
+    from oral_archive.pipeline.stages import document_from
+
+    path = tmp_path / "factory.txt"
+    path.write_text(
+        "Factory Memories\n\nQ: Have you ever been to Boston, Massachusetts for work?\nA: No. I worked as a machinist at a plant in Detroit, Michigan for thirty years.\n"
+        "Q: What did you make there?\nA: Engine parts, mostly.\n",
+        encoding="utf-8",
+    )
+    metadata = extract(document_from(read_source(path)))
+    interviewee = next(p for p in metadata.people if p.role == "interviewee")
+    assert interviewee.place is not None and interviewee.place.value == "Detroit, Michigan"
