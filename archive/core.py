@@ -50,6 +50,7 @@ class Archive:
         self.index = SearchIndex(self.path / "index")
         self.lock_timeout = lock_timeout
         self._checksums: dict[str, tuple[str, int]] | None = None
+        self._by_digest: dict[str, list[str]] | None = None  # source digest -> record ids
         if create:
             self.store.initialize()
         elif not self.store.exists:
@@ -75,6 +76,7 @@ class Archive:
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot clean up after an interrupted write: {error.strerror or error}") from None
             self._checksums = None  # another process may have written since we last looked
+            self._by_digest = None
             self._index_pending()
             yield self
         finally:
@@ -120,13 +122,32 @@ class Archive:
         source is compared too, so a digest collision never merges two sources. A changed
         title therefore still finds its record and becomes a new version of it.
         """
-        suffix = "-" + source_digest(key)
-        for record_id in self.ids():
-            if record_id.endswith(suffix):
+        digest = source_digest(key)
+        if self._by_digest is None:  # one folder listing per write session, not one per file
+            self._by_digest = {}
+            for record_id in self.ids():
+                self._by_digest.setdefault(record_id.rsplit("-", 1)[-1], []).append(record_id)
+        for record_id in self._by_digest.get(digest, []):
+            if self.store.versions(record_id):
                 source = self.get(record_id).source
                 if source_key(source.url, source.filename) == key:
                     return record_id
         return None
+
+    def _remember_ids(self, record_ids: Iterable[str]) -> None:
+        if self._by_digest is not None:
+            for record_id in record_ids:
+                ids = self._by_digest.setdefault(record_id.rsplit("-", 1)[-1], [])
+                if record_id not in ids:
+                    ids.append(record_id)
+
+    def contains(self, path: Path | str) -> bool:
+        """Whether ``path`` lies inside this archive's folder (never an input or an output)."""
+        try:
+            Path(path).resolve().relative_to(self.path.resolve())
+        except ValueError:
+            return False
+        return True
 
     def next_version(self, record_id: str) -> int:
         versions = self.store.versions(record_id)
@@ -145,6 +166,7 @@ class Archive:
         stored = self.store.write_version(record, tei, original, record_json)
         if self._checksums is not None:
             self._checksums[record.source.sha256] = (record.id, record.version)
+        self._remember_ids([record.id])
         if index:
             self.index.update([record])
         return AddResult("ingested" if record.version == 1 else "new-version", record.id, record.version, stored.path)
@@ -169,6 +191,7 @@ class Archive:
             record = version.record
             if self._checksums is not None:
                 self._checksums[record.source.sha256] = (record.id, record.version)
+            self._remember_ids([record.id])
             results[position] = AddResult("ingested" if record.version == 1 else "new-version", record.id, record.version, written.path)
         return [results[position] for position in range(len(versions))]
 
@@ -192,6 +215,8 @@ class Archive:
 
     def bag(self, record_ids: Iterable[str], out: Path | str, *, all_versions: bool = False) -> list[Path]:
         """Export record versions as standalone BagIt bags under ``out`` (see ``fixity.export_bags``)."""
+        if self.contains(out):
+            raise StoreError(f"{out}: is inside the archive {self.path}; write bags elsewhere (the archive holds only records)")
         return export_bags(self.store, list(record_ids), Path(out), all_versions=all_versions)
 
     def quarantine(self, filename: str, original: bytes, reason: str, problems: list[Problem] | None = None) -> Path:

@@ -226,6 +226,14 @@ class RecordStore:
             return Record.model_validate_json(stored.json_path.read_bytes())
         except FileNotFoundError:
             raise StoreError(f"record {stored.record_id} v{stored.version}: {JSON_NAME} is missing") from None
+        except OSError as error:
+            raise StoreError(f"record {stored.record_id} v{stored.version}: cannot read {stored.json_path}: {error.strerror or error}") from None
+        except ValueError as error:  # pydantic's ValidationError: damaged or hand-edited JSON
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise StoreError(
+                f"record {stored.record_id} v{stored.version}: {stored.json_path} is not a valid record ({first}); "
+                "run 'oral-archive validate' and 'oral-archive verify'"
+            ) from None
 
     def original_checksums(self) -> dict[str, tuple[str, int]]:
         """SHA-256 of every stored original -> (record id, version), from the bag manifests.

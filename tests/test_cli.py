@@ -69,7 +69,8 @@ def test_ingest_folder_and_json(tmp_path: Path) -> None:
 def test_ingest_missing_path_is_a_one_line_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--archive", str(tmp_path / "a"), "ingest", str(tmp_path / "nope.txt")])
     assert result.exit_code != 0
-    assert "nope.txt" in result.output and "Traceback" not in result.output
+    assert "nope.txt" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 def test_ingest_unsupported_file_is_rejected_and_quarantined(seeded: Path, tmp_path: Path) -> None:
@@ -111,7 +112,7 @@ def test_search_json(seeded: Path) -> None:
 def test_unparseable_query_is_a_one_line_error(seeded: Path, query: str) -> None:
     result = CliRunner().invoke(main, ["--archive", str(seeded), "search", query])
     assert result.exit_code == 1
-    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert len(result.output.strip().splitlines()) == 1
     assert result.output.startswith("error: bad query")
 
@@ -135,7 +136,8 @@ def test_show_prints_tei_and_json(seeded: Path) -> None:
 def test_show_unknown_id_is_an_error(seeded: Path) -> None:
     result = CliRunner().invoke(main, ["--archive", str(seeded), "show", "no-such-record"])
     assert result.exit_code == 1
-    assert "no-such-record" in result.output and "Traceback" not in result.output
+    assert "no-such-record" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 @pytest.mark.parametrize("fmt", ["oai_dc", "csv", "jsonl"])
@@ -205,3 +207,44 @@ print(xmlschemas.tei_all.cache_info().currsize)
 def test_console_script_is_installed() -> None:
     result = subprocess.run([str(Path(sys.executable).parent / "oral-archive"), "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "ingest" in result.stdout
+
+
+def test_outputs_inside_the_archive_are_refused(seeded: Path) -> None:
+    rid = record_id(seeded)
+    (original,) = (seeded / "records" / rid / "v1" / "data").glob("original*")
+    before = original.read_bytes()
+    export = CliRunner().invoke(main, ["--archive", str(seeded), "export", "--format", "csv", "-o", str(original)])
+    assert export.exit_code == 1 and "inside the archive" in export.output
+    bag = CliRunner().invoke(main, ["--archive", str(seeded), "bag", rid, "-o", str(seeded / "records")])
+    assert bag.exit_code == 1 and "inside the archive" in bag.output
+    assert original.read_bytes() == before
+    assert run(seeded, "verify").exit_code == 0
+
+
+def test_a_damaged_record_json_is_a_one_line_error(seeded: Path) -> None:
+    rid = record_id(seeded)
+    (seeded / "records" / rid / "v1" / "data" / "record.json").write_text('{"id": "broken"}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--archive", str(seeded), "show", rid, "--json"])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "record.json is not a valid record" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_rejection_reasons_are_printed_verbatim(seeded: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "tape [side b].pdf"
+    bad.write_bytes(b"%PDF-1.4")
+    result = CliRunner().invoke(main, ["--archive", str(seeded), "ingest", str(bad)])
+    assert result.exit_code == 1 and "tape [side b].pdf" in result.output
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from oral_archive.archive import core
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("simulated defect")
+
+    monkeypatch.setattr(core.Archive, "search", broken)
+    result = CliRunner().invoke(main, ["--archive", str(seeded), "search", "quota"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert result.output.strip() == "error: internal error (RuntimeError: simulated defect); please report it with the command you ran"

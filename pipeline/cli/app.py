@@ -28,6 +28,14 @@ class ArchiveGroup(click.Group):
         except ArchiveError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except OSError as error:  # a file we were pointed at cannot be read or written
+            click.echo(f"error: {error.filename or ''}{': ' if error.filename else ''}{error.strerror or error}", err=True)
+            sys.exit(1)
+        except Exception as error:  # a defect of ours: still one line, never a traceback
+            click.echo(f"error: internal error ({type(error).__name__}: {error}); please report it with the command you ran", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)

@@ -30,6 +30,8 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, bom: bool,
     if bom and fmt != "csv":
         raise ExportError("--bom applies to the csv format only")
     archive = open_archive(ctx)
+    if output is not None and archive.contains(output):
+        raise click.ClickException(f"{output}: is inside the archive {archive.path}; write exports elsewhere (the archive holds only records)")
     text = " ".join(query).strip()
     # The query is checked (and its first page searched) before any output is written.
     ids = archive.matching_ids(text) if text else None

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import Progress
 
 from ..ingest import FileResult, ingest
@@ -44,7 +45,7 @@ def ingest_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, m
         print_json({"summary": dict(report.counts), "manifest_problems": [str(p) for p in report.manifest_problems], "results": [{k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(r).items()} for r in report.results]})
     else:
         for result in report.rejected:
-            stderr.print(f"[red]rejected[/red] {result.reason}", markup=True)
+            stderr.print(f"[red]rejected[/red] {escape(result.reason or '')}", markup=True)
             if result.quarantined:
                 stderr.print(f"  kept in quarantine: {result.quarantined}", markup=False)
         for problem in report.manifest_problems:
