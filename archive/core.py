@@ -15,7 +15,7 @@ from typing import BinaryIO, Iterable, Iterator, Literal
 from filelock import FileLock, Timeout
 
 from oral_archive.schemas.errors import ArchiveLocked, Problem, RecordInvalid, RecordNotFound, StoreError
-from oral_archive.schemas.identifiers import source_digest, source_key
+from oral_archive.schemas.identifiers import is_url_key, source_digest, source_key
 from oral_archive.schemas.record import Record
 
 from .fixity import VerifyReport, export_bags, verify as verify_store
@@ -115,12 +115,14 @@ class Archive:
             self._checksums = self.store.original_checksums()
         return self._checksums.get(sha256)
 
-    def find_source(self, key: str) -> str | None:
-        """Id of the record already holding this source (same URL, else same file name), if any.
+    def find_source(self, key: str, title: str | None = None) -> str | None:
+        """Id of the record already holding this source, if any.
 
-        Ids end with the source key's digest, so only those records are opened; the stored
-        source is compared too, so a digest collision never merges two sources. A changed
-        title therefore still finds its record and becomes a new version of it.
+        With a URL key, the URL decides: a changed title is a new version of the same
+        record. With a file-name key, the title the text states (``title``) must match too,
+        so two different interviews both called ``interview.txt`` are never merged. Ids end
+        with the key's digest, so only those records are opened; the stored source is
+        compared as well, so a digest collision never merges two sources.
         """
         digest = source_digest(key)
         if self._by_digest is None:  # one folder listing per write session, not one per file
@@ -129,8 +131,10 @@ class Archive:
                 self._by_digest.setdefault(record_id.rsplit("-", 1)[-1], []).append(record_id)
         for record_id in self._by_digest.get(digest, []):
             if self.store.versions(record_id):
-                source = self.get(record_id).source
-                if source_key(source.url, source.filename) == key:
+                record = self.get(record_id)
+                if source_key(record.source.url, record.source.filename) != key:
+                    continue
+                if title is None or is_url_key(key) or record.stated_title == title:
                     return record_id
         return None
 

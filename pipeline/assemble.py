@@ -25,13 +25,25 @@ class Context:
     record_id: str | None = None  # the existing record of this source, when there is one
 
 
-def record_id_for(document: Document, metadata: Metadata) -> str:
-    url = metadata.source_url.value if metadata.source_url else None
-    # the id follows what the text says, so supplying a title in a manifest never moves a record
+# Restricting these keeps a person's name out of exports; an id made from a title such as
+# "Oral History Interview with James R. Fuchs" would still carry it into every export.
+NAME_FIELDS = {"participants.name", "participants.label"}
+
+
+def stated_title(metadata: Metadata) -> str | None:
+    """The title the text states; a title supplied in a manifest never moves a record."""
     title = metadata.title
     while title is not None and title.origin == "supplied":
         title = title.replaces
-    return make_record_id(title.value if title else None, source_key(url, document.source.filename))
+    return title.value if title else None
+
+
+def record_id_for(document: Document, metadata: Metadata) -> str:
+    url = metadata.source_url.value if metadata.source_url else None
+    key = source_key(url, document.source.filename)
+    if NAME_FIELDS & set(metadata.restricted):
+        return make_record_id("restricted record", key)
+    return make_record_id(stated_title(metadata), key)
 
 
 def _fallback_title(document: Document) -> Fact:

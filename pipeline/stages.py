@@ -22,7 +22,7 @@ from oral_archive.archive.core import Archive
 from oral_archive.schemas.identifiers import source_key
 from oral_archive.schemas.record import Record
 
-from .assemble import Context, assemble, record_id_for
+from .assemble import Context, assemble, record_id_for, stated_title
 from .decode import read_source
 from .document import Document, Source
 from .extract import Metadata, extract
@@ -63,9 +63,11 @@ def prepare(source: Source, archive: Archive | None = None, now: datetime | None
     metadata = apply_manifest(extract(document), supplied)  # archivist-supplied values win
     context = Context(now=now, tool_version=tool_version())
     if archive is not None:
-        # the same source (URL, else file name) keeps its record id even if its title changed
+        # the same source keeps its record id: by URL (even if the title changed), else by
+        # file name and stated title together
         url = metadata.source_url.value if metadata.source_url else None
-        record_id = archive.find_source(source_key(url, source.filename)) or record_id_for(document, metadata)
+        key = source_key(url, source.filename)
+        record_id = archive.find_source(key, stated_title(metadata)) or record_id_for(document, metadata)
         version = archive.next_version(record_id)
         previous = archive.get(record_id) if version > 1 else None
         context = Context(

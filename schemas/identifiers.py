@@ -18,8 +18,16 @@ def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
 
 
 def source_key(url: str | None, filename: str) -> str:
-    """What identifies 'the same source' across versions: its URL if known, else its file name."""
+    """What identifies 'the same source' across versions: its URL if known, else its file name.
+
+    A file name alone is weak (many transcripts are called ``interview.txt``), so lookups by
+    a file-name key also compare the title the text states (``Archive.find_source``).
+    """
     return url.strip() if url else filename
+
+
+def is_url_key(key: str) -> bool:
+    return key.startswith(("http://", "https://"))
 
 
 def source_digest(key: str) -> str:

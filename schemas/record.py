@@ -221,6 +221,14 @@ class Record(_Model):
                 add(f"{base}.{name}", getattr(person, name))
         return items
 
+    @property
+    def stated_title(self) -> str:
+        """The title the text states (before any archivist-supplied replacement)."""
+        title: Fact | None = self.title
+        while title is not None and title.origin == "supplied" and title.replaces is not None:
+            title = title.replaces
+        return (title or self.title).value
+
     def person(self, role: ParticipantRole) -> Person | None:
         """The first participant with this role, if any."""
         return next((p for p in self.participants if p.role == role), None)

@@ -59,3 +59,31 @@ def test_without_a_url_a_source_is_known_by_its_file_name(tmp_path: Path) -> Non
     other_name.write_text(text.replace("five years", "seven years"), encoding="utf-8")
     assert ingest([other_name], archive).counts["ingested"] == 1
     assert len(archive.ids()) == 2
+
+
+def test_different_interviews_with_the_same_file_name_stay_apart(tmp_path: Path) -> None:
+    """Without a URL, the file name and the stated title together identify a source."""
+    teacher, firefighter = [p for p in corpus_files() if p.name.startswith(("02-", "04-"))]
+    archive = Archive(tmp_path / "archive")
+    for folder, path in (("a", teacher), ("b", firefighter)):
+        target = tmp_path / folder / "interview.txt"
+        target.parent.mkdir()
+        target.write_bytes(path.read_bytes())
+    report = ingest([tmp_path / "a", tmp_path / "b"], archive)
+    assert report.counts["ingested"] == 2 and report.counts["new-version"] == 0
+    assert len(archive.ids()) == 2
+    assert archive.search("teacher").total >= 1 and archive.search("firefighter").total >= 1
+
+
+def test_restricted_names_stay_out_of_the_record_id(tmp_path: Path) -> None:
+    (fuchs,) = [p for p in corpus_files() if p.name.startswith("06-")]
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / fuchs.name).write_bytes(fuchs.read_bytes())
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(f"file,restricted\n{fuchs.name},participants.name;participants.label\n", encoding="utf-8")
+    archive = Archive(tmp_path / "archive")
+    report = ingest([batch], archive, manifest=manifest)
+    assert not report.rejected and not report.manifest_problems, report.summary()
+    (record_id,) = archive.ids()
+    assert "fuchs" not in record_id and record_id.startswith("restricted-record-")
