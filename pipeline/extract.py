@@ -191,7 +191,7 @@ LANGUAGE_NAMES = {
     "deu": "de", "ger": "de", "de": "de", "italian": "it", "ita": "it", "it": "it", "portuguese": "pt",
     "por": "pt", "pt": "pt", "dutch": "nl", "nld": "nl", "dut": "nl", "nl": "nl",
 }
-BY_LINE = re.compile(rf"(?:[Ii]nterviewed\s+)?(?:[Bb]y|BY)\s+(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?")
+BY_LINE = re.compile(rf"(?:(?:[Ii]nterviewed|[Cc]onducted|[Rr]ecorded|INTERVIEWED|CONDUCTED|RECORDED)\s+)?(?:[Bb]y|BY)\s+(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?")
 MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 DATE = re.compile(

@@ -1,8 +1,12 @@
 """The ingestion pipeline in one place: each stage is a plain function, in order.
 
     bytes -read_source-> Source -decode-> DecodedText -clean-> CleanedText
-          -structure-> Document -extract-> Metadata -assemble-> Record
-          -build_tei-> TEI -> Archive.add (validate, store, index)
+          -structure-> Document -extract-> Metadata -manifest-> Metadata
+          -assemble-> Record -build_tei-> TEI
+
+then ``ingest.py`` validates each record (``validate_record``), stores a batch
+(``Archive.add_validated``) and indexes it (``Archive.index_records``); ``Archive.add``
+does the same for one record, for library callers holding ``Archive.writing()``.
 
 ``document_from`` hands the source to the reader of its format (``readers/``): plain
 text and Markdown run decode -> clean -> structure as above; captions, DOCX and TEI

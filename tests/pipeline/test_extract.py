@@ -574,3 +574,9 @@ def test_place_from_the_interviewees_own_turn_not_the_interviewers(tmp_path) -> 
     metadata = extract(document_from(read_source(path)))
     interviewee = next(p for p in metadata.people if p.role == "interviewee")
     assert interviewee.place is not None and interviewee.place.value == "Detroit, Michigan"
+
+
+def test_conducted_by_line_names_the_interviewer(tmp_path) -> None:
+    metadata = _narrative(tmp_path, "Harbor Memories\nConducted by Tom Baker\n\nI interviewed a fisherman who has worked the harbor for thirty years. He described the boats.\n")
+    interviewer = next(p for p in metadata.people if p.role == "interviewer")
+    assert interviewer.name is not None and interviewer.name.value == "Tom Baker"
