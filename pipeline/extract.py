@@ -547,7 +547,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
                     # only a few modifier words may stand before it ("a young male firefighter")
                     if rule != "role.field-line" and not re.fullmatch(r"(?:[\w-]+\s+){0,3}", window[: occ.start()]):
                         continue
-                    value = re.sub(r"[\s-]+", " ", occ.group("occ").lower()).replace("fire fighter", "firefighter")
+                    value = _occupation_value(occ)
                     start, end = rest_start + occ.start("occ"), rest_start + occ.end("occ")
                     candidates.append((score, value, _evidence(block, sentence, start, end, rule, score)))
     return candidates
@@ -583,13 +583,13 @@ def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> F
     # "Occupation" on a line of its own, the job on the next (a catalog page)
     for field in document_fields(document):
         if field.kind == "role" and (occ := _occupation_pattern().search(field.line.text, field.start)):
-            value = re.sub(r"[\s-]+", " ", occ.group("occ").lower())
+            value = _occupation_value(occ)
             candidates.append((0.95, value, field.line.evidence(occ.start("occ"), occ.end("occ"), "role.field-line", 0.95)))
     # "What is your job title?" - "Firefighter-Paramedic.": the answer opens with the job
     for block, sentence in _answers(document, JOB_QUESTION):
         occ = _occupation_pattern().search(sentence[2])
         if occ and re.fullmatch(r"\s*(?:(?:i'?m|i\s+am|i\s+work\s+as)\s+)?(?:(?:a|an)\s+)?(?:[\w-]+\s+){0,2}", sentence[2][: occ.start()], re.IGNORECASE):
-            value = re.sub(r"[\s-]+", " ", occ.group("occ").lower())
+            value = _occupation_value(occ)
             candidates.append((0.85, value, _evidence(block, sentence, occ.start("occ"), occ.end("occ"), "role.answer-to-job-question", 0.85)))
     if not candidates:
         return None
@@ -704,16 +704,26 @@ def extract_place(
     return None
 
 
+def _duration(match: re.Match[str]) -> str:
+    """ISO 8601 duration from a rule's ``n`` (digits or words) and ``unit`` groups: P8Y, P6M, P20Y."""
+    raw = match.group("n").lower()
+    n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+    unit = match.group("unit").lower()
+    return f"P{n * 10}Y" if unit.startswith("decade") else f"P{n}M" if unit.startswith("month") else f"P{n}Y"
+
+
+def _occupation_value(occ: re.Match[str]) -> str:
+    """An occupation as stored: lower case, single spaces, one spelling of 'firefighter'."""
+    return re.sub(r"[\s-]+", " ", occ.group("occ").lower()).replace("fire fighter", "firefighter")
+
+
 def _tenure_from_answer(document: Document) -> list[tuple[float, int, Fact]]:
     """"How long have you been a teacher?" - "Twelve years.": the answer's opening number."""
     found = []
     for block, sentence in _answers(document, HOW_LONG_QUESTION):
         match = re.match(rf"\s*(?:(?:for|about|around|almost|nearly|over|close\s+to|just\s+over|more\s+than)\s+)?{NUMBER}\s+(?P<unit>years?|decades?|months?)\b", sentence[2], re.IGNORECASE)
         if match:
-            raw = match.group("n").lower()
-            n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-            unit = match.group("unit").lower()
-            normalized = f"P{n * 10}Y" if unit.startswith("decade") else f"P{n}M" if unit.startswith("month") else f"P{n}Y"
+            normalized = _duration(match)
             start = match.start("n")
             found.append((0.75, -next(i for i, b in enumerate(document.blocks) if b is block), _fact(sentence[2][start: match.end()], _evidence(block, sentence, start, match.end(), "tenure.answer-to-how-long", 0.75), normalized)))
     return found
@@ -756,10 +766,7 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
                     if match.groupdict().get("year"):
                         normalized = match.group("year")
                     else:
-                        raw = match.group("n").lower()
-                        n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-                        unit = match.group("unit").lower()
-                        normalized = f"P{n * 10}Y" if unit.startswith("decade") else f"P{n}M" if unit.startswith("month") else f"P{n}Y"
+                        normalized = _duration(match)
                     # "who" may be someone else the sentence mentions; "had been" may be over
                     score = confidence - (0.1 if subject in {"who", "you"} else 0) - (0.1 if re.search(r"\bhad\b", match.group(0), re.IGNORECASE) else 0)
                     fact = _fact(text[span_start: match.end()], _evidence(block, sentence, span_start, match.end(), rule, round(score, 2)), normalized)
