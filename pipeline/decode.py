@@ -30,10 +30,14 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
-# Typographic punctuation that cannot be part of mojibake (every mis-decoded UTF-8 sequence
-# has a lead character outside this set, such as "Ã" or "â"), and that ftfy leaves as it is.
-_UNSAFE_FOR_SKIP = re.compile("[^\x00-\x7f‘’‚“”„–—…•′″]")
-_INNER_SPACES = re.compile(r"(?<=\S) {2,}")
+# A character that makes its line one for ftfy: anything but ASCII and the typographic
+# punctuation that cannot be part of mojibake (every mis-decoded UTF-8 sequence has a lead
+# character outside this set, such as "Ã" or "â") and that ftfy leaves as it is; and of ASCII,
+# "&" (HTML entities), ESC (terminal codes) and CR. One character class, so that the regex
+# engine skips from candidate to candidate.
+_NEEDS_FTFY = re.compile("[^\x00-\x0c\x0e-\x1a\x1c-\x25\x27-\x7f‘’‚“”„–—…•′″]")
+# Two or more spaces after a non-space: "(?<=\S) {2,}", written to open with its literal "  ".
+_INNER_SPACES = re.compile(r"  (?<=\S  ) *")
 _TRAILING_SPACES = re.compile(r" +$", re.MULTILINE)
 # A form feed is a printed page break: it becomes a line of its own that ``clean`` records.
 FORM_FEED_LINE = "\f"
@@ -145,27 +149,36 @@ def fix_mojibake(text: str) -> str:
     punctuation (curly quotes, dashes, ellipsis), without ``&`` (HTML entities) or ESC
     (terminal codes), can come out of it only unchanged, so it is not
     sent through ftfy's fixers: most lines of an English transcript are such lines, and
-    this is where decoding spent most of its time. The loop is ftfy's own (including its
-    "auto" HTML rule: after a line containing "<", entities are no longer unescaped).
+    this is where decoding spent most of its time. One regex scan finds the lines that do
+    need ftfy; everything between them is copied as it is. The loop is otherwise ftfy's own
+    (including its "auto" HTML rule: from the first line containing "<" on, entities are no
+    longer unescaped).
     """
+    if text.isascii() and "&" not in text and "\x1b" not in text and "\r" not in text:
+        return text  # the quick test first: str.isascii() is a flag, "in" a memchr
+    found = _NEEDS_FTFY.search(text)
+    if found is None:
+        return text  # every line is one ftfy leaves unchanged (most texts)
     config = _FTFY_CONFIG
+    first_lt = text.find("<") if config.unescape_html == "auto" else -1
     out: list[str] = []
-    lines = text.split("\n")
-    for index, segment in enumerate(lines):
-        if index < len(lines) - 1:
-            segment += "\n"  # ftfy's segments end with their newline (str.splitlines splits on more)
-        elif not segment:
-            break
-        if config.unescape_html == "auto" and "<" in segment:
+    copied = 0  # text[:copied] is in ``out``
+    while found is not None:
+        # the line (with its newline) holding the character: ftfy's segment
+        start = text.rfind("\n", 0, found.start()) + 1
+        end = text.find("\n", found.start())
+        end = len(text) if end < 0 else end + 1
+        if 0 <= first_lt < end and config.unescape_html == "auto":
             config = config._replace(unescape_html=False)
-        if "&" not in segment and "\x1b" not in segment and "\r" not in segment and (
-            segment.isascii() or not _UNSAFE_FOR_SKIP.search(segment)
-        ):
-            out.append(segment)
-        elif len(segment) > config.max_decode_length:
+        segment = text[start:end]
+        out.append(text[copied:start])
+        if len(segment) > config.max_decode_length:
             out.append(ftfy.fix_text(segment, config=config))
         else:
             out.append(ftfy.fix_and_explain(segment, config)[0])
+        copied = end
+        found = _NEEDS_FTFY.search(text, end)
+    out.append(text[copied:])
     return "".join(out)
 
 
@@ -202,7 +215,7 @@ def normalize_text(text: str) -> tuple[str, list[Decision], list[Artifact]]:
         text = _ODD_SPACES.sub(" ", text)
     elif "\t" in text:
         text = text.replace("\t", " ")
-    if "  " in text:
+    if "  " in text:  # most texts have no run of spaces at all
         text = _INNER_SPACES.sub(" ", text)
     if " \n" in text or text.endswith(" "):
         text = _TRAILING_SPACES.sub("", text)
