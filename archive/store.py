@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -97,11 +98,16 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _write_file(path: Path, data: bytes, fsync: bool) -> None:
-    with open(path, "xb") as handle:
-        handle.write(data)
+    # os.open/os.write: no buffered file object for a file written in one piece.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
         if fsync:
-            handle.flush()
-            os.fsync(handle.fileno())
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _libc_syncfs():
@@ -296,7 +302,8 @@ class RecordStore:
                 self._add_index_pending([v.record.id for _, _, v in staged])
             if self.fsync and staged:
                 pending = [self.root / INDEX_PENDING, self.root] if pending_index else []
-                sync_paths(self.records_dir, [p for temporary, _, _ in staged for p in (*temporary.rglob("*"), temporary, temporary.parent)] + pending)
+                # A generator: only walked where there is no syncfs (one call covers all).
+                sync_paths(self.records_dir, itertools.chain((p for temporary, _, _ in staged for p in (*temporary.rglob("*"), temporary, temporary.parent)), pending))
             for temporary, final, current in staged:
                 os.rename(temporary, final)
                 renamed += 1
