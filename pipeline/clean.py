@@ -45,6 +45,11 @@ LOWER_START = re.compile(r"^(?P<right>[^\W\d_]+)")
 _MIN_ZIPF = 2.0
 
 
+# What an artifact line can open with: "http"/"www" (URL), "page"/"pg"/"p." or a digit, "[" or
+# "-" (page number), "[" (navigation). A line opening with any other ASCII character is content.
+_ARTIFACT_OPENERS = frozenset("hHwWpP[-0123456789")
+
+
 def classify_artifact_line(text: str) -> str | None:
     """The artifact kind of a whole line, or None when the line is content."""
     if text == FORM_FEED_LINE:
@@ -191,7 +196,11 @@ def clean(decoded: DecodedText, lexicon: Callable[[str], bool] | None = None) ->
     pending: list[Artifact] = []  # removed since the last content line
     raw_lines = decoded.text.split("\n")
     stripped = [text.strip() for text in raw_lines]
-    kinds = [classify_artifact_line(text) for text in raw_lines]
+    # the patterns run only on lines opening as one of them could (or with a non-ASCII character)
+    kinds = [
+        classify_artifact_line(raw) if s[:1] in _ARTIFACT_OPENERS or not s[:1].isascii() or raw == FORM_FEED_LINE else None
+        for raw, s in zip(raw_lines, stripped)
+    ]
     mark_running_headers(stripped, kinds)
     vocabulary = Vocabulary(decoded.text, lexicon)
     joins: list[str] = []
@@ -202,7 +211,7 @@ def clean(decoded: DecodedText, lexicon: Callable[[str], bool] | None = None) ->
             artifacts.append(artifact)
             pending.append(artifact)
             continue
-        indent = len(raw) - len(raw.lstrip(" "))
+        indent = len(raw) - len(raw.lstrip(" ")) if raw[:1] == " " else 0
         if text and pending:
             previous = next((line for line in reversed(out) if not line.blank), None)
             if previous is not None and _splits_sentence(previous.text, text):

@@ -114,12 +114,18 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+_SENTENCE_END_MARK = re.compile(r"[.!?][\"”’)]?(?:\s|$)")
+_SUBJECT_LINE = re.compile(r"[A-Za-z][A-Za-z ,&/'’-]*")
+_NOT_ID_CHARS = re.compile(r"[^a-z0-9]+")
+
+
 def _is_sentence_line(text: str) -> bool:
     """A line that reads as running prose, which ends the header zone."""
     stripped = text.strip()
     words = _words(stripped)
-    has_sentence_end = bool(re.search(r"[.!?][\"”’)]?(?:\s|$)", stripped))
-    return (has_sentence_end and words >= 6) or words > 40
+    if words > 40:
+        return True
+    return words >= 6 and _SENTENCE_END_MARK.search(stripped) is not None
 
 
 def _is_title_like(text: str) -> bool:
@@ -142,9 +148,13 @@ def _runs_on(content: list[Line], index: int) -> bool:
     return following.number == line.number + 1 and following.text[:1].islower() and line.text[-1:] not in LINE_ENDERS
 
 
-def _header_zone(lines: list[Line]) -> tuple[list[Line], list[Line], int]:
-    """(title lines, subject lines, index of the first body line) over non-blank lines."""
-    content = [line for line in lines if not line.blank]
+def _header_zone(lines: list[Line], content: list[Line] | None = None) -> tuple[list[Line], list[Line], int]:
+    """(title lines, subject lines, index of the first body line) over non-blank lines.
+
+    ``content`` is the non-blank lines of ``lines`` where the caller has them already.
+    """
+    if content is None:
+        content = [line for line in lines if not line.blank]
     zone_end = 0
     while zone_end < min(len(content), MAX_HEADER_LINES) and not _is_sentence_line(content[zone_end].text):
         if LABEL_LINE.match(content[zone_end].text) and _words(content[zone_end].text) > 6:
@@ -169,7 +179,7 @@ def _header_zone(lines: list[Line]) -> tuple[list[Line], list[Line], int]:
                     _words(text) <= MAX_SUBJECT_WORDS
                     and not DATE_LINE.match(text)
                     and not FIELD_LINE.match(text)
-                    and re.fullmatch(r"[A-Za-z][A-Za-z ,&/'’-]*", text)
+                    and _SUBJECT_LINE.fullmatch(text)
                 ):
                     subjects.append(follower)
                 else:
@@ -212,7 +222,7 @@ def _find_speakers(found: list[tuple[str, str] | None]) -> dict[str, int]:
 
 def speaker_id(label: str, taken: set[str]) -> str:
     """A stable xml:id for a speaker label, unique among ``taken`` (which it extends)."""
-    base = "sp-" + (re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "x")
+    base = "sp-" + (_NOT_ID_CHARS.sub("-", label.lower()).strip("-") or "x")
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -374,6 +384,8 @@ def _indent_steps(group: list[Line]) -> list[list[Line]]:
 
 def paragraphs(group: list[Line]) -> list[list[Line]]:
     """Split one blank-line-separated group of lines into paragraphs (lists of lines to join)."""
+    if len(group) == 1:
+        return [list(group)]  # most groups: one line, one paragraph
     result: list[list[Line]] = []
     for part in _indent_steps(group):
         if _looks_hard_wrapped(part):
@@ -391,14 +403,18 @@ def paragraphs(group: list[Line]) -> list[list[Line]]:
 
 def _groups(lines: list[Line]) -> list[list[Line]]:
     """Runs of non-blank lines separated by blank lines."""
-    groups: list[list[Line]] = [[]]
+    groups: list[list[Line]] = []
+    current: list[Line] = []
     for line in lines:
-        if line.blank:
-            if groups[-1]:
-                groups.append([])
+        if not line.text or line.text.isspace():  # Line.blank
+            if current:
+                groups.append(current)
+                current = []
         else:
-            groups[-1].append(line)
-    return [group for group in groups if group]
+            current.append(line)
+    if current:
+        groups.append(current)
+    return groups
 
 
 class _Joiner:
@@ -409,6 +425,8 @@ class _Joiner:
         self.notes: list[str] = []
 
     def join(self, lines: list[Line]) -> tuple[str, list[tuple[int, object]]]:
+        if len(lines) == 1 and not lines[0].breaks:
+            return lines[0].text.strip(), []  # most paragraphs: one line, nothing to join
         text, breaks, last = "", [], ""
         for line in lines:
             piece = line.text.strip() if not line.breaks else line.text
@@ -436,6 +454,8 @@ def _without_label(line: Line, rest: str) -> Line:
 
 def _markdown_headings(lines: list[Line]) -> tuple[list[Line], set[int]]:
     """Lines with Markdown heading marks ("## ") cut off, and the numbers of those lines."""
+    if not any(line.text.startswith("#") for line in lines):
+        return list(lines), set()  # the pattern opens with "#": most texts have no such line
     out: list[Line] = []
     headings: set[int] = set()
     for line in lines:
@@ -450,17 +470,16 @@ def _markdown_headings(lines: list[Line]) -> tuple[list[Line], set[int]]:
 
 def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None) -> Document:
     """Stage 3: find the title, subject lines, paragraphs or speaker turns, and inline parts."""
-    lines = cleaned.lines
-    if not any(not line.blank for line in lines):
+    lines, headings = _markdown_headings(cleaned.lines)  # a heading line is never blank
+    content = [line for line in lines if not line.blank]
+    if not content:
         raise SourceError(str(cleaned.decoded.source.path), "has no text left after removing page artifacts", "structure")
     decisions: list[Decision] = []
-    lines, headings = _markdown_headings(lines)
     if headings:
         decisions.append(Decision("structure", f"read {len(headings)} Markdown heading line(s) as headings (removed their '#' marks)"))
-    title_lines, subject_lines, header_end = _header_zone(lines)
+    title_lines, subject_lines, header_end = _header_zone(lines, content)
     # a marked heading after the title ("## Early years") names a section, not a subject
     subject_lines = [line for line in subject_lines if line.number not in headings]
-    content = [line for line in lines if not line.blank]
     header_lines, body_start_line = content[:header_end], (content[header_end].number if header_end < len(content) else None)
 
     blocks: list[Block] = []
@@ -468,7 +487,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
         blocks.append(Block(f"h{len(blocks) + 1}", "head", parse_inlines(line.text, line.breaks, False), line.number))
     head_count = len(blocks)
 
-    body_lines = [line for line in lines if body_start_line is not None and line.number >= body_start_line]
+    body_lines = [line for line in lines if line.number >= body_start_line] if body_start_line is not None else []
     found_on = {line.number: _label_of(line.text) for line in body_lines if not line.blank and line.number not in headings}
     labels = _find_speakers(list(found_on.values()))
 
@@ -492,7 +511,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     speakers = assign_roles([(label, " ".join(parts)) for label, parts in turn_texts], labels) if labels else []
     by_label = {speaker.label: speaker for speaker in speakers}
     joiner = _Joiner(Vocabulary(cleaned.decoded.text, lexicon))
-    counts = Counter[str]()
+    counts = {"p": 0, "u": 0}
     for label, segment in segments:
         if label == "#heading":
             line = segment[0]

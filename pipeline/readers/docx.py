@@ -36,27 +36,45 @@ _HEADING_STYLE = re.compile(r"^(?:Title|Heading ?\d)$")  # style ids ("Heading1"
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALSE = {"0", "false", "off"}
+# Qualified names, built once (an element's .tag is a new string each time: compare to these).
+_P, _R, _T, _TAB, _BR, _CR = (f"{W}{name}" for name in ("p", "r", "t", "tab", "br", "cr"))
+_TBL, _TR, _TC, _RPR, _B, _PPR, _PSTYLE, _VAL = (f"{W}{name}" for name in ("tbl", "tr", "tc", "rPr", "b", "pPr", "pStyle", "val"))
+
+
+_RUN_TEXT = {_T: "", _TAB: "\t", _BR: "\n", _CR: "\n"}  # what each node adds (w:t: its text)
 
 
 def _run_text(run: etree._Element) -> str:
     """A run's text as Word shows it: w:t, tabs as spaces, breaks as newlines."""
     parts = []
-    for node in run.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr"):
-        if node.tag == f"{W}t":
-            parts.append(node.text or "")
-        else:
-            parts.append("\t" if node.tag == f"{W}tab" else "\n")
+    for node in run.iter():  # one pass, no tag matcher: most runs are an rPr and one w:t
+        tag = node.tag
+        if tag in _RUN_TEXT:
+            parts.append((node.text or "") if tag == _T else _RUN_TEXT[tag])
     return "".join(parts)
 
 
+def _first_grandchild(element: etree._Element, child: str, grandchild: str) -> etree._Element | None:
+    """``element.find("child/grandchild")`` without ElementPath's per-call Python work."""
+    for middle in element.iterchildren(child):
+        for found in middle.iterchildren(grandchild):
+            return found
+    return None
+
+
 def _is_bold(run: etree._Element) -> bool:
-    bold = run.find(f"{W}rPr/{W}b")
-    return bold is not None and bold.get(f"{W}val", "true").lower() not in _FALSE
+    """``run.find("w:rPr/w:b")`` is there and not switched off."""
+    for child in run:
+        if child.tag == _RPR:
+            for grandchild in child:
+                if grandchild.tag == _B:
+                    return grandchild.get(_VAL, "true").lower() not in _FALSE
+    return False
 
 
 def _paragraph(p: etree._Element) -> tuple[str, str | None]:
     """(text, speaker label or None): a label is a leading bold run that reads as a name."""
-    runs = [(run_text, _is_bold(run)) for run in p.iter(f"{W}r") if (run_text := _run_text(run))]
+    runs = [(run_text, _is_bold(run)) for run in p.iter(_R) if (run_text := _run_text(run))]
     text = "".join(t for t, _ in runs)
     bold = ""
     index = 0
@@ -79,10 +97,10 @@ def _lines(document: docx.document.Document) -> tuple[list[str], int, int]:
     """
     out: list[str] = []
     labels = headings = 0
-    for item in document.element.body.iterchildren(f"{W}p", f"{W}tbl"):
-        if item.tag == f"{W}tbl":
-            for row in item.iter(f"{W}tr"):
-                cells = ["\n".join(_paragraph(p)[0] for p in cell.iter(f"{W}p")).strip() for cell in row.iterchildren(f"{W}tc")]
+    for item in document.element.body.iterchildren(_P, _TBL):
+        if item.tag == _TBL:
+            for row in item.iter(_TR):
+                cells = ["\n".join(_paragraph(p)[0] for p in cell.iter(_P)).strip() for cell in row.iterchildren(_TC)]
                 if len(cells) == 2 and cells[0] and len(cells[0].split()) <= 4 and cells[1]:
                     out.append(f"{cells[0].rstrip(':')}: {cells[1]}")
                 else:
@@ -91,8 +109,8 @@ def _lines(document: docx.document.Document) -> tuple[list[str], int, int]:
         text, label = _paragraph(item)
         if not text.strip():
             continue
-        style = item.find(f"{W}pPr/{W}pStyle")
-        if style is not None and _HEADING_STYLE.match(style.get(f"{W}val", "")):
+        style = _first_grandchild(item, _PPR, _PSTYLE)
+        if style is not None and _HEADING_STYLE.match(style.get(_VAL, "")):
             headings += 1
             out.append(f"# {text.strip()}")
         elif label:
