@@ -171,7 +171,7 @@ def mark_running_headers(stripped: list[str], kinds: list[str | None]) -> None:
             up -= 1
         while down < len(stripped) and (not stripped[down] or kinds[down] is not None):
             down += 1
-        if up >= 0 and down < len(stripped) and len(stripped[up].split()) >= MIN_SPLIT_LINE_WORDS and _splits_sentence(stripped[up], stripped[down]):
+        if up >= 0 and down < len(stripped) and _splits_sentence(stripped[up], stripped[down]) and len(stripped[up].split()) >= MIN_SPLIT_LINE_WORDS:
             splitting.append(i)
     for indexes in at_page_mark.values():
         if len(indexes) >= 2:
@@ -230,7 +230,7 @@ def clean(decoded: DecodedText, lexicon: Callable[[str], bool] | None = None) ->
             out.append(Line(text, number, breaks=[(0, artifact) for artifact in pending], indent=indent))
             pending = []
             continue
-        out.append(Line(text, number, indent=indent))
+        out.append(Line(text, number, [], indent))  # positional: a keyword call costs twice as much
 
     if pending:  # artifacts after the last content line: the break closes the text
         last = next((line for line in reversed(out) if not line.blank), None)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from operator import itemgetter
 from typing import Callable
 
 from oral_archive.schemas.errors import SourceError
@@ -96,6 +97,9 @@ QUOTE = re.compile(
     r"|‘(?<![^\s(\[—–-]‘)(?P<sq>[^‘’]{1,1000}(?:’[a-z][^‘’]{0,1000})*)’(?![a-z])"
 )
 SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"‘])")
+# The same boundaries with the sentence end taken into the match (group 1 is SENTENCE_BOUNDARY's
+# match): a pattern opening with a character class is searched by skipping to that character.
+_SENTENCE_BOUNDARY_AFTER_END = re.compile(r"[.!?](\s+)(?=[A-Z“\"‘])")
 SPEECH_VERBS = (
     r"(?:says?|said|respond(?:s|ed)?|repl(?:y|ies|ied)|answer(?:s|ed)?|stat(?:es?|ed)|explain(?:s|ed)?|"
     r"add(?:s|ed)?|tell(?:s)?|told|claim(?:s|ed)?|affirm(?:s|ed)?|continu(?:es?|ed)|not(?:es?|ed)|"
@@ -108,6 +112,7 @@ SPEAKER_BEFORE = re.compile(rf"\b(?P<who>{THIRD_PERSON}|{FIRST_PERSON})\b(?:\s+\
 SPEAKER_AFTER = re.compile(rf"^[\s,.!?]*(?:{SPEECH_VERBS}\s+)?(?P<who>{THIRD_PERSON}|{FIRST_PERSON})\s+(?:\w+\s+)?{SPEECH_VERBS}\b", re.IGNORECASE)
 THIRD_PERSON_WORD = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
 FIRST_PERSON_WORD = re.compile(r"\b(?:I|me|my)\b")
+_FIRST_PERSON_WHO = re.compile(FIRST_PERSON, re.IGNORECASE)
 
 
 def _words(text: str) -> int:
@@ -232,19 +237,19 @@ def speaker_id(label: str, taken: set[str]) -> str:
 
 def assign_roles(turns: list[tuple[str, str]], labels: dict[str, int]) -> list[Speaker]:
     """Who is the interviewer: a well-known label, else the one whose turns are mostly questions."""
-    asks: Counter[str] = Counter()
-    words: Counter[str] = Counter()
+    asks: dict[str, int] = {}
+    words: dict[str, int] = {}
     for label, text in turns:
-        words[label] += _words(text)
+        words[label] = words.get(label, 0) + len(text.split())
         if text.rstrip().endswith("?"):
-            asks[label] += 1
+            asks[label] = asks.get(label, 0) + 1
     roles: dict[str, tuple[str, str]] = {}
     for label in labels:
         known = WELL_KNOWN_LABELS.get(label.lower())
         if known:
             roles[label] = (known, "speaker.well-known-label")
     if "interviewer" not in {r for r, _ in roles.values()}:
-        share = {label: asks[label] / labels[label] for label in labels if label not in roles}
+        share = {label: asks.get(label, 0) / labels[label] for label in labels if label not in roles}
         if share:
             best = max(share, key=lambda label: (share[label], labels[label]))
             if share[best] >= 0.5:
@@ -252,18 +257,13 @@ def assign_roles(turns: list[tuple[str, str]], labels: dict[str, int]) -> list[S
     if "interviewee" not in {r for r, _ in roles.values()}:
         rest = [label for label in labels if label not in roles]
         if rest:
-            roles[max(rest, key=lambda label: words[label])] = ("interviewee", "speaker.most-words")
+            roles[max(rest, key=lambda label: words.get(label, 0))] = ("interviewee", "speaker.most-words")
     taken: set[str] = set()
-    return [
-        Speaker(
-            id=speaker_id(label, taken),
-            label=label,
-            role=roles.get(label, ("speaker", "speaker.label"))[0],  # type: ignore[arg-type]
-            turns=labels[label],
-            rule=roles.get(label, ("speaker", "speaker.label"))[1],
-        )
-        for label in labels
-    ]
+    speakers = []
+    for label in labels:
+        role, rule = roles.get(label, ("speaker", "speaker.label"))
+        speakers.append(Speaker(id=speaker_id(label, taken), label=label, role=role, turns=labels[label], rule=rule))  # type: ignore[arg-type]
+    return speakers
 
 
 # -- inline content -----------------------------------------------------------------------------
@@ -280,21 +280,26 @@ def normalize_timestamp(raw: str) -> str:
 
 def _attribute(text: str, start: int, end: int) -> tuple[str | None, str | None, str | None]:
     """(who, cert, rule) for the quote text[start:end], from the sentence around it."""
-    sentence_start = max((m.end() for m in SENTENCE_BOUNDARY.finditer(text, 0, start)), default=0)
-    following = SENTENCE_BOUNDARY.search(text, end)
-    sentence_end = following.start() if following else len(text)
+    sentence_start = 0
+    for boundary in _SENTENCE_BOUNDARY_AFTER_END.finditer(text, 0, start):
+        sentence_start = boundary.end()
+    following = _SENTENCE_BOUNDARY_AFTER_END.search(text, end)
+    sentence_end = following.start(1) if following else len(text)
     lead, tail = text[sentence_start:start], text[end:sentence_end]
     for pattern, context, rule in ((SPEAKER_BEFORE, lead, "quote.speech-verb-before"), (SPEAKER_AFTER, tail, "quote.speech-verb-after")):
         match = pattern.search(context)
         if match:
             who = match.group("who")
-            if re.fullmatch(FIRST_PERSON, who, re.IGNORECASE):
+            if _FIRST_PERSON_WHO.fullmatch(who):
                 return "interviewer", "high", rule
             return "interviewee", "high", rule
     context = lead + " " + tail
     if THIRD_PERSON_WORD.search(context) and not FIRST_PERSON_WORD.search(context):
         return "interviewee", "medium", "quote.third-person-context"
     return None, None, None
+
+
+_START = itemgetter(0)  # of a span or a page break: its offset
 
 
 def parse_inlines(text: str, breaks: list[tuple[int, object]], attribute_quotes: bool) -> list[Inline]:
@@ -329,29 +334,26 @@ def parse_inlines(text: str, breaks: list[tuple[int, object]], attribute_quotes:
         if attribute_quotes:
             who, cert, rule = _attribute(text, match.start(), match.end())
         spans.append((match.start(), match.end(), Quote(body, text[match.start()], text[match.end() - 1], who, cert, rule)))
-    spans.sort(key=lambda span: span[0])
+    spans.sort(key=_START)
 
     inlines: list[Inline] = []
-    pending_breaks = sorted(breaks, key=lambda b: b[0])
+    pending_breaks = sorted(breaks, key=_START) if breaks else []
     cursor = 0
-
-    def emit_text(upto: int) -> None:
-        nonlocal cursor
-        while pending_breaks and pending_breaks[0][0] <= upto:
+    size = len(text)
+    # each span, then the end of the text: first the text and page breaks before it
+    for start, end, inline in (*spans, (size, size, None)):
+        while pending_breaks and pending_breaks[0][0] <= start:
             offset, artifact = pending_breaks.pop(0)
             if offset > cursor:
                 inlines.append(Text(text[cursor:offset]))
                 cursor = offset
             inlines.append(PageBreak(artifact))  # type: ignore[arg-type]
-        if upto > cursor:
-            inlines.append(Text(text[cursor:upto]))
-            cursor = upto
-
-    for start, end, inline in spans:
-        emit_text(start)
-        inlines.append(inline)
-        cursor = end
-    emit_text(len(text))
+        if start > cursor:
+            inlines.append(Text(text[cursor:start]))
+            cursor = start
+        if inline is not None:
+            inlines.append(inline)
+            cursor = end
     for _, artifact in pending_breaks:
         inlines.append(PageBreak(artifact))  # type: ignore[arg-type]
     return inlines
@@ -449,7 +451,7 @@ class _Joiner:
 def _without_label(line: Line, rest: str) -> Line:
     """The line with its speaker label cut off; page-break offsets move with the text."""
     shift = len(line.text) - len(rest)
-    return Line(rest, line.number, [(max(0, offset - shift), artifact) for offset, artifact in line.breaks], 0)
+    return Line(rest, line.number, [(max(0, offset - shift), artifact) for offset, artifact in line.breaks] if line.breaks else [], 0)
 
 
 def _markdown_headings(lines: list[Line]) -> tuple[list[Line], set[int]]:

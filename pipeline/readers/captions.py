@@ -58,6 +58,10 @@ def _timing_lines(text: str) -> list[int]:
 
 
 def _strip_tags(raw: str) -> tuple[str, int]:
+    if "<" not in raw and "{" not in raw:  # every tag opens with one of these: most cues have none
+        if "\n" not in raw:
+            return raw.strip(), 0
+        return " ".join(part.strip() for part in raw.split("\n") if part.strip()), 0
     tags = len(_TAG.findall(raw))
     return " ".join(part.strip() for part in _TAG.sub("", raw).split("\n") if part.strip()), tags
 
