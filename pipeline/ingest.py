@@ -135,7 +135,9 @@ INDEX_EVERY = 2000
 # With workers, commit more often and let the workers run further ahead: this process
 # indexes while they prepare, instead of everyone waiting for one big commit at the end.
 INDEX_EVERY_WITH_WORKERS = 256
-LOOKAHEAD_GROUPS = 8
+LOOKAHEAD_GROUPS = 32
+# ...but no more than this many input bytes in flight (large transcripts).
+LOOKAHEAD_BYTES = 16_000_000
 INDEX_EVERY_BYTES = 64_000_000
 BATCH_BYTES = 32_000_000
 
@@ -176,14 +178,16 @@ def prepare_one(source: Source, supplied: SuppliedRow | None = None, archive: Ar
     return Outcome(prepared.record, prepared.tei, record_json)
 
 
-def _outcomes(files: list[Path], supplied: dict[Path, SuppliedRow], archive: Archive, pool, group: int = 32, ahead: int = 1) -> Iterator[tuple]:
+def _outcomes(files: list[Path], supplied: dict[Path, SuppliedRow], archive: Archive, pool, group: int = 32, ahead: int = 1, ahead_bytes: int = LOOKAHEAD_BYTES) -> Iterator[tuple]:
     """(path, Source | FileResult | SourceError, manifest row, Outcome | None), in input order.
 
     Files are read here, in groups; bytes already in the archive are not prepared again.
-    With a pool, ``ahead`` more groups are being prepared while the caller stores and
-    indexes this one, so the workers keep busy during an index commit.
+    With a pool, ``ahead`` more groups (at most ``ahead_bytes`` of input) are being
+    prepared while the caller stores and indexes this one, so the workers keep busy
+    during an index commit.
     """
     queue: deque = deque()
+    in_flight = 0  # input bytes of the groups in the queue
     for start in range(0, len(files), group):
         entries: list[tuple] = []
         for path in files[start:start + group]:
@@ -198,11 +202,18 @@ def _outcomes(files: list[Path], supplied: dict[Path, SuppliedRow], archive: Arc
             else:
                 entries.append((path, source, supplied.get(path)))
         jobs = [(item, row) for _, item, row in entries if isinstance(item, Source)]
-        queue.append((entries, pool.starmap_async(prepare_one, jobs, chunksize=4) if pool is not None and jobs else None))
-        if len(queue) > ahead:
-            yield from _resolve(*queue.popleft())
+        size = sum(len(item.data) for item, _ in jobs)
+        queue.append((entries, pool.starmap_async(prepare_one, jobs, chunksize=4) if pool is not None and jobs else None, size))
+        in_flight += size
+        # Keep the workers supplied while this process stores and commits the index: an
+        # index commit (with its segment merges) can outlast a few groups' preparing.
+        while len(queue) > ahead or (len(queue) > 1 and in_flight > ahead_bytes):
+            entries, pending, size = queue.popleft()
+            in_flight -= size
+            yield from _resolve(entries, pending)
     while queue:
-        yield from _resolve(*queue.popleft())
+        entries, pending, _ = queue.popleft()
+        yield from _resolve(entries, pending)
 
 
 def _resolve(entries: list[tuple], pending) -> Iterator[tuple]:
