@@ -161,15 +161,21 @@ def _fast_indexer(analyzer, format_):
             steps.append(("stem", (item._stem, item.ignore)))
         else:
             return None
-    finditer = items[0].expression.finditer
+    expression = items[0].expression
+    if expression.pattern == _DEFAULT_TOKEN_PATTERN:
+        # the same matches; findall of a pattern without groups gives them directly
+        words_of = _DEFAULT_TOKENS.findall
+    else:
+        words_of = lambda text: [match.group(0) for match in expression.finditer(text)]  # noqa: E731
     boost = format_.field_boost
     encode = format_.encode
     # Shared by every field (and every unpickled schema) with the same analyzer, so the
     # words seen by one commit's writer are known to the next one's.
-    signature = (items[0].expression.pattern, renumber, tuple((step, _hashable(arg)) for step, arg in steps))
-    cache = _WORD_CACHES.setdefault(signature, {})
+    signature = (expression.pattern, renumber, tuple((step, _hashable(arg)) for step, arg in steps))
+    cache = _WORD_CACHES.setdefault(signature, {})  # word -> UTF-8 term, or None when dropped
+    single: dict[int, bytes] = {}  # position -> encoded one-position posting value
 
-    def convert(word: str) -> str | None:
+    def convert(word: str) -> bytes | None:
         for step, arg in steps:
             if step == "lower":
                 word = word.lower()
@@ -183,19 +189,17 @@ def _fast_indexer(analyzer, format_):
                 stem, ignore = arg
                 if word not in ignore:
                     word = stem(word)
-        return word
+        return word.encode("utf-8")
 
     def index(value: str):
         if len(cache) > FastText._CACHE_LIMIT:
             cache.clear()
-        positions: dict[str, list[int]] = {}
+        positions: dict[bytes, list[int]] = {}
         kept = 0
         first = None
-        for position, match in enumerate(finditer(value)):
-            word = match.group(0)
-            try:
-                term = cache[word]
-            except KeyError:
+        for position, word in enumerate(words_of(value)):
+            term = cache.get(word, _UNSEEN)
+            if term is _UNSEEN:
                 term = cache[word] = convert(word)
             if term is None:
                 continue
@@ -211,12 +215,25 @@ def _fast_indexer(analyzer, format_):
                 positions[term] = [position]
             else:
                 found.append(position)
-        return [(term.encode("utf-8"), len(found), float(len(found)) * boost, encode(found)) for term, found in positions.items()]
+        postings = []
+        for term, found in positions.items():
+            count = len(found)
+            if count == 1:
+                value_bytes = single.get(found[0])
+                if value_bytes is None:
+                    value_bytes = single[found[0]] = encode(found)
+            else:
+                value_bytes = encode(found)
+            postings.append((term, count, float(count) * boost, value_bytes))
+        return postings
 
     return index
 
 
-_WORD_CACHES: dict[tuple, dict[str, str | None]] = {}
+_WORD_CACHES: dict[tuple, dict[str, bytes | None]] = {}
+_UNSEEN = object()
+_DEFAULT_TOKEN_PATTERN = RegexTokenizer().expression.pattern
+_DEFAULT_TOKENS = re.compile(_DEFAULT_TOKEN_PATTERN.replace("(", "(?:"))
 
 
 def _hashable(arg):
