@@ -248,3 +248,9 @@ def test_an_internal_error_is_one_line_not_a_traceback(seeded: Path, monkeypatch
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert result.output.strip() == "error: internal error (RuntimeError: simulated defect); please report it with the command you ran"
+
+
+def test_ingesting_the_archive_itself_is_refused(seeded: Path) -> None:
+    result = CliRunner().invoke(main, ["--archive", str(seeded), "ingest", str(seeded / "records")])
+    assert result.exit_code == 1 and "inside the archive" in result.output
+    assert json.loads(run(seeded, "quarantine", "--json").output) == []

@@ -33,6 +33,9 @@ def ingest_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, m
     if missing:
         raise click.ClickException(f"{missing[0]}: no such file or folder")
     archive = open_archive(ctx, create=True)
+    inside = [p for p in paths if archive.contains(p)]
+    if inside:
+        raise click.ClickException(f"{inside[0]}: is inside the archive {archive.path}; its records are already stored")
     archive.lock_timeout = wait
     with Progress(console=stderr, transient=True, disable=as_json or not stderr.is_terminal) as progress:
         task = progress.add_task("ingesting", total=None)
