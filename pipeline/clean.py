@@ -152,8 +152,9 @@ def mark_running_headers(stripped: list[str], kinds: list[str | None]) -> None:
     artifact_texts = {s for s, k in zip(stripped, kinds) if k is not None}  # same text, same kind
     repeated = {
         s for s, n in counts.items()
-        if n >= 2 and s and s not in artifact_texts and len(s.split()) <= MAX_RUNNING_HEADER_WORDS
-        and not s.endswith((".", "?", "!")) and not _LABELLED.match(s)
+        # cheap tests first; split stops once there are more words than a header may have
+        if n >= 2 and s and not s.endswith((".", "?", "!")) and s not in artifact_texts
+        and len(s.split(None, MAX_RUNNING_HEADER_WORDS)) <= MAX_RUNNING_HEADER_WORDS and not _LABELLED.match(s)
     }
     if not repeated:
         return

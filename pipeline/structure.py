@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from operator import itemgetter
-from typing import Callable
+from typing import Callable, Iterable
 
 from oral_archive.schemas.errors import SourceError
 
@@ -521,23 +521,27 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
             blocks.append(Block(f"h{head_count}", "head", parse_inlines(line.text, line.breaks, False), line.number))
             continue
         speaker = by_label.get(label) if label else None
-        if speaker and not any(not line.blank for line in segment):
-            # a label with nothing after it still took a turn: keep it (an empty <u who>)
-            counts["u"] += 1
-            blocks.append(Block(f"u{counts['u']}", "u", [], segment[0].number, speaker.label, speaker.id))
+        if len(segment) == 1 and not segment[0].blank:
+            paragraphs_of: Iterable[list[Line]] = ([segment[0]],)  # a one-line turn: one group, one paragraph
+        else:
+            if speaker and not any(not line.blank for line in segment):
+                # a label with nothing after it still took a turn: keep it (an empty <u who>)
+                counts["u"] += 1
+                blocks.append(Block(f"u{counts['u']}", "u", [], segment[0].number, speaker.label, speaker.id))
+            paragraphs_of = (paragraph for group in _groups(segment) for paragraph in paragraphs(group))
         opening = segment[0].number if speaker else None  # a turn starts on its label's line
-        for group in _groups(segment):
-            for paragraph in paragraphs(group):
+        kind = "u" if speaker else "p"
+        who_label, who_id = (speaker.label, speaker.id) if speaker else (None, None)
+        for paragraph in paragraphs_of:
+            if len(paragraph) == 1 and not paragraph[0].breaks:
+                text, breaks = paragraph[0].text.strip(), []  # joiner.join's result for one line
+            else:
                 text, breaks = joiner.join(paragraph)
-                kind = "u" if speaker else "p"
-                counts[kind] += 1
-                blocks.append(
-                    Block(
-                        f"{kind}{counts[kind]}", kind, parse_inlines(text, breaks, attribute_quotes=speaker is None), opening or paragraph[0].number,
-                        speaker.label if speaker else None, speaker.id if speaker else None,
-                    )
-                )
-                opening = None
+            counts[kind] += 1
+            blocks.append(
+                Block(f"{kind}{counts[kind]}", kind, parse_inlines(text, breaks, speaker is None), opening or paragraph[0].number, who_label, who_id)
+            )
+            opening = None
     form = "transcript" if speakers else "narrative"
     if speakers:
         decisions.append(Decision("structure", f"read as a transcript: {counts['u']} utterances by speakers {', '.join(s.label + ' (' + s.role + ')' for s in speakers)}"))

@@ -154,7 +154,7 @@ def read(source: Source) -> Document:
         speaker = by_label.get(label) if label else None
         start = clock(cue.start)
         inlines = [TimeAnchor(cue.original, start), *parse_inlines(text, [], False)]
-        blocks.append(Block(f"u{number}", "u", inlines, cue.line, speaker.label if speaker else None, speaker.id if speaker else None, end=clock(cue.end)))
+        blocks.append(Block(f"u{number}", "u", inlines, cue.line, speaker.label if speaker else None, speaker.id if speaker else None, clock(cue.end)))
 
     # the cues are the blocks; of the file's lines only the title's is a line of text
     lines = list(title_lines)
