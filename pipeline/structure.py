@@ -320,8 +320,11 @@ def parse_inlines(text: str, breaks: list[tuple[int, object]], attribute_quotes:
         if "[" in text or "(" in text:
             for match in _BRACKETED_TIMESTAMP.finditer(text, bare.end() if bare is not None else 0):
                 spans.append((match.start(), match.end(), TimeAnchor(match.group(0), normalize_timestamp(match.group("ts")))))
+    # A note inside a time stamp can only open where the stamp does ("[00:12]"): a stamp holds no
+    # other "[" or "{"; and notes do not overlap each other. So "inside a span" is "at a stamp's start".
+    stamp_starts = {s for s, _, _ in spans}
     for match in NOTE.finditer(text) if ("[" in text or "{" in text) else ():
-        if not any(s <= match.start() < e for s, e, _ in spans):
+        if match.start() not in stamp_starts:
             body = match.group("sq") if match.group("sq") is not None else match.group("br")
             mark = text[match.start()]
             spans.append((match.start(), match.end(), Note(body, mark, "]" if mark == "[" else "}")))
