@@ -41,6 +41,9 @@ _NOT_CONTROL_BYTES = bytes([0x09, 0x0A, 0x0C, 0x0D, *range(0x20, 0x100)])
 # engine skips from candidate to candidate.
 _NEEDS_FTFY = re.compile("[^\x00-\x0c\x0e-\x1a\x1c-\x25\x27-\x7f‘’‚“”„–—…•′″]")
 # Two or more spaces after a non-space: "(?<=\S) {2,}", written to open with its literal "  ".
+# ASCII characters some rule of normalize_text acts on (besides spaces): CR, tab, form feed,
+# the other controls (XML-illegal), ESC and "&" (ftfy).
+_ASCII_TO_NORMALIZE = re.compile("[\x00-\x09\x0b-\x1f&]")
 _INNER_SPACES = re.compile(r"  (?<=\S  ) *")
 _TRAILING_SPACES = re.compile(r" +$", re.MULTILINE)
 # A form feed is a printed page break: it becomes a line of its own that ``clean`` records.
@@ -195,6 +198,11 @@ def normalize_text(text: str) -> tuple[str, list[Decision], list[Artifact]]:
     spaces inside a line collapsed and trailing spaces cut. Leading spaces are kept: an
     indented line starts a paragraph in some transcripts.
     """
+    if (
+        text.isascii() and not _ASCII_TO_NORMALIZE.search(text)
+        and "  " not in text and " \n" not in text and not text.endswith(" ")
+    ):
+        return text, [], []  # ASCII with no CR, tab, control, "&" or extra space: no rule below applies
     decisions: list[Decision] = []
     artifacts: list[Artifact] = []
     # Newlines first, so that the comparison below sees only what ftfy repaired.

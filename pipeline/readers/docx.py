@@ -75,7 +75,7 @@ def _is_bold(run: etree._Element) -> bool:
 def _paragraph(p: etree._Element) -> tuple[str, str | None]:
     """(text, speaker label or None): a label is a leading bold run that reads as a name."""
     runs = [(run_text, _is_bold(run)) for run in p.iter(_R) if (run_text := _run_text(run))]
-    text = "".join(t for t, _ in runs)
+    text = "".join([t for t, _ in runs])
     bold = ""
     index = 0
     while index < len(runs) and runs[index][1]:
@@ -84,7 +84,7 @@ def _paragraph(p: etree._Element) -> tuple[str, str | None]:
     label = bold.strip().rstrip(":").strip()
     if not label or not _NAME.match(label):
         return text, None
-    rest = "".join(t for t, _ in runs[index:]).lstrip().removeprefix(":").lstrip()
+    rest = "".join([t for t, _ in runs[index:]]).lstrip().removeprefix(":").lstrip()
     return (rest, label) if rest else (text, None)
 
 
