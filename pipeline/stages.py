@@ -18,6 +18,7 @@ readers decode their container, then feed the same clean/structure rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timezone
 from importlib import metadata as package_metadata
 from pathlib import Path
@@ -37,6 +38,7 @@ from .tei import build_tei, tei_bytes
 STAGES = ("read_source", "decode", "clean", "structure", "extract", "manifest", "assemble", "build_tei", "validate", "store", "index")
 
 
+@cache  # package metadata is read from disk; once per process is enough
 def tool_version() -> str:
     try:
         return package_metadata.version("oral-archive")

@@ -153,15 +153,21 @@ def _runs_on(content: list[Line], index: int) -> bool:
     return following.number == line.number + 1 and following.text[:1].islower() and line.text[-1:] not in LINE_ENDERS
 
 
-def _header_zone(lines: list[Line], content: list[Line] | None = None) -> tuple[list[Line], list[Line], int]:
+def _header_zone(
+    lines: list[Line], content: list[Line] | None = None, turn_lines: frozenset[int] = frozenset()
+) -> tuple[list[Line], list[Line], int]:
     """(title lines, subject lines, index of the first body line) over non-blank lines.
 
-    ``content`` is the non-blank lines of ``lines`` where the caller has them already.
+    ``content`` is the non-blank lines of ``lines`` where the caller has them already;
+    ``turn_lines`` the numbers of lines that open a turn of a recurring speaker label: the
+    first of them starts the body however short it is ("Q: Where?"), and none is a title.
     """
     if content is None:
         content = [line for line in lines if not line.blank]
     zone_end = 0
     while zone_end < min(len(content), MAX_HEADER_LINES) and not _is_sentence_line(content[zone_end].text):
+        if content[zone_end].number in turn_lines:
+            break
         if LABEL_LINE.match(content[zone_end].text) and _words(content[zone_end].text) > 6:
             break
         if _runs_on(content, zone_end):
@@ -482,7 +488,12 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     decisions: list[Decision] = []
     if headings:
         decisions.append(Decision("structure", f"read {len(headings)} Markdown heading line(s) as headings (removed their '#' marks)"))
-    title_lines, subject_lines, header_end = _header_zone(lines, content)
+    # speaker labels over the whole text, so a short first turn cannot pass for a heading
+    found_all = {line.number: _label_of(line.text) for line in content if line.number not in headings}
+    # a label used once ("Interviewer: Jane Doe" under a title) is a header field, not a turn
+    recurring = {label for label, count in _find_speakers(list(found_all.values())).items() if count >= 2}
+    turn_lines = frozenset(n for n, found in found_all.items() if found and found[0] in recurring)
+    title_lines, subject_lines, header_end = _header_zone(lines, content, turn_lines)
     # a marked heading after the title ("## Early years") names a section, not a subject
     subject_lines = [line for line in subject_lines if line.number not in headings]
     header_lines, body_start_line = content[:header_end], (content[header_end].number if header_end < len(content) else None)
@@ -493,16 +504,21 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     head_count = len(blocks)
 
     body_lines = [line for line in lines if line.number >= body_start_line] if body_start_line is not None else []
-    found_on = {line.number: _label_of(line.text) for line in body_lines if not line.blank and line.number not in headings}
+    found_on = {line.number: found_all[line.number] for line in body_lines if line.number in found_all}
     labels = _find_speakers(list(found_on.values()))
 
     # Segments: a heading line, a speaker's turn (all lines up to the next label) or prose.
     segments: list[tuple[str | None, list[Line]]] = [(None, [])]
     turn_texts: list[tuple[str, list[str]]] = []
+    # Text after a heading goes on with the speaker before it; such a continuation is no new
+    # turn, so it is dropped when nothing but blank lines follows (it also has no label line).
+    continuations: set[int] = set()
     for line in body_lines:
         if line.number in headings:
             segments.append(("#heading", [line]))
-            segments.append((segments[-2][0] if segments[-2][0] != "#heading" else None, []))
+            continuation: list[Line] = []
+            continuations.add(id(continuation))
+            segments.append((segments[-2][0] if segments[-2][0] != "#heading" else None, continuation))
             continue
         found = found_on.get(line.number) if labels else None
         if found and found[0] in labels:
@@ -522,6 +538,8 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
             line = segment[0]
             head_count += 1
             blocks.append(Block(f"h{head_count}", "head", parse_inlines(line.text, line.breaks, False), line.number))
+            continue
+        if id(segment) in continuations and all(line.blank for line in segment):
             continue
         speaker = by_label.get(label) if label else None
         if len(segment) == 1 and not segment[0].blank:

@@ -159,7 +159,18 @@ def _body(document: Document, participant_ids: set[str]) -> tuple[etree._Element
     def who_ref(who: str | None) -> dict[str, str]:
         return {"who": f"#{who}"} if who and who in participant_ids else {}
 
+    # TEI allows headings only before a body's or a division's content: a heading that
+    # follows paragraphs or turns ("## Early years") opens a section <div>, which holds
+    # everything up to the next such heading.
+    container = body
+    content_seen = False
     for block in document.blocks:
+        if block.kind == "head" and content_seen:
+            container = E.div({"type": "section"})
+            body.append(container)
+            content_seen = False
+        elif block.kind != "head":
+            content_seen = True
         element = E(block.kind, {XML_ID: block.id, **who_ref(block.who if block.kind == "u" else None)})
         last: etree._Element | None = None
 
@@ -196,7 +207,7 @@ def _body(document: Document, participant_ids: set[str]) -> tuple[etree._Element
             last = child
         if block.kind == "u" and block.end:  # a timed utterance (caption cue) ends at a timeline point
             element.set("end", f"#{when(block.end)}")
-        body.append(element)
+        container.append(element)
     return body, timeline
 
 
