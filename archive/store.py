@@ -410,10 +410,22 @@ class RecordStore:
 
     # -- quarantine -----------------------------------------------------------------------
     def quarantine(self, filename: str, original: bytes, reason: str, details: list[str] | None = None) -> Path:
-        """Keep a rejected input with a readable reason; never overwrites an earlier one."""
+        """Keep a rejected input with a readable reason; never overwrites an earlier one.
+
+        The same bytes under the same name rejected for the same reason are kept once: a
+        re-run of a batch returns the existing folder instead of another copy.
+        """
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         digest = hashlib.sha256(original).hexdigest()
-        folder = self.quarantine_dir / f"{stamp}-{digest[:8]}-{slugify(Path(filename).stem, 40)}"
+        name = slugify(Path(filename).stem, 40)
+        for earlier in sorted(self.quarantine_dir.glob(f"*-{digest[:8]}-{name}*")) if self.quarantine_dir.is_dir() else []:
+            try:
+                info = json.loads((earlier / "reason.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if (info.get("sha256"), info.get("file"), info.get("reason")) == (digest, filename, reason):
+                return earlier
+        folder = self.quarantine_dir / f"{stamp}-{digest[:8]}-{name}"
         temporary = self.quarantine_dir / f".tmp-{secrets.token_hex(6)}"
         try:
             temporary.mkdir(parents=True)

@@ -254,3 +254,14 @@ def test_ingesting_the_archive_itself_is_refused(seeded: Path) -> None:
     result = CliRunner().invoke(main, ["--archive", str(seeded), "ingest", str(seeded / "records")])
     assert result.exit_code == 1 and "inside the archive" in result.output
     assert json.loads(run(seeded, "quarantine", "--json").output) == []
+
+
+def test_a_rejected_file_is_quarantined_once_however_often_it_is_ingested(seeded: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.pdf"
+    bad.write_bytes(b"%PDF-1.4")
+    for _ in range(3):
+        assert CliRunner().invoke(main, ["--archive", str(seeded), "ingest", str(bad)]).exit_code == 1
+    assert [entry["file"] for entry in json.loads(run(seeded, "quarantine", "--json").output)] == ["notes.pdf"]
+    bad.write_bytes(b"%PDF-1.5 other bytes")
+    CliRunner().invoke(main, ["--archive", str(seeded), "ingest", str(bad)])
+    assert len(json.loads(run(seeded, "quarantine", "--json").output)) == 2
