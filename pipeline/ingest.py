@@ -16,7 +16,7 @@ from oral_archive.archive.core import Archive
 from oral_archive.archive.store import NewVersion
 from oral_archive.archive.validation import validate_record
 from oral_archive.schemas.errors import Problem, RecordInvalid, SourceError, StoreError
-from oral_archive.schemas.identifiers import source_digest, source_key
+from oral_archive.schemas.identifiers import source_key
 from oral_archive.schemas.record import Record
 
 from .decode import read_source
@@ -239,29 +239,6 @@ class _Batch:
         self.sources: set[str] = set()
         self.checksums: dict[str, tuple[str, int]] = {}
         self.unindexed: list[Record] = []
-        # Stored record ids by their source-digest suffix ("-<8 hex>"), listed once under
-        # the lock and kept up to date as batches are stored: ``Archive.find_source`` lists
-        # the whole records folder on every call, which made ingest quadratic.
-        self.stored_ids: dict[str, list[str]] | None = None
-
-    def _find_source(self, key: str) -> str | None:
-        """``Archive.find_source(key)``, opening only records whose id ends with the key's digest."""
-        if self.stored_ids is None:
-            self.stored_ids = {}
-            for record_id in self.archive.ids():
-                self.stored_ids.setdefault(record_id[-9:], []).append(record_id)
-        for record_id in sorted(self.stored_ids.get("-" + source_digest(key), ())):
-            source = self.archive.get(record_id).source
-            if source_key(source.url, source.filename) == key:
-                return record_id
-        return None
-
-    def _stored(self, record_ids: Iterable[str]) -> None:
-        if self.stored_ids is not None:
-            for record_id in record_ids:
-                same = self.stored_ids.setdefault(record_id[-9:], [])
-                if record_id not in same:
-                    same.append(record_id)
 
     def handle(self, path: Path, item, row: SuppliedRow | None, outcome: Outcome | None) -> None:
         if isinstance(item, FileResult):
@@ -284,7 +261,7 @@ class _Batch:
             key = source_key(outcome.record.source.url, outcome.record.source.filename)
             if outcome.record.id in self.ids or key in self.sources:
                 self.flush()  # a second version of a source in this batch: store the first
-            if self._find_source(key) is not None:
+            if self.archive.find_source(key) is not None:
                 # A changed source (maybe with a changed title): build the new version
                 # against the stored history, under the record id it already has.
                 outcome = prepare_one(source, row, self.archive)
@@ -305,7 +282,6 @@ class _Batch:
         if not self.versions:
             return
         self.archive.add_validated(self.versions)  # a failure here ends the ingest
-        self._stored(v.record.id for v in self.versions)
         self.unindexed.extend(v.record for v in self.versions)
         self.versions, self.ids, self.sources, self.checksums = [], set(), set(), {}
         if len(self.unindexed) >= self.index_every or sum(r.source.size for r in self.unindexed) >= INDEX_EVERY_BYTES:
