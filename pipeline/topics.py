@@ -66,11 +66,10 @@ def extract_topics(document: Document, language: str = "en") -> list[Fact]:
     if language != "en":
         return []
     zipf = _zipf()
-    tokens: list[tuple[Block, int, int, str, bool]] = []  # block, start, end, word, capitalised
+    tokens: list[tuple[Block, int, int, str]] = []  # block, start, end, word (lower case)
     for block in _content_blocks(document):
         for match in WORD.finditer(block.text):
-            word = match.group(0)
-            tokens.append((block, match.start(), match.end(), word.lower().replace("’", "'"), word[0].isupper()))
+            tokens.append((block, match.start(), match.end(), match.group(0).lower().replace("’", "'")))
     vocabulary = {t[3] for t in tokens}
     # a proper noun is never written in lower case (names, places, speaker labels)
     proper = vocabulary - {t[3] for t in tokens if t[0].text[t[1]].islower()}
@@ -79,7 +78,7 @@ def extract_topics(document: Document, language: str = "en") -> list[Fact]:
         return len(word) >= MIN_LENGTH and word not in proper and "'" not in word and zipf(word) > 0
 
     uses: dict[str, _Use] = {}
-    for block, start, end, word, _ in tokens:
+    for block, start, end, word in tokens:
         term = _singular(word, vocabulary)
         if not usable(term):
             continue
@@ -91,7 +90,7 @@ def extract_topics(document: Document, language: str = "en") -> list[Fact]:
     # two adjacent usable words: "police discretion" (the first may be common, the pair is not)
     pair_counts: Counter[str] = Counter()
     pair_first: dict[str, tuple[Block, int, int]] = {}
-    for (b1, s1, e1, w1, c1), (b2, s2, e2, w2, c2) in zip(tokens, tokens[1:]):
+    for (b1, s1, e1, w1), (b2, s2, e2, w2) in zip(tokens, tokens[1:]):
         if b1 is not b2 or b1.text[e1:s2] != " " or w1 in proper or w2 in proper:
             continue
         if (

@@ -137,8 +137,7 @@ def test_dehyphenate_trusts_the_document_over_the_lexicon() -> None:
     assert dehyphenate("the Kessel-", "ring", Vocabulary("Kesselring was there.", lambda w: False))[0] == "the Kesselring"
 
 
-def test_default_lexicon_is_wordfreq_when_installed() -> None:
-    pytest.importorskip("wordfreq")  # the bench extra; without it only the document's words count
+def test_default_lexicon_is_wordfreq() -> None:
     vocabulary = Vocabulary("nothing relevant here")
     assert dehyphenate("an impor-", "tant day", vocabulary)[0] == "an important day"
     assert dehyphenate("a xylo-", "zzqk thing", vocabulary)[0] == "a xylo-zzqk thing"
