@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 
 import docx
@@ -141,6 +142,37 @@ def test_not_a_docx_is_rejected(tmp_path: Path) -> None:
     fake.write_bytes(b"PK\x03\x04 this is no zip at all")
     with pytest.raises(SourceError, match="fake.docx: is not a valid .docx"):
         doc(fake)
+
+
+def _with_document_part(original: Path, target: Path, document_xml: bytes | None) -> Path:
+    """A copy of a .docx with its word/document.xml replaced (or left out when None)."""
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(target, "w") as copy:
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                copy.writestr(item, source.read(item))
+            elif document_xml is not None:
+                copy.writestr(item, document_xml)
+    return target
+
+
+def test_docx_without_its_main_part_is_rejected(tmp_path: Path) -> None:
+    broken = _with_document_part(write_docx(tmp_path / "whole.docx"), tmp_path / "hollow.docx", None)
+    with pytest.raises(SourceError, match="hollow.docx: is not a valid .docx"):
+        doc(broken)
+
+
+def test_docx_entities_are_not_expanded(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file://{secret}">]>'
+        f'<w:document xmlns:w="{w}"><w:body><w:p><w:r><w:t>before &x; after</w:t></w:r></w:p></w:body></w:document>'
+    ).encode()
+    crafted = _with_document_part(write_docx(tmp_path / "whole.docx"), tmp_path / "crafted.docx", xml)
+    document = doc(crafted)
+    assert "TOP-SECRET" not in document.cleaned.decoded.text
+    assert "before" in document.cleaned.decoded.text
 
 
 # -- TEI ----------------------------------------------------------------------------------------
