@@ -103,9 +103,29 @@ def looks_utf16(data: bytes) -> bool:
     return max(even.count(0) / len(even), odd.count(0) / len(odd)) >= 0.5
 
 
-def _detect(data: bytes) -> tuple[str, str] | None:
-    """charset-normalizer's reading of bytes that are not UTF-8, preferring cp1252 on a near tie."""
-    matches = list(from_bytes(data))
+_UTF16 = ["utf_16_le", "utf_16_be"]
+
+
+def _detect(data: bytes, utf16: bool = False) -> tuple[str, str] | None:
+    """charset-normalizer's reading of bytes that are not UTF-8, preferring cp1252 on a near tie.
+
+    With ``utf16`` (the NUL pattern of UTF-16 without a byte-order mark) only the two
+    byte orders are tried: the other ninety-odd code pages cannot produce that pattern
+    from text, and trying them was most of the time spent on such a file.
+    """
+    if not utf16:
+        # cp1252 wins whenever its chaos is within the margin of the best reading's, which
+        # is at least 0: a cp1252 reading with chaos <= the margin is the choice the full
+        # detection below would make, found without trying ninety other code pages.
+        probe = from_bytes(data, cp_isolation=[_PREFERRED_LEGACY]).best()
+        if probe is not None and probe.chaos <= _LEGACY_CHAOS_MARGIN:
+            try:
+                return data.decode(_PREFERRED_LEGACY), _PREFERRED_LEGACY
+            except UnicodeDecodeError:
+                pass
+    matches = list(from_bytes(data, cp_isolation=_UTF16)) if utf16 else []
+    if not matches:
+        matches = list(from_bytes(data))
     if not matches:
         return None
     best = matches[0]
@@ -138,12 +158,13 @@ def decode_bytes(source: Source) -> tuple[str, str]:
     if failure is not None:
         raise SourceError(str(source.path), f"starts with a byte-order mark but is not valid {failure.encoding}: {failure.reason} at byte {failure.start}", "decode")
     # UTF-16 without a byte-order mark is valid UTF-8 (ASCII plus NULs): that pattern means "detect".
-    if not looks_utf16(data):
+    utf16 = looks_utf16(data)
+    if not utf16:
         try:
             return data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             pass
-    detected = _detect(data)
+    detected = _detect(data, utf16)
     if detected is None:
         raise SourceError(str(source.path), "is not text in any encoding we can detect (binary file?)", "decode")
     return detected

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from oral_archive.pipeline.decode import decode, looks_binary, normalize_text, read_source
 from oral_archive.pipeline.document import Source
@@ -134,3 +136,67 @@ def test_read_source_keeps_the_bytes_and_their_checksum() -> None:
     assert src.data == path.read_bytes()
     assert src.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert src.media_type == "text/plain"
+
+
+
+def _full_detection(data: bytes) -> tuple[str, str] | None:
+    """Detection without the quick cp1252 probe: charset-normalizer over every code page,
+    cp1252 preferred when its chaos is within the margin of the best reading's."""
+    from charset_normalizer import from_bytes
+
+    from oral_archive.pipeline.decode import _LEGACY_CHAOS_MARGIN
+
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    for match in matches:
+        if "cp1252" in match.could_be_from_charset and match.chaos <= matches[0].chaos + _LEGACY_CHAOS_MARGIN:
+            try:
+                return data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                break
+    return str(matches[0]), matches[0].encoding
+
+
+OTHER_ENCODINGS = {
+    "cp1251": "Интервью с пожарным из Москвы: он работал тридцать лет и помнит большой пожар 1972 года.",
+    "cp1250": "Rozhovor s hasičem z Brna: pracoval třicet let, pamatuje si velký požár v roce 1972.",
+    "cp1253": "Συνέντευξη με έναν πυροσβέστη από την Αθήνα: δούλεψε τριάντα χρόνια στην υπηρεσία.",
+    "cp1255": "ראיון עם כבאי מתל אביב: הוא עבד שלושים שנה ושירת בתחנה המרכזית של העיר.",
+    "mac_roman": "Interview with a fisherman from Québec; he said “we left at dawn” — every day.",
+    "cp437": "Interview transcript ── Señor Peña, año 1962, ½ day shifts ░ end of tape.",
+    "shift_jis": "消防士へのインタビュー。彼は三十年間働き、一九七二年の大火事を覚えている。",
+    "gbk": "采访一位来自北京的消防员：他工作了三十年，记得一九七二年的大火。",
+    "big5": "採訪一位來自台北的消防員：他工作了三十年，記得一九七二年的大火。",
+    "euc_kr": "서울에서 온 소방관과의 인터뷰: 그는 삼십 년 동안 일했고 1972년의 큰 화재를 기억한다.",
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(OTHER_ENCODINGS))
+def test_quick_cp1252_probe_leaves_other_encodings_to_the_full_detection(encoding: str) -> None:
+    """The probe takes bytes as cp1252 only when they read cleanly so: text in another
+    code page gets the answer the full detection gives."""
+    from oral_archive.pipeline.decode import _detect
+
+    for repeat in (1, 4):
+        encoded = ((OTHER_ENCODINGS[encoding] + "\n") * repeat).encode(encoding)
+        assert _detect(encoded) == _full_detection(encoded), (encoding, repeat)
+
+
+# Real words, as Western European prose and English transcripts write them: random letter
+# strings ("àà", "aÀa") read as mojibake to any detector and say nothing about transcripts.
+WESTERN_WORD = st.sampled_from(
+    "the a of and to in was we she he they it said worked years station harbour bakery mother "
+    "café résumé naïve über Müller niño señor façade déjà São Zürich garçon élève Straße crème "
+    "brûlée jalapeño rôle Gödel Ångström Håkon Søren Göteborg Málaga Québec Montréal Île-de-France "
+    "fiancée éclair smörgåsbord Björk Jürgen Kraków".split()
+)
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(WESTERN_WORD, st.sampled_from([" ", " ", " ", ", ", ". ", " — ", " “", "” ", "’s "])), min_size=4, max_size=60))
+def test_western_text_in_cp1252_is_read_back_exactly(parts) -> None:
+    from oral_archive.pipeline.decode import _detect
+
+    text = "".join(word + gap for word, gap in parts).strip()
+    encoded = text.encode("cp1252")
+    assume(not encoded.isascii())  # ASCII is UTF-8 and never reaches detection
+    assert _detect(encoded) == (text, "cp1252")
