@@ -472,3 +472,31 @@ def test_reindex_in_the_same_process_does_not_double_count(archive_copy):
     after = archive_copy.search("police", limit=100)
     assert archive_copy.index_status().records_in_index == len(archive_copy.ids())
     assert sorted(ids(after)) == sorted(ids(before)) and after.total == before.total
+
+
+def test_tiered_merge_keeps_segments_bounded_and_every_document(records, tmp_path):
+    """One small commit after another (many small ingests): segments of one tier are merged
+    ``per_tier`` at a time, so their number stays bounded, and no document is lost or doubled."""
+    from oral_archive.archive.index import SPEAKERS, SearchIndex, TieredMerge
+
+    policy = TieredMerge(per_tier=3, smallest=1, largest=10_000)
+    index = SearchIndex(tmp_path / "index", merge_policy=policy)
+    stored = sorted(records.values(), key=lambda r: r.id)
+    counts = []
+    for round_ in range(4):  # the same records again: replaced, not added
+        for record in stored:
+            index.update([record])
+            counts.append(len(index.open(RECORDS)._segments()))
+    # tiers 0 (1-2 documents), 1 (3-8), 2 (9-26): at most per_tier - 1 left in each after a commit
+    assert max(counts) <= 3 * (policy.per_tier - 1) + 1
+    assert index.searcher(RECORDS).doc_count() == len(stored)
+    searched = {hit.id for hit in index.search("police OR teacher OR fire", limit=100).hits}
+    assert searched == {r.id for r in stored if re.search(r"\b(polic|teach|fire)", r.full_text + " " + r.title.value, re.IGNORECASE)}
+    assert index.searcher(SPEAKERS).doc_count() == sum(1 for r in stored for p in r.participants if any(s.who == p.id for s in r.segments))
+
+
+def test_tiered_merge_tiers():
+    from oral_archive.archive.index import TieredMerge
+
+    policy = TieredMerge(per_tier=10, smallest=100)
+    assert [policy.tier(n) for n in (1, 999, 1000, 9999, 10_000)] == [0, 0, 1, 1, 2]
