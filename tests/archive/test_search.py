@@ -500,3 +500,15 @@ def test_tiered_merge_tiers():
 
     policy = TieredMerge(per_tier=10, smallest=100)
     assert [policy.tier(n) for n in (1, 999, 1000, 9999, 10_000)] == [0, 0, 1, 1, 2]
+
+
+def test_tiered_merge_never_merges_more_than_largest(records, tmp_path):
+    from oral_archive.archive.index import SearchIndex, TieredMerge
+
+    policy = TieredMerge(per_tier=2, smallest=1, largest=3)
+    index = SearchIndex(tmp_path / "index", merge_policy=policy)
+    for record in sorted(records.values(), key=lambda r: r.id):
+        index.update([record])
+    sizes = [segment.doc_count_all() for segment in index.open(RECORDS)._segments()]
+    assert max(sizes) <= 3 + 1  # a merge of at most 3, plus the committing batch's record
+    assert sum(sizes) == len(records)
