@@ -1,0 +1,44 @@
+"""The index's fast paths give exactly what Whoosh's own analyzer chain gives.
+
+``FastText`` indexes words through a remembered word -> term table instead of running the
+analyzer per token, and snippets look words up in the same table; both must agree with
+the analyzer on any text, or searches and highlights would silently differ.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.fields import TEXT
+
+from oral_archive.archive.index import FastText, _FOLD, _MarkFormatter, _snippets, exact_analyzer, text_analyzer, _mirror
+from whoosh import highlight
+
+WORDS = st.sampled_from(
+    "the police policing officer José Jose café naïve an of I'm don't 1962 x Ünïcödé straße "
+    "running runs ran happily happiness fire-fighter e-mail U.S. Q A a to in on".split()
+)
+TEXTS = st.one_of(
+    st.lists(WORDS, max_size=40).map(" ".join),
+    st.text(max_size=200),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS)
+def test_fast_text_indexes_what_the_analyzer_indexes(text: str) -> None:
+    for analyzer in (text_analyzer(), exact_analyzer()):
+        fast, plain = FastText(analyzer=analyzer), TEXT(analyzer=analyzer)
+        assert sorted(fast.index(text)) == sorted(plain.index(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(TEXTS, min_size=1, max_size=6), st.lists(WORDS, min_size=1, max_size=3))
+def test_snippets_from_the_mirror_equal_the_analyzers(texts: list[str], query_words: list[str]) -> None:
+    analyzer = text_analyzer()
+    terms = {"content": frozenset(t.text for word in query_words for t in analyzer(word))}
+    segments = [[f"u{n}", "u", "sp-a", None, text] for n, text in enumerate(texts, 1)]
+    fragmenter = highlight.ContextFragmenter(maxchars=200, surround=50)
+    slow = _snippets(segments, terms, analyzer, fragmenter, _MarkFormatter(), 3)
+    fast = _snippets(segments, terms, analyzer, fragmenter, _MarkFormatter(), 3, _mirror(analyzer))
+    assert fast == slow
