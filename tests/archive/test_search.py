@@ -187,6 +187,37 @@ def test_date_queries_and_date_sort(archive_copy):
     assert [h.id for h in oldest_first.hits][-len(years):] == newest_first[::-1]
 
 
+@pytest.mark.parametrize("deleting", [False, True])
+def test_date_ranges_from_the_column_match_whooshs_own_date_ranges(archive_copy, deleting):
+    """Date ranges are answered from the date_sort column (DateColumnRange): the same
+    records as Whoosh's range over the date field, for every form of range, also after a
+    record's document is deleted."""
+    from oral_archive.archive.index import DateColumnRange, _use_date_columns
+
+    undated = sorted(r.id for r in archive_copy.records() if not r.interview_date)
+    dated(archive_copy, {undated[0]: "1931-02-27", undated[1]: "2019-05-03", undated[2]: "1990", undated[3]: "2019-05-04"})
+    if deleting:
+        writer = archive_copy.index.open(RECORDS).writer()
+        writer.delete_by_term("id", undated[1])
+        writer.commit()
+    searcher = archive_copy.index.searcher(RECORDS)
+    queries = [
+        "date:1931", "date:1976", "date:[1980 TO 2020]", "date:{1990 TO 2019-05-04}", "date:[1990 TO 2019-05-03}",
+        "date:{1931-02-27 TO 1990]", "date:>2000", "date:>=2019-05-03", "date:<1990", "date:<=1990", "date:2019-05-03",
+        "date:[1900 TO]", "date:[TO 1950]", "date:[2030 TO 2040]", "police OR date:1931", "NOT date:1990 AND police",
+    ]
+    rewritten_any = False
+    for query in queries:
+        parsed = archive_copy.index.parse(query)
+        rewritten = parsed.accept(_use_date_columns)
+        rewritten_any |= any(isinstance(leaf, DateColumnRange) for leaf in rewritten.leaves())
+        whoosh_ids = {hit["id"] for hit in searcher.search(parsed, limit=None)}
+        column_ids = {hit["id"] for hit in searcher.search(rewritten, limit=None)}
+        assert column_ids == whoosh_ids, query
+        assert all_ids(archive_copy, query, allow_stale=deleting) == whoosh_ids, query
+    assert rewritten_any
+
+
 def test_ingested_dates(built_archive, records):
     assert all_ids(built_archive, "ingested:>2000") == set(records)
     assert all_ids(built_archive, "ingested:<1990") == set()
