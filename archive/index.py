@@ -37,7 +37,9 @@ from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Stem
 from whoosh.columns import VarBytesListColumn
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
-from whoosh.matching import ListMatcher, NullMatcher, ReadTooFar
+from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher, ReadTooFar, WrappingMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.query.spans import Span, SpanNear2
 from whoosh.index import LockError
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.support.charset import accent_map
@@ -931,7 +933,7 @@ class SearchIndex:
         parsed = self.parse(text, speaker=bool(speaker))
         if speaker:
             parsed = wq.And([parsed, self._speaker_query(speaker)])
-        parsed = parsed.accept(_use_date_columns)
+        parsed = parsed.accept(_faster_leaves)
         searcher = self.searcher(name)
         kwargs: dict = {"limit": page * limit}
         if sort == "date":
@@ -950,8 +952,11 @@ class SearchIndex:
 
             kwargs["groupedby"] = {n: sorting.FieldFacet(column, allow_overlap=True) for n, column in FACET_FIELDS.items()}
         results = searcher.search(parsed, **kwargs)
-        # With collapse, whoosh subtracts the collapsed documents: this counts records.
-        total = len(results)
+        if results.has_exact_length() or speaker:
+            # With collapse, whoosh subtracts the collapsed documents: this counts records.
+            total = len(results)
+        else:
+            total = count_matches(searcher, parsed)
         terms = self._snippet_terms(searcher, parsed)
         fragmenter = highlight.ContextFragmenter(maxchars=200, surround=50)
         formatter = _MarkFormatter()
@@ -1096,10 +1101,145 @@ class DateColumnRange(wq.Query):
         return _SortedIdsMatcher(ids, all_weights=self.boost)
 
 
-def _use_date_columns(node):
-    """``Query.accept`` step: a range on ``date`` becomes a ``DateColumnRange``."""
+class _ExactPhraseSpans(SpanNear2):
+    """``SpanNear2`` for an exact phrase (in order, each word right after the one before).
+
+    Whoosh's matcher builds a Span object for every position of every word in every
+    candidate record and compares them pairwise; here the positions are compared as sets
+    (word n at p + n), and spans are made only for the phrase's matches. Same records,
+    same scores (the same intersection of the words' matchers).
+    """
+
+    class SpanNear2Matcher(SpanNear2.SpanNear2Matcher):
+        def _get_spans(self):
+            matchers = self.ms
+            starts = set(matchers[0].value_as("positions"))
+            for shift, matcher in enumerate(matchers[1:], 1):
+                starts.intersection_update([p - shift for p in matcher.value_as("positions")])
+                if not starts:
+                    return []
+            last = len(matchers) - 1
+            return [Span(start, start + last) for start in sorted(starts)]
+
+
+class ExactPhrase(wq.Phrase):
+    """A ``Phrase`` whose exact form (slop 1) is matched by ``_ExactPhraseSpans``."""
+
+    def matcher(self, searcher, context=None):
+        if self.slop != 1:
+            return super().matcher(searcher, context)
+        fieldname = self.fieldname
+        if fieldname not in searcher.schema:
+            return NullMatcher()
+        field = searcher.schema[fieldname]
+        if not field.format or not field.format.supports("positions"):
+            return super().matcher(searcher, context)  # Whoosh's own error
+        reader = searcher.reader()
+        terms = []
+        for word in self.words:
+            try:
+                word = field.to_bytes(word)
+            except ValueError:
+                return NullMatcher()
+            if (fieldname, word) not in reader:
+                return NullMatcher()  # a word no record has: no record has the phrase
+            terms.append(wq.Term(fieldname, word))
+        matcher = _ExactPhraseSpans(terms, slop=1, ordered=True, mindist=1).matcher(searcher, context)
+        if self.boost != 1.0:
+            matcher = WrappingMatcher(matcher, boost=self.boost)
+        return matcher
+
+
+class _NoSetForm(Exception):
+    """A query shape ``_matching_docs`` does not turn into set operations."""
+
+
+def _leaf_docs(searcher, query) -> set[int]:
+    """Top-level document numbers a leaf query matches (live documents only)."""
+    found: set[int] = set()
+    for subsearcher, offset in searcher.leaf_searchers():
+        matcher = query.matcher(subsearcher)
+        found.update(docnum + offset for docnum in _all_ids(matcher))
+    return found
+
+
+def _all_ids(matcher):
+    """A matcher's ids; a term's postings block by block instead of one ``next()`` each."""
+    deleted = None
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:
+        deleted, matcher = matcher._ids, matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        if deleted is not None:
+            return [i for i in _all_ids(matcher) if i not in deleted]
+        return matcher.all_ids()
+    ids: list[int] = []
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids.extend(matcher._ids[matcher._i :])
+        matcher._next_block()
+    return ids if deleted is None else [i for i in ids if i not in deleted]
+
+
+def _matching_docs(searcher, query) -> set[int]:
+    """The documents ``query`` matches, its And/Or/AndNot/Require as set operations."""
+    if isinstance(query, wq.And):
+        positive = [q for q in query.subqueries if not isinstance(q, wq.Not)]
+        negative = [q.query for q in query.subqueries if isinstance(q, wq.Not)]
+        if not positive:
+            raise _NoSetForm(query)
+        sets = sorted((_matching_docs(searcher, q) for q in positive), key=len)
+        found = sets[0].intersection(*sets[1:])
+        for q in negative:
+            if not found:
+                break
+            found -= _matching_docs(searcher, q)
+        return found
+    if isinstance(query, (wq.Or, wq.DisjunctionMax)):
+        if any(isinstance(q, wq.Not) for q in query.subqueries) or getattr(query, "minmatch", 0) > 1:
+            raise _NoSetForm(query)
+        return set().union(*(_matching_docs(searcher, q) for q in query.subqueries))
+    if isinstance(query, wq.AndNot):
+        return _matching_docs(searcher, query.a) - _matching_docs(searcher, query.b)
+    if isinstance(query, wq.AndMaybe):
+        return _matching_docs(searcher, query.a)
+    if isinstance(query, wq.Require):
+        return _matching_docs(searcher, query.a) & _matching_docs(searcher, query.b)
+    if isinstance(query, wq.Not):
+        # Every live document but the child's (Whoosh's own walk of a Not counts deleted
+        # documents of earlier segments too).
+        return set(searcher.reader().all_doc_ids()) - _matching_docs(searcher, query.query)
+    if isinstance(query, wq.ConstantScoreQuery):
+        return _matching_docs(searcher, query.child)
+    if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+        return set()
+    if query.is_leaf():
+        return _leaf_docs(searcher, query)
+    raise _NoSetForm(query)
+
+
+def count_matches(searcher, query) -> int:
+    """How many documents match: exact, without walking the query's matcher tree.
+
+    Whoosh finds the top hits skipping blocks that cannot reach them, and so must walk
+    the whole query again, document by document in Python, for the total a results page
+    shows. Here each leaf's documents are read as a set (a term's postings a block at a
+    time) and the boolean structure is done with set operations; a shape without a set
+    form falls back to Whoosh's walk.
+    """
+    try:
+        return len(_matching_docs(searcher, query))
+    except _NoSetForm:
+        reader = searcher.reader()
+        return sum(1 for docnum in searcher.docs_for_query(query) if not reader.is_deleted(docnum))
+
+
+def _faster_leaves(node):
+    """``Query.accept`` step: a range on ``date`` becomes a ``DateColumnRange``, a phrase an ``ExactPhrase``."""
     if isinstance(node, wq.DateRange) and node.fieldname == "date":
         return DateColumnRange.from_date_range(node)
+    if type(node) is wq.Phrase:
+        return ExactPhrase(node.fieldname, node.words, slop=node.slop, boost=node.boost, char_ranges=node.char_ranges)
     return node
 
 

@@ -42,3 +42,34 @@ def test_snippets_from_the_mirror_equal_the_analyzers(texts: list[str], query_wo
     slow = _snippets(segments, terms, analyzer, fragmenter, _MarkFormatter(), 3)
     fast = _snippets(segments, terms, analyzer, fragmenter, _MarkFormatter(), 3, _mirror(analyzer))
     assert fast == slow
+
+
+SMALL_VOCABULARY = st.sampled_from("fire station bell rang rang the of night crew truck".split())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(SMALL_VOCABULARY, min_size=1, max_size=30).map(" ".join), min_size=1, max_size=12),
+    st.lists(SMALL_VOCABULARY, min_size=2, max_size=4),
+)
+def test_exact_phrase_matches_and_scores_as_whooshs_phrase(texts: list[str], words: list[str]) -> None:
+    """ExactPhrase (positions compared as sets) finds the records Whoosh's Phrase finds,
+    with the same scores, including phrases with a repeated word and stop words."""
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.fields import ID, Schema
+    from whoosh.query import Phrase
+
+    from oral_archive.archive.index import ExactPhrase
+
+    schema = Schema(id=ID(stored=True), content=FastText(analyzer=text_analyzer()))
+    ix = RamStorage().create_index(schema)
+    for part in (texts[::2], texts[1::2]):  # two segments
+        writer = ix.writer()
+        for text in part:
+            writer.add_document(id=str(texts.index(text)), content=text)
+        writer.commit(merge=False)
+    analyzed = [t.text for t in text_analyzer()(" ".join(words))]
+    with ix.searcher() as searcher:
+        whoosh_hits = [(hit["id"], hit.score) for hit in searcher.search(Phrase("content", analyzed), limit=None)]
+        exact_hits = [(hit["id"], hit.score) for hit in searcher.search(ExactPhrase("content", analyzed), limit=None)]
+    assert exact_hits == whoosh_hits

@@ -192,7 +192,7 @@ def test_date_ranges_from_the_column_match_whooshs_own_date_ranges(archive_copy,
     """Date ranges are answered from the date_sort column (DateColumnRange): the same
     records as Whoosh's range over the date field, for every form of range, also after a
     record's document is deleted."""
-    from oral_archive.archive.index import DateColumnRange, _use_date_columns
+    from oral_archive.archive.index import DateColumnRange, _faster_leaves
 
     undated = sorted(r.id for r in archive_copy.records() if not r.interview_date)
     dated(archive_copy, {undated[0]: "1931-02-27", undated[1]: "2019-05-03", undated[2]: "1990", undated[3]: "2019-05-04"})
@@ -209,7 +209,7 @@ def test_date_ranges_from_the_column_match_whooshs_own_date_ranges(archive_copy,
     rewritten_any = False
     for query in queries:
         parsed = archive_copy.index.parse(query)
-        rewritten = parsed.accept(_use_date_columns)
+        rewritten = parsed.accept(_faster_leaves)
         rewritten_any |= any(isinstance(leaf, DateColumnRange) for leaf in rewritten.leaves())
         whoosh_ids = {hit["id"] for hit in searcher.search(parsed, limit=None)}
         column_ids = {hit["id"] for hit in searcher.search(rewritten, limit=None)}
@@ -543,3 +543,36 @@ def test_tiered_merge_never_merges_more_than_largest(records, tmp_path):
     sizes = [segment.doc_count_all() for segment in index.open(RECORDS)._segments()]
     assert max(sizes) <= 3 + 1  # a merge of at most 3, plus the committing batch's record
     assert sum(sizes) == len(records)
+
+
+COUNT_QUERIES = [
+    "police", "police officer", "police OR teacher", "police AND NOT teacher", "NOT police", "police -fire",
+    '"police officer"', "polic*", "teachr~", "title:interview", "tenure_years:[5 TO 30]", "date:[1900 TO 2030]",
+    "(fire OR police) AND (station OR department)", "role:detective OR role:teacher", "interview ANDMAYBE police",
+    "fire ANDNOT police", "zzzunknownword", "place:*",
+]
+
+
+@pytest.mark.parametrize("deleting", [False, True])
+def test_count_matches_equals_whooshs_count(archive_copy, deleting):
+    """Totals counted with set operations equal Whoosh's document-by-document count, over
+    several segments and with a deleted document."""
+    from oral_archive.archive.index import count_matches, _faster_leaves
+
+    records = sorted(archive_copy.records(), key=lambda r: r.id)
+    archive_copy.index.update(records[:2])  # a second segment, the first one's copies deleted
+    if deleting:
+        writer = archive_copy.index.open(RECORDS).writer()
+        writer.delete_by_term("id", records[3].id)
+        writer.commit()
+    searcher = archive_copy.index.searcher(RECORDS)
+    assert len(searcher.leaf_searchers()) >= 2 and searcher.reader().has_deletions()
+    nonzero = 0
+    for query in COUNT_QUERIES:
+        parsed = archive_copy.index.parse(query).accept(_faster_leaves)
+        reader = searcher.reader()
+        expected = sum(1 for docnum in searcher.docs_for_query(parsed) if not reader.is_deleted(docnum))
+        assert count_matches(searcher, parsed) == expected, query
+        assert archive_copy.search(query, allow_stale=deleting).total == expected, query
+        nonzero += expected > 0
+    assert nonzero >= len(COUNT_QUERIES) - 3
