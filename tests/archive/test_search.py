@@ -576,3 +576,27 @@ def test_count_matches_equals_whooshs_count(archive_copy, deleting):
         assert archive_copy.search(query, allow_stale=deleting).total == expected, query
         nonzero += expected > 0
     assert nonzero >= len(COUNT_QUERIES) - 3
+
+
+def test_exact_phrases_find_and_score_as_whooshs_phrase_on_the_corpus(built_archive, records):
+    """ExactPhrase gives the records and scores of Whoosh's own Phrase on real text:
+    phrases taken from the records (2 to 4 words, stop words inside included), plus
+    ones no record holds; the reported total is the number of those records."""
+    from oral_archive.archive.index import _faster_leaves
+
+    words_of = [re.findall(r"[A-Za-z]+", r.full_text) for r in sorted(records.values(), key=lambda r: r.id)]
+    phrases = {" ".join(words[i : i + n]) for words in words_of for n in (2, 3, 4) for i in range(5, len(words) - n, 37)}
+    phrases |= {"fire the station", "police police", "officer interview teacher"}
+    searcher = built_archive.index.searcher(RECORDS)
+    found = 0
+    for phrase in sorted(phrases):
+        try:
+            parsed = built_archive.index.parse(f'"{phrase}"')
+        except QueryError:
+            continue  # only stop words
+        whoosh_hits = [(hit["id"], round(hit.score, 6)) for hit in searcher.search(parsed, limit=None)]
+        ours = [(hit["id"], round(hit.score, 6)) for hit in searcher.search(parsed.accept(_faster_leaves), limit=None)]
+        assert ours == whoosh_hits, phrase
+        assert built_archive.search(f'"{phrase}"', limit=100).total == len(whoosh_hits), phrase
+        found += bool(whoosh_hits)
+    assert found >= 20
