@@ -1101,6 +1101,41 @@ class DateColumnRange(wq.Query):
         return _SortedIdsMatcher(ids, all_weights=self.boost)
 
 
+class NumericTermsRange(wq.NumericRange):
+    """A numeric range (tenure in years) read from the field's full-precision terms.
+
+    Whoosh compiles a numeric range into one term query per trie level and segment (a
+    64-bit float field: dozens of them, each opening a posting list). A field such as
+    tenure holds few distinct values, so the terms at full precision between the two
+    bounds, a handful, are read instead and their records joined as a set. Same
+    records, same constant score as the ``NumericRange`` it replaces.
+    """
+
+    def matcher(self, searcher, context=None):
+        field = searcher.schema[self.fieldname]
+        reader = searcher.reader()
+        ids: set[int] = set()
+        for leaf, offset in reader.leaf_readers():
+            ids.update(docnum + offset for docnum in self._segment_ids(leaf, field))
+        if not ids:
+            return NullMatcher()
+        return _SortedIdsMatcher(sorted(ids), all_weights=self.boost)
+
+    def _segment_ids(self, reader, field) -> set[int]:
+        low = field.to_bytes(self.start) if self.start is not None else b"\x00"
+        high = field.to_bytes(self.end) if self.end is not None else None
+        found: set[int] = set()
+        for _, term in reader.terms_from(self.fieldname, low):
+            if term[:1] != b"\x00":
+                break  # past the full-precision terms
+            if high is not None and (term > high or (self.endexcl and term == high)):
+                break
+            if self.startexcl and term == low:
+                continue
+            found.update(_all_ids(reader.postings(self.fieldname, term)))
+        return found
+
+
 class _ExactPhraseSpans(SpanNear2):
     """``SpanNear2`` for an exact phrase (in order, each word right after the one before).
 
@@ -1123,9 +1158,20 @@ class _ExactPhraseSpans(SpanNear2):
 
 
 class ExactPhrase(wq.Phrase):
-    """A ``Phrase`` whose exact form (slop 1) is matched by ``_ExactPhraseSpans``."""
+    """A ``Phrase`` whose exact form (slop 1) is matched with sets, block by block.
+
+    Whoosh walks the intersection of the words' posting lists one record at a time,
+    decoding positions through several layers of matchers for each. Here the words'
+    postings are read a block at a time: their record sets are intersected (C set
+    operations), positions are decoded only for the records holding every word, and
+    only the records holding the phrase are scored, with the words' own scorers. Same
+    records and scores as Whoosh's ``Phrase`` (property-tested); a reader or posting
+    format this does not know falls back to ``_ExactPhraseSpans``.
+    """
 
     def matcher(self, searcher, context=None):
+        if not self.words:
+            return NullMatcher()
         if self.slop != 1:
             return super().matcher(searcher, context)
         fieldname = self.fieldname
@@ -1143,11 +1189,99 @@ class ExactPhrase(wq.Phrase):
                 return NullMatcher()
             if (fieldname, word) not in reader:
                 return NullMatcher()  # a word no record has: no record has the phrase
-            terms.append(wq.Term(fieldname, word))
-        matcher = _ExactPhraseSpans(terms, slop=1, ordered=True, mindist=1).matcher(searcher, context)
+            terms.append(word)
+        if reader.is_atomic():
+            found = _phrase_in_segment(searcher, reader, fieldname, terms, context)
+            if found is not None:
+                ids, scores = found
+                if not ids:
+                    return NullMatcher()
+                if self.boost != 1.0:
+                    scores = [score * self.boost for score in scores]
+                return _SortedIdsMatcher(ids, weights=scores)
+        matcher = _ExactPhraseSpans([wq.Term(fieldname, t) for t in terms], slop=1, ordered=True, mindist=1).matcher(searcher, context)
         if self.boost != 1.0:
             matcher = WrappingMatcher(matcher, boost=self.boost)
         return matcher
+
+
+class _Posting:
+    """What a scorer reads of a posting: its record and weight."""
+
+    __slots__ = ("docnum", "weight_")
+
+    def __init__(self, docnum: int, weight: float) -> None:
+        self.docnum, self.weight_ = docnum, weight
+
+    def id(self) -> int:
+        return self.docnum
+
+    def weight(self) -> float:
+        return self.weight_
+
+
+def _term_blocks(reader, fieldname: str, term: bytes):
+    """(blocks of (ids, weights, values), deleted records) of one term's postings, or None
+    when they are not plain whoosh3 postings."""
+    matcher = reader.postings(fieldname, term)
+    deleted = frozenset()
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:
+        deleted, matcher = matcher._ids, matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        return None
+    blocks = []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        matcher._read_values()
+        blocks.append((matcher._ids, matcher._weights, matcher._values))
+        matcher._next_block()
+    return blocks, deleted
+
+
+def _tree_sum(scores: list[float]) -> float:
+    """Sum in the order of Whoosh's binary tree of intersection matchers (same floats)."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+def _phrase_in_segment(searcher, reader, fieldname: str, terms: list[bytes], context):
+    """(sorted records holding the words consecutively, their scores) in one segment."""
+    decode = searcher.schema[fieldname].format.decode_positions
+    read = [_term_blocks(reader, fieldname, term) for term in terms]
+    if any(r is None for r in read):
+        return None
+    candidates = None
+    for blocks, deleted in read:
+        ids = set().union(*(block[0] for block in blocks))
+        candidates = ids if candidates is None else candidates & ids
+        candidates -= deleted
+        if not candidates:
+            return [], []
+    # per term: record -> (weight, value) for the candidates only
+    postings: list[dict[int, tuple[float, bytes]]] = []
+    for blocks, _ in read:
+        found = {}
+        for ids, weights, values in blocks:
+            for docnum in candidates.intersection(ids):
+                index = bisect.bisect_left(ids, docnum)
+                found[docnum] = (weights[index], values[index])
+        postings.append(found)
+    matches = []
+    for docnum in sorted(candidates):
+        starts = set(decode(postings[0][docnum][1]))
+        for shift, found in enumerate(postings[1:], 1):
+            starts.intersection_update([p - shift for p in decode(found[docnum][1])])
+            if not starts:
+                break
+        if starts:
+            matches.append(docnum)
+    weighting = (context.weighting if context is not None else None) or searcher.weighting
+    scorers = [weighting.scorer(searcher, fieldname, term) for term in terms]
+    scores = [_tree_sum([scorer.score(_Posting(docnum, found[docnum][0])) for scorer, found in zip(scorers, postings)]) for docnum in matches]
+    return matches, scores
 
 
 class _NoSetForm(Exception):
@@ -1234,10 +1368,16 @@ def count_matches(searcher, query) -> int:
         return sum(1 for docnum in searcher.docs_for_query(query) if not reader.is_deleted(docnum))
 
 
+# Numeric fields with few distinct values, whose ranges NumericTermsRange reads term by term.
+_FEW_VALUED_NUMBERS = frozenset({"tenure_years", "version"})
+
+
 def _faster_leaves(node):
     """``Query.accept`` step: a range on ``date`` becomes a ``DateColumnRange``, a phrase an ``ExactPhrase``."""
     if isinstance(node, wq.DateRange) and node.fieldname == "date":
         return DateColumnRange.from_date_range(node)
+    if type(node) is wq.NumericRange and node.constantscore and node.fieldname in _FEW_VALUED_NUMBERS:
+        return NumericTermsRange(node.fieldname, node.start, node.end, node.startexcl, node.endexcl, node.boost)
     if type(node) is wq.Phrase:
         return ExactPhrase(node.fieldname, node.words, slop=node.slop, boost=node.boost, char_ranges=node.char_ranges)
     return node

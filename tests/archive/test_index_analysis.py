@@ -7,7 +7,7 @@ the analyzer on any text, or searches and highlights would silently differ.
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
@@ -69,7 +69,42 @@ def test_exact_phrase_matches_and_scores_as_whooshs_phrase(texts: list[str], wor
             writer.add_document(id=str(texts.index(text)), content=text)
         writer.commit(merge=False)
     analyzed = [t.text for t in text_analyzer()(" ".join(words))]
+    assume(analyzed)  # only stop words: the parser makes no phrase of them
     with ix.searcher() as searcher:
         whoosh_hits = [(hit["id"], hit.score) for hit in searcher.search(Phrase("content", analyzed), limit=None)]
         exact_hits = [(hit["id"], hit.score) for hit in searcher.search(ExactPhrase("content", analyzed), limit=None)]
     assert exact_hits == whoosh_hits
+
+
+TENURES = st.sampled_from([0.5, 1.0, 1.5, 2.0, 5.0, 8.25, 10.0, 12.0, 30.0, 40.0, 41.0])
+BOUNDS = st.one_of(st.none(), st.sampled_from([0, 0.5, 1, 1.5, 2, 4.9, 5, 10, 12, 29.99, 30, 40, 100]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), TENURES), min_size=1, max_size=25), BOUNDS, BOUNDS, st.booleans(), st.booleans(), st.integers(0, 3))
+def test_numeric_terms_range_matches_whooshs_numeric_range(tenures, start, end, startexcl, endexcl, deleted):
+    """NumericTermsRange (full-precision terms only) finds the records, with the scores,
+    of Whoosh's NumericRange over the trie terms: any bounds, open or excluded, over two
+    segments and with deleted records."""
+    from whoosh.fields import ID, NUMERIC, Schema
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.query import NumericRange
+
+    from oral_archive.archive.index import NumericTermsRange
+
+    schema = Schema(id=ID(stored=True, unique=True), tenure_years=NUMERIC(float, bits=64, stored=True))
+    ix = RamStorage().create_index(schema)
+    numbered = list(enumerate(tenures))
+    for part in (numbered[::2], numbered[1::2]):
+        writer = ix.writer()
+        for number, tenure in part:
+            writer.add_document(id=str(number), **({"tenure_years": tenure} if tenure is not None else {}))
+        writer.commit(merge=False)
+    writer = ix.writer()
+    for number in range(deleted):
+        writer.delete_by_term("id", str(number))
+    writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        whoosh_hits = sorted((hit["id"], hit.score) for hit in searcher.search(NumericRange("tenure_years", start, end, startexcl, endexcl), limit=None))
+        ours = sorted((hit["id"], hit.score) for hit in searcher.search(NumericTermsRange("tenure_years", start, end, startexcl, endexcl), limit=None))
+    assert ours == whoosh_hits
