@@ -947,12 +947,16 @@ class SearchIndex:
             # Several participants of one record may match (e.g. two interviewers named
             # Curry): show the record once, with its best-matching speaker.
             kwargs.update(collapse="id", collapse_limit=1)
-        if facets:
+        if facets and speaker:
             from whoosh import sorting
 
+            # Collapsed to one hit per record: Whoosh's grouping, which sees the collapse.
             kwargs["groupedby"] = {n: sorting.FieldFacet(column, allow_overlap=True) for n, column in FACET_FIELDS.items()}
         results = searcher.search(parsed, **kwargs)
-        if results.has_exact_length() or speaker:
+        matches = matching_docs(searcher, parsed) if facets and not speaker else None
+        if matches is not None:
+            total = len(matches)
+        elif results.has_exact_length() or speaker:
             # With collapse, whoosh subtracts the collapsed documents: this counts records.
             total = len(results)
         else:
@@ -979,7 +983,9 @@ class SearchIndex:
                 found.snippets = _snippets(json.loads(stored["segments"]), terms, analyzer, fragmenter, formatter, snippets, mirror)
             hits.append(found)
         facet_counts: dict[str, dict[str, int]] = {}
-        if facets:
+        if matches is not None:
+            facet_counts = facet_counts_of(searcher, matches)
+        elif facets:
             for facet_name in FACET_FIELDS:
                 counts = {(k.decode("utf-8") if isinstance(k, bytes) else k): len(v) for k, v in results.groups(facet_name).items() if k}
                 facet_counts[facet_name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -1352,8 +1358,8 @@ def _matching_docs(searcher, query) -> set[int]:
     raise _NoSetForm(query)
 
 
-def count_matches(searcher, query) -> int:
-    """How many documents match: exact, without walking the query's matcher tree.
+def matching_docs(searcher, query) -> set[int]:
+    """The (top-level, live) documents ``query`` matches, without walking its matcher tree.
 
     Whoosh finds the top hits skipping blocks that cannot reach them, and so must walk
     the whole query again, document by document in Python, for the total a results page
@@ -1362,10 +1368,53 @@ def count_matches(searcher, query) -> int:
     form falls back to Whoosh's walk.
     """
     try:
-        return len(_matching_docs(searcher, query))
+        return _matching_docs(searcher, query)
     except _NoSetForm:
         reader = searcher.reader()
-        return sum(1 for docnum in searcher.docs_for_query(query) if not reader.is_deleted(docnum))
+        return {docnum for docnum in searcher.docs_for_query(query) if not reader.is_deleted(docnum)}
+
+
+def count_matches(searcher, query) -> int:
+    """How many documents match (``matching_docs``)."""
+    return len(matching_docs(searcher, query))
+
+
+# (segment ids of a searcher, facet field) -> facet value -> top-level documents holding it
+_FACET_DOCS: dict[tuple, dict[str, set[int]]] = {}
+_FACET_DOCS_LIMIT = 32
+
+
+def _facet_docs(searcher, fieldname: str) -> dict[str, set[int]]:
+    """Each value of a facet field and the documents holding it, read from its postings once
+    per searcher generation (segments never change; a commit makes a new generation)."""
+    leaves = searcher.leaf_searchers()
+    key = (tuple(leaf.reader().segment().segment_id() for leaf, _ in leaves), fieldname)
+    found = _FACET_DOCS.get(key)
+    if found is None:
+        found = {}
+        for leaf, offset in leaves:
+            reader = leaf.reader()
+            for term in reader.lexicon(fieldname):
+                documents = found.setdefault(term.decode("utf-8"), set())
+                documents.update(docnum + offset for docnum in _all_ids(reader.postings(fieldname, term)))
+        if len(_FACET_DOCS) >= _FACET_DOCS_LIMIT:
+            _FACET_DOCS.pop(next(iter(_FACET_DOCS)))
+        _FACET_DOCS[key] = found
+    return found
+
+
+def facet_counts_of(searcher, matches: set[int]) -> dict[str, dict[str, int]]:
+    """Records per value of each facet (role, organization, place, subject) among ``matches``.
+
+    Whoosh's grouping scores every matching record and reads its column entry, in Python;
+    here each value's records are intersected with the matches, a C set operation per
+    value. Same counts (tested against Whoosh's grouping).
+    """
+    out: dict[str, dict[str, int]] = {}
+    for name, fieldname in FACET_FIELDS.items():
+        counts = {value: count for value, documents in _facet_docs(searcher, fieldname).items() if (count := len(documents.intersection(matches)))}
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
 
 
 # Numeric fields with few distinct values, whose ranges NumericTermsRange reads term by term.

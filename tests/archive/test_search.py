@@ -600,3 +600,34 @@ def test_exact_phrases_find_and_score_as_whooshs_phrase_on_the_corpus(built_arch
         assert built_archive.search(f'"{phrase}"', limit=100).total == len(whoosh_hits), phrase
         found += bool(whoosh_hits)
     assert found >= 20
+
+
+@pytest.mark.parametrize("deleting", [False, True])
+def test_facet_counts_from_postings_equal_whooshs_grouping(archive_copy, deleting):
+    """Facet counts (each value's records intersected with the matches) equal Whoosh's
+    grouping over the facet columns, over two segments and with a deleted record."""
+    from whoosh import sorting
+
+    from oral_archive.archive.index import FACET_FIELDS, _faster_leaves
+
+    records = sorted(archive_copy.records(), key=lambda r: r.id)
+    archive_copy.index.update(records[:2])
+    if deleting:
+        writer = archive_copy.index.open(RECORDS).writer()
+        writer.delete_by_term("id", records[3].id)
+        writer.commit()
+    searcher = archive_copy.index.searcher(RECORDS)
+    groupedby = {n: sorting.FieldFacet(column, allow_overlap=True) for n, column in FACET_FIELDS.items()}
+    compared = 0
+    for query in ["police", "interview", "teacher OR fire", "NOT police", "title:interview", "date:[1900 TO 2030]"]:
+        parsed = archive_copy.index.parse(query).accept(_faster_leaves)
+        grouped = searcher.search(parsed, limit=None, groupedby=groupedby)
+        expected = {
+            name: {(k.decode("utf-8") if isinstance(k, bytes) else k): len(v) for k, v in grouped.groups(name).items() if k}
+            for name in FACET_FIELDS
+        }
+        results = archive_copy.search(query, facets=True, allow_stale=deleting)
+        assert results.facets == expected, query
+        assert results.total == len(grouped), query
+        compared += sum(len(v) for v in expected.values())
+    assert compared > 10
