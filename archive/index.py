@@ -28,7 +28,9 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
+from pickle import loads
 from typing import Callable, Iterable, Literal
 
 from whoosh import highlight, qparser, query as wq
@@ -37,6 +39,7 @@ from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Stem
 from whoosh.columns import VarBytesListColumn
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher, ReadTooFar, WrappingMatcher
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query.spans import Span, SpanNear2
@@ -1197,7 +1200,12 @@ class ExactPhrase(wq.Phrase):
                 return NullMatcher()  # a word no record has: no record has the phrase
             terms.append(word)
         if reader.is_atomic():
-            found = _phrase_in_segment(searcher, reader, fieldname, terms, context)
+            # A query's search and its count both ask each segment: match it once.
+            cache = self.__dict__.setdefault("_by_segment", {})
+            key = (reader.segment().segment_id(), context is not None and context.weighting is not None)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = _phrase_in_segment(searcher, reader, fieldname, terms, context)
             if found is not None:
                 ids, scores = found
                 if not ids:
@@ -1245,6 +1253,12 @@ def _term_blocks(reader, fieldname: str, term: bytes):
     return blocks, deleted
 
 
+def _decode_positions(value: bytes) -> list[int]:
+    """``Positions.decode_positions``: a count, then the pickled position deltas (Whoosh
+    leaves out pickle's final "."), summed up by ``accumulate`` instead of a Python loop."""
+    return list(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
+
+
 def _tree_sum(scores: list[float]) -> float:
     """Sum in the order of Whoosh's binary tree of intersection matchers (same floats)."""
     if len(scores) == 1:
@@ -1255,7 +1269,8 @@ def _tree_sum(scores: list[float]) -> float:
 
 def _phrase_in_segment(searcher, reader, fieldname: str, terms: list[bytes], context):
     """(sorted records holding the words consecutively, their scores) in one segment."""
-    decode = searcher.schema[fieldname].format.decode_positions
+    format_ = searcher.schema[fieldname].format
+    decode = _decode_positions if type(format_) is Positions else format_.decode_positions
     read = [_term_blocks(reader, fieldname, term) for term in terms]
     if any(r is None for r in read):
         return None

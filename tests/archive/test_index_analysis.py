@@ -108,3 +108,15 @@ def test_numeric_terms_range_matches_whooshs_numeric_range(tenures, start, end, 
         whoosh_hits = sorted((hit["id"], hit.score) for hit in searcher.search(NumericRange("tenure_years", start, end, startexcl, endexcl), limit=None))
         ours = sorted((hit["id"], hit.score) for hit in searcher.search(NumericTermsRange("tenure_years", start, end, startexcl, endexcl), limit=None))
     assert ours == whoosh_hits
+
+
+@given(st.lists(st.integers(0, 100_000), max_size=40).map(sorted))
+def test_positions_decode_as_whoosh_decodes_them(positions):
+    from whoosh.formats import Positions
+
+    from oral_archive.archive.index import _decode_positions
+
+    encoded = Positions().encode(positions)
+    assert _decode_positions(encoded) == Positions().decode_positions(encoded) == positions
+    if encoded.endswith(b"."):  # the same value as stored without pickle's final "."
+        assert _decode_positions(encoded[:-1]) == positions
