@@ -40,9 +40,8 @@ from whoosh.columns import VarBytesListColumn
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
-from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher, ReadTooFar, WrappingMatcher
+from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher, ReadTooFar
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.query.spans import Span, SpanNear2
 from whoosh.index import LockError
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.support.charset import accent_map
@@ -1097,7 +1096,13 @@ class DateColumnRange(wq.Query):
         return ids
 
     def estimate_size(self, ixreader) -> int:
-        return sum(len(self._ids(reader)) for reader, _ in ixreader.leaf_readers())
+        # Whoosh's And asks this of every part on every segment: count, do not collect.
+        total = 0
+        for reader, _ in ixreader.leaf_readers():
+            values, _ = _sorted_column(reader, "date_sort")
+            field = reader.schema["date_sort"]
+            total += bisect.bisect_right(values, field.to_column_value(self.high)) - bisect.bisect_left(values, field.to_column_value(self.low))
+        return total
 
     def matcher(self, searcher, context=None):
         leaves = searcher.reader().leaf_readers()
@@ -1130,10 +1135,10 @@ class NumericTermsRange(wq.NumericRange):
             return NullMatcher()
         return _SortedIdsMatcher(sorted(ids), all_weights=self.boost)
 
-    def _segment_ids(self, reader, field) -> set[int]:
+    def _terms(self, reader, field):
+        """The field's full-precision terms between the bounds, in order."""
         low = field.to_bytes(self.start) if self.start is not None else b"\x00"
         high = field.to_bytes(self.end) if self.end is not None else None
-        found: set[int] = set()
         for _, term in reader.terms_from(self.fieldname, low):
             if term[:1] != b"\x00":
                 break  # past the full-precision terms
@@ -1141,29 +1146,18 @@ class NumericTermsRange(wq.NumericRange):
                 break
             if self.startexcl and term == low:
                 continue
+            yield term
+
+    def _segment_ids(self, reader, field) -> set[int]:
+        found: set[int] = set()
+        for term in self._terms(reader, field):
             found.update(_all_ids(reader.postings(self.fieldname, term)))
         return found
 
-
-class _ExactPhraseSpans(SpanNear2):
-    """``SpanNear2`` for an exact phrase (in order, each word right after the one before).
-
-    Whoosh's matcher builds a Span object for every position of every word in every
-    candidate record and compares them pairwise; here the positions are compared as sets
-    (word n at p + n), and spans are made only for the phrase's matches. Same records,
-    same scores (the same intersection of the words' matchers).
-    """
-
-    class SpanNear2Matcher(SpanNear2.SpanNear2Matcher):
-        def _get_spans(self):
-            matchers = self.ms
-            starts = set(matchers[0].value_as("positions"))
-            for shift, matcher in enumerate(matchers[1:], 1):
-                starts.intersection_update([p - shift for p in matcher.value_as("positions")])
-                if not starts:
-                    return []
-            last = len(matchers) - 1
-            return [Span(start, start + last) for start in sorted(starts)]
+    def estimate_size(self, ixreader) -> int:
+        # NumericRange's estimate compiles the trie terms this class avoids.
+        field = ixreader.schema[self.fieldname]
+        return sum(reader.doc_frequency(self.fieldname, term) for reader, _ in ixreader.leaf_readers() for term in self._terms(reader, field))
 
 
 class ExactPhrase(wq.Phrase):
@@ -1175,48 +1169,39 @@ class ExactPhrase(wq.Phrase):
     operations), positions are decoded only for the records holding every word, and
     only the records holding the phrase are scored, with the words' own scorers. Same
     records and scores as Whoosh's ``Phrase`` (property-tested); a reader or posting
-    format this does not know falls back to ``_ExactPhraseSpans``.
+    format this does not know is left to Whoosh's ``Phrase``.
     """
 
     def matcher(self, searcher, context=None):
         if not self.words:
             return NullMatcher()
-        if self.slop != 1:
-            return super().matcher(searcher, context)
-        fieldname = self.fieldname
-        if fieldname not in searcher.schema:
-            return NullMatcher()
-        field = searcher.schema[fieldname]
-        if not field.format or not field.format.supports("positions"):
-            return super().matcher(searcher, context)  # Whoosh's own error
         reader = searcher.reader()
+        field = searcher.schema[self.fieldname] if self.fieldname in searcher.schema else None
+        if self.slop != 1 or field is None or not field.format or not field.format.supports("positions") or not reader.is_atomic():
+            return super().matcher(searcher, context)
         terms = []
         for word in self.words:
             try:
                 word = field.to_bytes(word)
             except ValueError:
                 return NullMatcher()
-            if (fieldname, word) not in reader:
+            if (self.fieldname, word) not in reader:
                 return NullMatcher()  # a word no record has: no record has the phrase
             terms.append(word)
-        if reader.is_atomic():
-            # A query's search and its count both ask each segment: match it once.
-            cache = self.__dict__.setdefault("_by_segment", {})
-            key = (reader.segment().segment_id(), context is not None and context.weighting is not None)
-            found = cache.get(key)
-            if found is None:
-                found = cache[key] = _phrase_in_segment(searcher, reader, fieldname, terms, context)
-            if found is not None:
-                ids, scores = found
-                if not ids:
-                    return NullMatcher()
-                if self.boost != 1.0:
-                    scores = [score * self.boost for score in scores]
-                return _SortedIdsMatcher(ids, weights=scores)
-        matcher = _ExactPhraseSpans([wq.Term(fieldname, t) for t in terms], slop=1, ordered=True, mindist=1).matcher(searcher, context)
+        # A query's search and its count both ask each segment: match it once.
+        cache = self.__dict__.setdefault("_by_segment", {})
+        key = (reader.segment().segment_id(), context is not None and context.weighting is not None)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = _phrase_in_segment(searcher, reader, self.fieldname, terms, context)
+        if found is None:  # postings this does not read
+            return super().matcher(searcher, context)
+        ids, scores = found
+        if not ids:
+            return NullMatcher()
         if self.boost != 1.0:
-            matcher = WrappingMatcher(matcher, boost=self.boost)
-        return matcher
+            scores = [score * self.boost for score in scores]
+        return _SortedIdsMatcher(ids, weights=scores)
 
 
 class _Posting:
@@ -1234,22 +1219,33 @@ class _Posting:
         return self.weight_
 
 
-def _term_blocks(reader, fieldname: str, term: bytes):
-    """(blocks of (ids, weights, values), deleted records) of one term's postings, or None
-    when they are not plain whoosh3 postings."""
-    matcher = reader.postings(fieldname, term)
+def _plain_postings(matcher):
+    """(whoosh3 posting list or None, deleted records) behind a term's matcher."""
     deleted = frozenset()
     if isinstance(matcher, FilterMatcher) and matcher._exclude:
         deleted, matcher = matcher._ids, matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
+    return (matcher if isinstance(matcher, W3LeafMatcher) else None), deleted
+
+
+def _blocks(postings):
+    """Walk a whoosh3 posting list a block at a time (the matcher is positioned on each)."""
+    while postings.is_active():
+        postings._read_ids()
+        yield postings
+        postings._next_block()
+
+
+def _term_blocks(reader, fieldname: str, term: bytes):
+    """(blocks of (ids, weights, values), deleted records) of one term's postings, or None
+    when they are not plain whoosh3 postings."""
+    postings, deleted = _plain_postings(reader.postings(fieldname, term))
+    if postings is None:
         return None
     blocks = []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        matcher._read_values()
-        blocks.append((matcher._ids, matcher._weights, matcher._values))
-        matcher._next_block()
+    for block in _blocks(postings):
+        block._read_weights()
+        block._read_values()
+        blocks.append((block._ids, block._weights, block._values))
     return blocks, deleted
 
 
@@ -1320,20 +1316,13 @@ def _leaf_docs(searcher, query) -> set[int]:
 
 def _all_ids(matcher):
     """A matcher's ids; a term's postings block by block instead of one ``next()`` each."""
-    deleted = None
-    if isinstance(matcher, FilterMatcher) and matcher._exclude:
-        deleted, matcher = matcher._ids, matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        if deleted is not None:
-            return [i for i in _all_ids(matcher) if i not in deleted]
-        return matcher.all_ids()
+    postings, deleted = _plain_postings(matcher)
+    if postings is None:
+        return matcher.all_ids()  # a FilterMatcher itself leaves out its deleted records
     ids: list[int] = []
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.extend(matcher._ids[matcher._i :])
-        matcher._next_block()
-    return ids if deleted is None else [i for i in ids if i not in deleted]
+    for block in _blocks(postings):
+        ids.extend(block._ids[block._i :])
+    return [i for i in ids if i not in deleted] if deleted else ids
 
 
 def _matching_docs(searcher, query) -> set[int]:

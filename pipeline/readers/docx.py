@@ -45,7 +45,6 @@ _P, _R, _T, _TAB, _BR, _CR = (f"{W}{name}" for name in ("p", "r", "t", "tab", "b
 _TBL, _TR, _TC, _RPR, _B, _PPR, _PSTYLE, _VAL = (f"{W}{name}" for name in ("tbl", "tr", "tc", "rPr", "b", "pPr", "pStyle", "val"))
 
 
-_TBL_OR_P = (_P, _TBL)
 _BODY = f"{W}body"
 # The main part is a document nobody here wrote: no DTD, no entities, no network.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
@@ -124,7 +123,7 @@ def _lines(body: etree._Element) -> tuple[list[str], int, int]:
     """
     out: list[str] = []
     labels = headings = 0
-    for item in body.iterchildren(*_TBL_OR_P):
+    for item in body.iterchildren(_P, _TBL):
         if item.tag == _TBL:
             for row in item.iter(_TR):
                 cells = ["\n".join(_paragraph(p)[0] for p in cell.iter(_P)).strip() for cell in row.iterchildren(_TC)]
