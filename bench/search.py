@@ -6,6 +6,9 @@ Usage::
                                                      # queries ~10 min, bare facet queries 15-40 s each)
     .venv/bin/python bench/search.py --docs 10000    # a smaller run
     .venv/bin/python bench/search.py --docs 10000 --keep /tmp/bench-search   # keep the indexes
+    .venv/bin/python bench/search.py --reuse /tmp/bench-search             # time the queries again
+    .venv/bin/python bench/search.py --docs 10000 --keep /tmp/next --bare-from /tmp/bench-search
+                                                     # rebuild only our index (after a change to it)
 
 Prints, for each side: index build time (docs/s), index size on disk, and the p50/p95
 latency of the same 200 mixed queries (terms, phrases, field queries, numeric and date
@@ -47,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import random
 import shutil
 import statistics
@@ -225,9 +229,12 @@ def bare_document(record: Record) -> dict:
     }
 
 
-def build(count: int, seed: int, ours: Archive, bare_path: Path, batch_size: int = BATCH) -> dict[str, float]:
-    """Index the same records on both sides, batch by batch; returns seconds spent on each."""
-    bare = whoosh_index.create_in(str(bare_path), bare_schema())
+def build(count: int, seed: int, ours: Archive, bare_path: Path | None, batch_size: int = BATCH) -> dict[str, float]:
+    """Index the same records on both sides, batch by batch; returns seconds spent on each.
+
+    With ``bare_path`` None only our side is built (the bare index is reused).
+    """
+    bare = whoosh_index.create_in(str(bare_path), bare_schema()) if bare_path else None
     spent = {"ours": 0.0, "bare": 0.0}
     batch: list[Record] = []
 
@@ -235,12 +242,13 @@ def build(count: int, seed: int, ours: Archive, bare_path: Path, batch_size: int
         started = time.perf_counter()
         ours.index.update(batch)
         spent["ours"] += time.perf_counter() - started
-        started = time.perf_counter()
-        writer = bare.writer(limitmb=WRITER_MEMORY_MB)
-        for record in batch:
-            writer.add_document(**bare_document(record))
-        writer.commit()
-        spent["bare"] += time.perf_counter() - started
+        if bare is not None:
+            started = time.perf_counter()
+            writer = bare.writer(limitmb=WRITER_MEMORY_MB)
+            for record in batch:
+                writer.add_document(**bare_document(record))
+            writer.commit()
+            spent["bare"] += time.perf_counter() - started
         for record in batch:
             (ours.store.records_dir / record.id).mkdir()
         batch.clear()
@@ -331,8 +339,19 @@ def time_bare(path: Path, queries) -> list[float]:
     return timings
 
 
+BUILD_FILE = "build.json"
+
+
+def kept_build_times(root: Path) -> dict:
+    """Build times (and --docs, --seed, --batch) saved by a --keep run; NaN times when unknown."""
+    try:
+        return json.loads((root / BUILD_FILE).read_text())
+    except (OSError, ValueError):
+        return {"ours": float("nan"), "bare": float("nan")}
+
+
 def folder_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return sum(p.stat().st_size for p in path.resolve().rglob("*") if p.is_file())
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -349,8 +368,17 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=BATCH, help=f"records per commit (default {BATCH:,})")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary folder)")
     parser.add_argument("--reuse", type=Path, help="time the queries on indexes kept by an earlier --keep run (no build)")
+    parser.add_argument(
+        "--bare-from", type=Path,
+        help="take the bare Whoosh index (and its build time) from an earlier --keep run of the same --docs, --seed and "
+        "--batch instead of building it again: it does not change with our code",
+    )
     args = parser.parse_args()
 
+    if args.bare_from:
+        kept = kept_build_times(args.bare_from)
+        if kept.get("docs") != args.docs or kept.get("seed") != args.seed or kept.get("batch") != args.batch:
+            raise SystemExit(f"{args.bare_from} was built with other --docs/--seed/--batch: {kept}")
     root = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
     if not args.reuse:
         if root.exists() and any(root.iterdir()):
@@ -360,12 +388,19 @@ def main() -> None:
         archive = Archive(root / "archive", fsync=False)
         bare_path = root / "bare"
         if args.reuse:
-            spent = {"ours": float("nan"), "bare": float("nan")}
+            spent = kept_build_times(root)
             args.docs = archive.index.searcher().doc_count()
         else:
-            bare_path.mkdir()
-            print(f"building {args.docs:,} synthetic transcripts into both indexes (batches of {args.batch:,})...", flush=True)
-            spent = build(args.docs, args.seed, archive, bare_path, args.batch)
+            if args.bare_from:
+                # A link, so that --reuse of this folder finds its bare index too.
+                bare_path.symlink_to((args.bare_from / "bare").resolve(), target_is_directory=True)
+            else:
+                bare_path.mkdir()
+            print(f"building {args.docs:,} synthetic transcripts into {'our index' if args.bare_from else 'both indexes'} (batches of {args.batch:,})...", flush=True)
+            spent = build(args.docs, args.seed, archive, None if args.bare_from else bare_path, args.batch)
+            if args.bare_from:
+                spent["bare"] = kept["bare"]
+            (root / BUILD_FILE).write_text(json.dumps({**spent, "docs": args.docs, "seed": args.seed, "batch": args.batch}) + "\n")
         queries = make_queries(args.seed, args.queries)
         # Warm both sides alike (searcher opening, stem caches, OS file cache).
         time_ours(archive, queries[:20])
@@ -377,7 +412,7 @@ def main() -> None:
         sizes = {"ours": folder_size(archive.path / "index"), "bare": folder_size(bare_path)}
         print(f"\n{args.docs:,} transcripts, {len(queries)} queries (top 10 with snippets; 1 in 8 with facet counts)")
         print(f"{'':24}{'Archive.search':>16}{'bare Whoosh':>16}{'ratio':>8}")
-        if not args.reuse:
+        if spent["ours"] == spent["ours"]:  # not NaN: known
             print(f"{'build time':24}{spent['ours']:>15.1f}s{spent['bare']:>15.1f}s{spent['ours'] / spent['bare']:>8.2f}")
             print(f"{'build rate (docs/s)':24}{args.docs / spent['ours']:>16.0f}{args.docs / spent['bare']:>16.0f}")
         print(f"{'index size (MB)':24}{sizes['ours'] / 1e6:>16.1f}{sizes['bare'] / 1e6:>16.1f}{sizes['ours'] / sizes['bare']:>8.2f}")
