@@ -32,13 +32,14 @@ from itertools import accumulate
 from pathlib import Path
 from pickle import loads
 from typing import Callable, Iterable, Literal
+from zlib import crc32
 
 from whoosh import highlight, qparser, query as wq
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
 from whoosh.columns import VarBytesListColumn
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.formats import Positions
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence, Positions
 from whoosh.system import _INT_SIZE
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher, ReadTooFar
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -56,7 +57,7 @@ RECORDS = "records"
 SPEAKERS = "speakers"
 # Bump when the schema or what goes into a field changes: an index of another format must
 # be rebuilt, and saying so beats returning subtly wrong results.
-INDEX_FORMAT = 6  # 5: topic field; 6: FastText fields (same terms, faster indexing)
+INDEX_FORMAT = 7  # 5: topic field; 6: FastText fields (same terms, faster indexing); 7: content_pairs
 STATE_FILE = "state.json"
 
 DEFAULT_FIELDS = ("title", "content")
@@ -66,7 +67,9 @@ SNIPPET_FIELDS = frozenset({"content"})
 FACET_FIELDS = {"role": "role_facet", "organization": "organization_facet", "place": "place_facet", "subject": "subject_facet"}
 SORTS = ("relevance", "date", "title")
 SNIPPETS_PER_HIT = 3
-_INTERNAL_FIELDS = ("title_sort", "date_sort", "segments", "key", "version", "sha256")
+_INTERNAL_FIELDS = ("title_sort", "date_sort", "segments", "key", "version", "sha256", "content_pairs")
+# The field holding the adjacent-word-pair buckets of a text field (see ``WordPairs``).
+PAIRS_SUFFIX = "_pairs"
 
 
 class IndexMissing(StoreError):
@@ -158,6 +161,9 @@ class _Mirror:
     renumber: bool
     term_of: Callable[[str], bytes | None]
     cache: dict
+    # (text, term -> positions) of the last text ``FastText`` indexed with this analysis,
+    # so ``WordPairs`` indexing the same text object next need not analyze it again.
+    last: list = field(default_factory=lambda: [(None, None)], compare=False)
 
     def words(self, text: str) -> list[str]:
         if self.expression.pattern == _DEFAULT_TOKEN_PATTERN:
@@ -201,6 +207,7 @@ def _mirror(analyzer) -> _Mirror | None:
     # words seen by one commit's writer are known to the next one's, and to snippets.
     signature = (expression.pattern, renumber, tuple((step, _hashable(arg)) for step, arg in steps))
     cache = _WORD_CACHES.setdefault(signature, {})  # word -> UTF-8 term, or None when dropped
+    last = _LAST_ANALYSES.setdefault(signature, [(None, None)])
 
     def term_of(word: str) -> bytes | None:
         original = word
@@ -223,21 +230,14 @@ def _mirror(analyzer) -> _Mirror | None:
         term = cache[original] = word.encode("utf-8")
         return term
 
-    return _Mirror(expression, renumber, term_of, cache)
+    return _Mirror(expression, renumber, term_of, cache, last)
 
 
-def _fast_indexer(analyzer, format_):
-    """(text -> (term bytes, frequency, weight, positions bytes) per distinct term) for an
-    analyzer ``_mirror`` handles, else None."""
-    mirror = _mirror(analyzer)
-    if mirror is None:
-        return None
+def _term_positions(mirror: _Mirror) -> Callable[[str], dict[bytes, list[int]]]:
+    """text -> {term: positions} of the kept tokens, numbered as the analyzer numbers them."""
     words_of, term_of, cache, renumber = mirror.words, mirror.term_of, mirror.cache, mirror.renumber
-    boost = format_.field_boost
-    encode = format_.encode
-    single: dict[int, bytes] = {}  # position -> encoded one-position posting value
 
-    def index(value: str):
+    def term_positions(value: str) -> dict[bytes, list[int]]:
         positions: dict[bytes, list[int]] = {}
         kept = 0
         first = None
@@ -259,6 +259,24 @@ def _fast_indexer(analyzer, format_):
                 positions[term] = [position]
             else:
                 found.append(position)
+        return positions
+
+    return term_positions
+
+
+def _fast_indexer(analyzer, format_):
+    """(text -> (term bytes, frequency, weight, positions bytes) per distinct term) for an
+    analyzer ``_mirror`` handles, else None."""
+    mirror = _mirror(analyzer)
+    if mirror is None:
+        return None
+    term_positions, last = _term_positions(mirror), mirror.last
+    boost = format_.field_boost
+    encode = format_.encode
+    single: dict[int, bytes] = {}  # position -> encoded one-position posting value
+
+    def index(value: str):
+        positions = term_positions(value)
         postings = []
         for term, found in positions.items():
             count = len(found)
@@ -269,12 +287,95 @@ def _fast_indexer(analyzer, format_):
             else:
                 value_bytes = encode(found)
             postings.append((term, count, float(count) * boost, value_bytes))
+        last[0] = (value, positions)  # one assignment: a reader sees a whole pair
         return postings
 
     return index
 
 
+class WordPairs(FieldType):
+    """Which adjacent word pairs of a text field a document has, hashed into a few buckets.
+
+    An exact phrase can only occur in a document holding every pair of its consecutive
+    words, so the documents of each pair's bucket narrow down the records whose word
+    positions must be read, usually from thousands (every record with both words) to a
+    few dozen. Hashing keeps the field small: one term per bucket
+    (``PAIR_BUCKETS``), not one per distinct pair, which made the build several times
+    slower. A bucket also holds other pairs, so it only filters: the positions decide.
+
+    Pairs are the consecutive terms of the same analysis as the text field (the
+    field's analyzer, positions numbered the same way), so a document matching the
+    phrase by positions is always in the filter.
+    """
+
+    def __init__(self, analyzer) -> None:
+        super().__init__(format=Existence(), analyzer=analyzer, scorable=False, stored=False)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_analysis", None)  # closures: not pickled into the index's schema
+        return state
+
+    def index(self, value, **kwargs):
+        analysis = self.__dict__.get("_analysis")
+        if analysis is None:
+            mirror = _mirror(self.analyzer)
+            analysis = self._analysis = (mirror.last if mirror else [(None, None)], _analysis_of(self.analyzer))
+        last, term_positions = analysis
+        seen, positions = last[0]
+        if seen is not value:  # else the text field of the same analysis has just indexed this text
+            positions = term_positions(value)
+        return [(bucket, 1, 1.0, b"") for bucket in pair_buckets(positions)]
+
+
+PAIR_BUCKETS = 1 << 16
+_BUCKET_TERMS = [b"%04x" % bucket for bucket in range(PAIR_BUCKETS)]
+
+
+def pair_bucket(first: bytes, second: bytes) -> bytes:
+    """The ``WordPairs`` term of two consecutive terms (stable across processes, unlike ``hash``).
+
+    Two pairs may share a bucket; a bucket only narrows the records to check.
+    """
+    return _BUCKET_TERMS[crc32(first + b"\x00" + second) & (PAIR_BUCKETS - 1)]
+
+
+def pair_buckets(positions: dict[bytes, list[int]]) -> set[bytes]:
+    """Buckets of every two terms at consecutive positions, from {term: positions}."""
+    terms, mask = _BUCKET_TERMS, PAIR_BUCKETS - 1
+    at = {position: term for term, found in positions.items() for position in found}
+    if len(at) == sum(map(len, positions.values())):  # one term per position: the usual case
+        buckets = set()
+        for position, term in at.items():
+            following = at.get(position + 1)
+            if following is not None:
+                buckets.add(terms[crc32(term + b"\x00" + following) & mask])
+        return buckets
+    # Some analyzers put several tokens at one position (synonyms, split and joined words).
+    every: dict[int, list[bytes]] = {}
+    for term, found in positions.items():
+        for position in found:
+            every.setdefault(position, []).append(term)
+    return {pair_bucket(term, following) for position, here in every.items() for term in here for following in every.get(position + 1, ())}
+
+
+def _analysis_of(analyzer) -> Callable[[str], dict[bytes, list[int]]]:
+    """text -> {term: positions}, as indexing the text with ``analyzer`` numbers them."""
+    mirror = _mirror(analyzer)
+    if mirror is not None:
+        return _term_positions(mirror)
+
+    def by_analyzer(text: str) -> dict[bytes, list[int]]:
+        positions: dict[bytes, list[int]] = {}
+        for token in analyzer(text, positions=True, mode="index"):
+            positions.setdefault(token.text.encode("utf-8"), []).append(token.pos)
+        return positions
+
+    return by_analyzer
+
+
 _WORD_CACHES: dict[tuple, dict[str, bytes | None]] = {}
+_LAST_ANALYSES: dict[tuple, list] = {}
 _UNSEEN = object()
 _DEFAULT_TOKEN_PATTERN = RegexTokenizer().expression.pattern
 _DEFAULT_TOKENS = re.compile(_DEFAULT_TOKEN_PATTERN.replace("(", "(?:"))
@@ -299,6 +400,7 @@ def _metadata_fields() -> dict:
         title=FastText(analyzer=text_analyzer(), stored=True, field_boost=2.0),
         title_sort=ID(sortable=True),
         content=FastText(analyzer=text_analyzer()),
+        content_pairs=WordPairs(text_analyzer()),
         role=FastText(analyzer=exact_analyzer()),
         organization=FastText(analyzer=exact_analyzer()),
         place=FastText(analyzer=exact_analyzer()),
@@ -421,8 +523,10 @@ def index_document(record: Record) -> dict:
     """The ``records`` index document for one record."""
     speaking = {s.who for s in record.segments if s.who}
     document = _metadata_document(record)
+    text = record.full_text
     document.update(
-        content=record.full_text,
+        content=text,
+        content_pairs=text,  # the same object: WordPairs reuses the content field's analysis
         speaker=" ".join(_speaker_keys(p) for p in record.participants if p.id in speaking),
         segments=_segments_json(record.segments),
     )
@@ -438,12 +542,14 @@ def speaker_documents(record: Record) -> list[dict]:
         if not said:
             continue
         document = dict(metadata)
+        said_text = "\n\n".join(s.text for s in said)
         document.update(
             key=f"{record.id}#{person.id}",
             participant=person.id,
             speaker_name=(person.name.value if person.name else None) or person.label or person.id,
             speaker=_speaker_keys(person),
-            content="\n\n".join(s.text for s in said),
+            content=said_text,
+            content_pairs=said_text,  # the same object, as above
             segments=_segments_json(said),
         )
         documents.append(document)
@@ -945,31 +1051,30 @@ class SearchIndex:
             kwargs.update(sortedby=["title_sort", "id"], reverse=reverse)
         elif reverse:
             raise QueryError(text, "--reverse needs --sort date or title")
+        matches = None
         if speaker:
             # Several participants of one record may match (e.g. two interviewers named
             # Curry): show the record once, with its best-matching speaker.
-            kwargs.update(collapse="id", collapse_limit=1)
-        if facets and speaker:
-            from whoosh import sorting
-
-            # Collapsed to one hit per record: Whoosh's grouping, which sees the collapse.
-            kwargs["groupedby"] = {n: sorting.FieldFacet(column, allow_overlap=True) for n, column in FACET_FIELDS.items()}
-        results = searcher.search(parsed, **kwargs)
-        matches = matching_docs(searcher, parsed) if facets and not speaker else None
-        if matches is not None:
+            page_hits = _one_per_record(searcher, parsed, page * limit, kwargs)[(page - 1) * limit :]
+            matches = _one_document_per_record(searcher, matching_docs(searcher, parsed))
             total = len(matches)
-        elif results.has_exact_length() or speaker:
-            # With collapse, whoosh subtracts the collapsed documents: this counts records.
-            total = len(results)
         else:
-            total = count_matches(searcher, parsed)
+            results = searcher.search(parsed, **kwargs)
+            page_hits = results[(page - 1) * limit : page * limit]
+            if facets:
+                matches = matching_docs(searcher, parsed)
+                total = len(matches)
+            elif results.has_exact_length():
+                total = len(results)
+            else:
+                total = count_matches(searcher, parsed)
         terms = self._snippet_terms(searcher, parsed)
         fragmenter = highlight.ContextFragmenter(maxchars=200, surround=50)
         formatter = _MarkFormatter()
         analyzer = searcher.schema["content"].analyzer
         mirror = _mirror(analyzer)
         hits = []
-        for hit in results[(page - 1) * limit : page * limit]:
+        for hit in page_hits:
             stored = hit.fields()
             found = Hit(
                 id=stored["id"],
@@ -984,13 +1089,8 @@ class SearchIndex:
             if terms and snippets:
                 found.snippets = _snippets(json.loads(stored["segments"]), terms, analyzer, fragmenter, formatter, snippets, mirror)
             hits.append(found)
-        facet_counts: dict[str, dict[str, int]] = {}
-        if matches is not None:
-            facet_counts = facet_counts_of(searcher, matches)
-        elif facets:
-            for facet_name in FACET_FIELDS:
-                counts = {(k.decode("utf-8") if isinstance(k, bytes) else k): len(v) for k, v in results.groups(facet_name).items() if k}
-                facet_counts[facet_name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        # Facet values are a record's: counted over one matching document per record.
+        facet_counts = facet_counts_of(searcher, matches) if facets else {}
         pages = max(1, -(-total // limit))
         return SearchResults(query=text, total=total, page=page, limit=limit, pages=pages, sort=sort, hits=hits, speaker=speaker, facets=facet_counts)
 
@@ -1007,6 +1107,58 @@ class SearchIndex:
                 if fieldname in SNIPPET_FIELDS:
                     words.setdefault(fieldname, set()).add(searcher.schema[fieldname].from_bytes(text) if isinstance(text, bytes) else text)
         return {name: frozenset(found) for name, found in words.items()}
+
+
+def _one_per_record(searcher, query, wanted: int, options: dict) -> list:
+    """The first ``wanted`` hits, in the order of a search with options ``options``, keeping
+    each record's first hit only: what Whoosh's ``collapse="id", collapse_limit=1`` keeps,
+    in the same order (its best-ranked document per record, the earliest of equals).
+
+    Whoosh's collapse scores and classifies every matching document; a plain top-N
+    search skips what cannot reach the top, so this asks for a few more hits than
+    wanted and only asks again, for more, when records repeat too often.
+    """
+    record_of = _record_ids(searcher)
+    asked = max(2 * wanted, 20)
+    while True:
+        results = searcher.search(query, **{**options, "limit": asked})
+        kept, seen = [], set()
+        for hit in results:
+            record = record_of[hit.docnum]
+            if record not in seen:
+                seen.add(record)
+                kept.append(hit)
+                if len(kept) == wanted:
+                    return kept
+        if results.scored_length() < asked:  # every match seen
+            return kept
+        asked *= 4
+
+
+def _one_document_per_record(searcher, documents: set[int]) -> set[int]:
+    """One document of each record among ``documents`` (any one: they share the record's metadata)."""
+    record_of = _record_ids(searcher)
+    return set({record_of[docnum]: docnum for docnum in documents}.values())
+
+
+# segment ids of a searcher -> record id of each top-level document
+_RECORD_IDS: dict[tuple, list[str]] = {}
+
+
+def _record_ids(searcher) -> list[str]:
+    """The ``id`` of every document, by top-level document number, read once per searcher
+    generation from the column (the speakers index holds several documents per record)."""
+    leaves = searcher.leaf_searchers()
+    key = tuple(leaf.reader().segment().segment_id() for leaf, _ in leaves)
+    found = _RECORD_IDS.get(key)
+    if found is None:
+        found = []
+        for leaf, _ in leaves:
+            found.extend(leaf.reader().column_reader("id"))
+        if len(_RECORD_IDS) >= _FACET_DOCS_LIMIT:
+            _RECORD_IDS.pop(next(iter(_RECORD_IDS)))
+        _RECORD_IDS[key] = found
+    return found
 
 
 class _SortedIdsMatcher(ListMatcher):
@@ -1227,25 +1379,46 @@ def _plain_postings(matcher):
     return (matcher if isinstance(matcher, W3LeafMatcher) else None), deleted
 
 
+def _read_block_ids(postings) -> None:
+    """``W3LeafMatcher._read_ids``, the deltas summed by ``accumulate`` (same ids) instead
+    of a Python generator: most of the time of reading a long posting list."""
+    if postings._ids is None:
+        if postings._data is None:
+            postings._read_data()
+        if postings._byteids:
+            postings._read_ids()
+        else:
+            postings._ids = tuple(accumulate(postings._data[0]))
+
+
 def _blocks(postings):
     """Walk a whoosh3 posting list a block at a time (the matcher is positioned on each)."""
     while postings.is_active():
-        postings._read_ids()
+        _read_block_ids(postings)
         yield postings
         postings._next_block()
 
 
-def _term_blocks(reader, fieldname: str, term: bytes):
+def _term_blocks(reader, fieldname: str, term: bytes, within: list[int] | None = None):
     """(blocks of (ids, weights, values), deleted records) of one term's postings, or None
-    when they are not plain whoosh3 postings."""
+    when they are not plain whoosh3 postings.
+
+    With ``within`` (sorted record numbers), only the blocks whose range of records holds
+    one of them are read: a block's last record is known before its data is unpickled.
+    """
     postings, deleted = _plain_postings(reader.postings(fieldname, term))
     if postings is None:
         return None
     blocks = []
-    for block in _blocks(postings):
-        block._read_weights()
-        block._read_values()
-        blocks.append((block._ids, block._weights, block._values))
+    lowest = 0  # no record of this block comes before the previous block's last + 1
+    while postings.is_active():
+        if within is None or bisect.bisect_left(within, lowest) < bisect.bisect_right(within, postings._maxid):
+            _read_block_ids(postings)
+            postings._read_weights()
+            postings._read_values()
+            blocks.append((postings._ids, postings._weights, postings._values))
+        lowest = postings._maxid + 1
+        postings._next_block()
     return blocks, deleted
 
 
@@ -1263,14 +1436,34 @@ def _tree_sum(scores: list[float]) -> float:
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 
 
+def _pair_filter(searcher, reader, fieldname: str, terms: list[bytes]) -> list[int] | None:
+    """Sorted live records of a segment holding every pair bucket of the phrase (a superset
+    of the records holding the phrase), or None when the field has no ``WordPairs``."""
+    pairs_field = fieldname + PAIRS_SUFFIX
+    if len(terms) < 2 or not isinstance(searcher.schema[pairs_field] if pairs_field in searcher.schema else None, WordPairs):
+        return None
+    found = None
+    for bucket in {pair_bucket(first, second) for first, second in zip(terms, terms[1:])}:
+        if (pairs_field, bucket) not in reader:
+            return []
+        ids = set(_all_ids(reader.postings(pairs_field, bucket)))
+        found = ids if found is None else found & ids
+        if not found:
+            return []
+    return sorted(found)
+
+
 def _phrase_in_segment(searcher, reader, fieldname: str, terms: list[bytes], context):
     """(sorted records holding the words consecutively, their scores) in one segment."""
     format_ = searcher.schema[fieldname].format
     decode = _decode_positions if type(format_) is Positions else format_.decode_positions
-    read = [_term_blocks(reader, fieldname, term) for term in terms]
+    within = _pair_filter(searcher, reader, fieldname, terms)
+    if within is not None and not within:
+        return [], []
+    read = [_term_blocks(reader, fieldname, term, within) for term in terms]
     if any(r is None for r in read):
         return None
-    candidates = None
+    candidates = None if within is None else set(within)
     for blocks, deleted in read:
         ids = set().union(*(block[0] for block in blocks))
         candidates = ids if candidates is None else candidates & ids

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
-from oral_archive.archive.index import FastText, _FOLD, _MarkFormatter, _snippets, exact_analyzer, text_analyzer, _mirror
+from oral_archive.archive.index import FastText, WordPairs, _FOLD, _MarkFormatter, _mirror, _snippets, exact_analyzer, pair_bucket, text_analyzer
 from whoosh import highlight
 
 WORDS = st.sampled_from(
@@ -61,19 +61,40 @@ def test_exact_phrase_matches_and_scores_as_whooshs_phrase(texts: list[str], wor
 
     from oral_archive.archive.index import ExactPhrase
 
-    schema = Schema(id=ID(stored=True), content=FastText(analyzer=text_analyzer()))
-    ix = RamStorage().create_index(schema)
-    for part in (texts[::2], texts[1::2]):  # two segments
-        writer = ix.writer()
-        for text in part:
-            writer.add_document(id=str(texts.index(text)), content=text)
-        writer.commit(merge=False)
-    analyzed = [t.text for t in text_analyzer()(" ".join(words))]
-    assume(analyzed)  # only stop words: the parser makes no phrase of them
-    with ix.searcher() as searcher:
-        whoosh_hits = [(hit["id"], hit.score) for hit in searcher.search(Phrase("content", analyzed), limit=None)]
-        exact_hits = [(hit["id"], hit.score) for hit in searcher.search(ExactPhrase("content", analyzed), limit=None)]
-    assert exact_hits == whoosh_hits
+    for pairs in (False, True):  # with and without the word-pair filter
+        fields = {"content_pairs": WordPairs(text_analyzer())} if pairs else {}
+        schema = Schema(id=ID(stored=True), content=FastText(analyzer=text_analyzer()), **fields)
+        ix = RamStorage().create_index(schema)
+        for part in (texts[::2], texts[1::2]):  # two segments
+            writer = ix.writer()
+            for text in part:
+                writer.add_document(id=str(texts.index(text)), content=text, **({"content_pairs": text} if pairs else {}))
+            writer.commit(merge=False)
+        analyzed = [t.text for t in text_analyzer()(" ".join(words))]
+        assume(analyzed)  # only stop words: the parser makes no phrase of them
+        with ix.searcher() as searcher:
+            whoosh_hits = [(hit["id"], hit.score) for hit in searcher.search(Phrase("content", analyzed), limit=None)]
+            exact_hits = [(hit["id"], hit.score) for hit in searcher.search(ExactPhrase("content", analyzed), limit=None)]
+        assert exact_hits == whoosh_hits
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS)
+def test_word_pairs_are_the_analyzers_consecutive_terms(text: str) -> None:
+    """The pair buckets indexed for a text are those of the analyzer's own tokens at
+    consecutive positions, so the filter never drops a record holding a phrase: computed
+    alone, after FastText indexed the same text (its analysis reused), and for an analyzer
+    that puts several tokens at one position (split and joined words)."""
+    from whoosh.analysis import FancyAnalyzer
+
+    for analyzer in (text_analyzer(), exact_analyzer(), FancyAnalyzer()):
+        tokens = [(t.pos, t.text.encode("utf-8")) for t in analyzer(text, positions=True, mode="index")]
+        expected = {pair_bucket(a, b) for p, a in tokens for q, b in tokens if q == p + 1}
+        pairs = WordPairs(analyzer)
+        assert {term for term, *_ in pairs.index(text)} == expected
+        copy = "".join(list(text))  # another object with the same text: no reuse
+        FastText(analyzer=analyzer).index(copy)
+        assert {term for term, *_ in pairs.index(copy)} == expected
 
 
 TENURES = st.sampled_from([0.5, 1.0, 1.5, 2.0, 5.0, 8.25, 10.0, 12.0, 30.0, 40.0, 41.0])
@@ -120,3 +141,48 @@ def test_positions_decode_as_whoosh_decodes_them(positions):
     assert _decode_positions(encoded) == Positions().decode_positions(encoded) == positions
     if encoded.endswith(b"."):  # the same value as stored without pickle's final "."
         assert _decode_positions(encoded[:-1]) == positions
+
+
+def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase() -> None:
+    """Posting lists of several blocks (Whoosh writes 128 records a block), three
+    segments and deleted records: the filtered phrase search reads only the blocks
+    holding a filtered record and still finds Whoosh's records with Whoosh's scores."""
+    import random
+
+    from whoosh.fields import ID, Schema
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.query import Phrase
+
+    from oral_archive.archive.index import ExactPhrase, _pair_filter
+
+    rng = random.Random(3)
+    vocabulary = [f"word{n}" for n in range(60)]
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(5, 40))) for _ in range(1500)]
+    schema = Schema(id=ID(stored=True, unique=True), content=FastText(analyzer=text_analyzer()), content_pairs=WordPairs(text_analyzer()))
+    ix = RamStorage().create_index(schema)
+    for part in range(3):
+        writer = ix.writer()
+        for number in range(part, len(texts), 3):
+            writer.add_document(id=str(number), content=texts[number], content_pairs=texts[number])
+        writer.commit(merge=False)
+    writer = ix.writer()
+    for number in range(0, len(texts), 7):
+        writer.delete_by_term("id", str(number))
+    writer.commit(merge=False)
+
+    phrases = [rng.sample(vocabulary, rng.choice((2, 3))) for _ in range(60)] + [["word1", "word1"], ["word2", "word3", "word2"]]
+    narrowed = 0
+    with ix.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) == 3 and searcher.reader().has_deletions()
+        for words in phrases:
+            whoosh_hits = [(hit["id"], hit.score) for hit in searcher.search(Phrase("content", words), limit=None)]
+            exact_hits = [(hit["id"], hit.score) for hit in searcher.search(ExactPhrase("content", words), limit=None)]
+            assert exact_hits == whoosh_hits, words
+            for leaf, offset in searcher.leaf_searchers():
+                reader = leaf.reader()
+                filtered = _pair_filter(leaf, reader, "content", [w.encode() for w in words])
+                holding_all = set.intersection(*(set(reader.postings("content", w.encode()).all_ids()) for w in words))
+                live = {d for d in holding_all if not reader.is_deleted(d)}
+                assert {hit.docnum - offset for hit in searcher.search(Phrase("content", words), limit=None) if offset <= hit.docnum < offset + reader.doc_count_all()} <= set(filtered)
+                narrowed += len(filtered) < len(live)
+    assert narrowed > len(phrases)  # the filter leaves out records holding the words apart

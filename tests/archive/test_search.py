@@ -631,3 +631,96 @@ def test_facet_counts_from_postings_equal_whooshs_grouping(archive_copy, deletin
         assert results.total == len(grouped), query
         compared += sum(len(v) for v in expected.values())
     assert compared > 10
+
+
+def _synthetic_records(count: int, seed: int) -> list:
+    """Records whose participants often share words of their names (two interviewers
+    named Curry...), in a small vocabulary so scores tie: what collapsing must sort out."""
+    import hashlib
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from oral_archive.schemas.record import Person, Record, Segment, Source
+
+    rng = random.Random(seed)
+    words = "fire station bell rang night crew truck harbour boat net union strike mine shaft".split()
+    supplied = {"origin": "supplied", "supplied_by": "test"}
+    records = []
+    for number in range(count):
+        people = [("sp-a", "interviewer", f"{rng.choice(['Ann', 'Bob'])} Curry"), ("sp-b", "interviewer", f"{rng.choice(['Cy', 'Di'])} {rng.choice(['Curry', 'Lee'])}"),
+                  ("sp-c", "interviewee", f"{rng.choice(['Eve', 'Fay'])} {rng.choice(['Lee', 'Moss'])}")][: rng.randint(2, 3)]
+        participants = [Person(id=pid, role=role, label=name.split()[1].upper(), name=Fact(value=name, **supplied)) for pid, role, name in people]
+        participants[-1].occupation = Fact(value=rng.choice(["firefighter", "fisherman", "miner"]), **supplied)
+        segments = [Segment(id="h1", kind="head", text=f"Interview {number}")]
+        for turn in range(rng.randint(2, 8)):
+            segments.append(Segment(id=f"u{turn + 1}", kind="u", who=rng.choice(people)[0], text=" ".join(rng.choice(words) for _ in range(rng.randint(2, 12)))))
+        data = "\n\n".join(s.text for s in segments).encode()
+        when = datetime(1960, 1, 1) + timedelta(days=rng.randint(0, 3) * 3650)
+        records.append(Record(
+            id=f"syn-{number:04d}", version=1, title=Fact(value=f"Interview {rng.choice(words)} {number % 7}", **supplied),
+            subjects=[Fact(value=rng.choice(["Fishing", "Mining", "Fire"]), **supplied)],
+            interview_date=Fact(value=when.date().isoformat(), normalized=when.date().isoformat(), **supplied),
+            source=Source(filename=f"syn-{number}.txt", media_type="text/plain", sha256=hashlib.sha256(data).hexdigest(), size=len(data), encoding="utf-8"),
+            ingested_at=datetime(2026, 1, 1, tzinfo=timezone.utc) - timedelta(seconds=number % 5), tool_version="test",
+            participants=participants, segments=segments,
+        ))
+    return records
+
+
+def test_speaker_search_keeps_what_whooshs_collapse_keeps(tmp_path):
+    """One hit per record in a --speaker search, without Whoosh's collapse (which scores
+    every match): each record where its first document in Whoosh's uncollapsed order is,
+    which is what ``collapse="id", collapse_limit=1`` keeps in relevance and title order;
+    totals and facet counts count records. For every sort and page, over several
+    segments with deleted documents."""
+    from whoosh import sorting
+    from whoosh import query as wq
+
+    from oral_archive.archive.index import FACET_FIELDS, SPEAKERS, SearchIndex, _faster_leaves
+
+    index = SearchIndex(tmp_path / "index")
+    records = _synthetic_records(240, seed=5)
+    for start in range(0, 240, 60):  # four commits: several segments
+        index.update(records[start : start + 60])
+    index.update(records[::9])  # replaced: deleted documents in older segments
+    searcher = index.searcher(SPEAKERS)
+    assert len(searcher.leaf_searchers()) > 1 and searcher.reader().has_deletions()
+
+    sorts = {"relevance": {}, "date": {"sortedby": ["date_sort", "ingested"], "reverse": True}, "title": {"sortedby": ["title_sort", "id"], "reverse": False}}
+    compared = collapsed = wrong_totals = wrong_facets = 0
+    for text in ["fire", "bell rang", '"night crew"', "truck OR boat", "strike NOT mine", "net*"]:
+        for speaker in ["curry", "lee", "interviewer", "ann curry", "moss"]:
+            parsed = wq.And([index.parse(text, speaker=True), index._speaker_query(speaker)]).accept(_faster_leaves)
+            for sort, options in sorts.items():
+                for page, limit in [(1, 10), (2, 10), (3, 7), (1, 200)]:
+                    ours = index.search(text, speaker=speaker, sort=sort, page=page, limit=limit, facets=page == 1)
+                    groups = {n: sorting.FieldFacet(column, allow_overlap=True) for n, column in FACET_FIELDS.items()}
+                    theirs = searcher.search(parsed, limit=page * limit, collapse="id", collapse_limit=1, groupedby=groups, **options)
+                    got = [(hit.id, hit.speaker, hit.score) for hit in ours.hits]
+                    # Each record where its first document in Whoosh's full, uncollapsed order is.
+                    first_seen: dict = {}
+                    for hit in searcher.search(parsed, limit=None, **options):
+                        first_seen.setdefault(hit["id"], (hit["id"], hit["participant"], round(hit.score, 4) if sort == "relevance" else None))
+                    assert got == list(first_seen.values())[(page - 1) * limit : page * limit], (text, speaker, sort, page)
+                    if not options.get("reverse"):
+                        # Whoosh's collapse keeps the same, except among equal sort keys in a
+                        # reversed sort (it keeps the earliest document but orders from the last).
+                        expected = [(hit["id"], hit["participant"], round(hit.score, 4) if sort == "relevance" else None) for hit in theirs[(page - 1) * limit : page * limit]]
+                        assert got == expected, (text, speaker, sort, page)
+                    # Whoosh's len() of a collapsed search also counts the documents of
+                    # replaced records; every collapsed hit, listed, gives the true total.
+                    everything = searcher.search(parsed, limit=None, collapse="id", collapse_limit=1)
+                    assert ours.total == everything.scored_length() == len({hit["id"] for hit in everything}), (text, speaker)
+                    wrong_totals += len(theirs) != everything.scored_length()
+                    if page == 1:
+                        # Facets count records: each matching record's values once.
+                        for name, column in FACET_FIELDS.items():
+                            counts = Counter(value for hit in everything for value in hit.get(column, "").split("\n") if value)
+                            assert ours.facets[name] == dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))), (text, speaker, name)
+                            grouped = {k.decode(): len(v) for k, v in theirs.groups(name).items() if k}
+                            wrong_facets += grouped != dict(counts)
+                    compared += 1
+                    collapsed += sum(theirs.collapsed_counts.values()) > 0
+    assert collapsed > 50  # records with several matching participants were there to collapse
+    assert compared == 6 * 5 * 3 * 4
+    print(f"Whoosh's own total was off in {wrong_totals} of {compared} searches, its facet counts in {wrong_facets}")
