@@ -1385,10 +1385,35 @@ def _read_block_ids(postings) -> None:
     if postings._ids is None:
         if postings._data is None:
             postings._read_data()
-        if postings._byteids:
-            postings._read_ids()
-        else:
-            postings._ids = tuple(accumulate(postings._data[0]))
+        ids = postings._data[0]
+        postings._ids = ids if postings._byteids else tuple(accumulate(ids))
+
+
+def _skip_to_by_bisection(self, targetid):
+    """``W3LeafMatcher.skip_to`` with the in-block step done by ``bisect`` (same position).
+
+    Whoosh steps through a block's ids one ``next()`` at a time; intersections (``a AND
+    b``, field filters) call ``skip_to`` for most records of the rarer side, so that walk
+    was a fifth of such a query's time at 20,000 records.
+    """
+    if not self.is_active():
+        raise ReadTooFar
+    if targetid <= self.id():
+        return
+    if targetid > self._maxid:
+        self._skip_to_block(lambda: targetid > self._maxid)
+        if not self.is_active():
+            return
+    _read_block_ids(self)
+    # The block's last id is >= targetid, so the position found is inside the block.
+    self._i = bisect.bisect_left(self._ids, targetid, self._i)
+
+
+# Installed on Whoosh's class: its own readers create the posting matchers. Whoosh's own
+# methods are kept for the tests that compare the two.
+WHOOSH_SKIP_TO, WHOOSH_READ_IDS = W3LeafMatcher.skip_to, W3LeafMatcher._read_ids
+W3LeafMatcher.skip_to = _skip_to_by_bisection
+W3LeafMatcher._read_ids = lambda self: _read_block_ids(self)
 
 
 def _blocks(postings):

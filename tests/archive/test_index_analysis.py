@@ -186,3 +186,39 @@ def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase() ->
                 assert {hit.docnum - offset for hit in searcher.search(Phrase("content", words), limit=None) if offset <= hit.docnum < offset + reader.doc_count_all()} <= set(filtered)
                 narrowed += len(filtered) < len(live)
     assert narrowed > len(phrases)  # the filter leaves out records holding the words apart
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 1), min_size=1, max_size=700), st.lists(st.integers(1, 80), min_size=1, max_size=40))
+def test_skip_to_by_bisection_lands_where_whooshs_skip_to_lands(holding: list[int], steps: list[int]) -> None:
+    """The bisecting ``skip_to`` and accumulated ids installed on Whoosh's posting reader
+    stop on the same posting as Whoosh's own, across blocks (128 postings each)."""
+    from whoosh.fields import ID, Schema
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.matching import ReadTooFar
+
+    from oral_archive.archive.index import WHOOSH_READ_IDS, WHOOSH_SKIP_TO, _skip_to_by_bisection
+
+    assume(any(holding))
+    ix = RamStorage().create_index(Schema(tag=ID()))
+    writer = ix.writer()
+    for has in holding:
+        writer.add_document(tag="x" if has else "y")
+    writer.commit()
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        ours, whooshs = reader.postings("tag", "x"), reader.postings("tag", "x")
+        whooshs.skip_to = WHOOSH_SKIP_TO.__get__(whooshs)
+        whooshs._read_ids = WHOOSH_READ_IDS.__get__(whooshs)
+        assert ours.skip_to.__func__ is _skip_to_by_bisection
+        target = 0
+        for step in steps:
+            target += step
+            outcomes = []
+            for matcher in (ours, whooshs):
+                try:
+                    matcher.skip_to(target)
+                    outcomes.append(matcher.id() if matcher.is_active() else None)
+                except ReadTooFar:
+                    outcomes.append("too far")
+            assert outcomes[0] == outcomes[1], target
