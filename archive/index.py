@@ -753,9 +753,12 @@ class TieredMerge:
 
 
 MERGE_POLICY = TieredMerge()
-# The writer's sorting pool: with Whoosh's 128 MB a 10,000-document merge spills to disk
-# (every posting pickled and read back), which doubled its time.
-WRITER_MEMORY_MB = 512
+# The writer's sorting pool (Whoosh's estimate: about 170 bytes a posting): with Whoosh's
+# 128 MB a 10,000-document merge spills to disk (every posting pickled and read back),
+# which doubled its time; with the word pairs a 10,000-record batch holds about 5.5
+# million postings per index, which 512 MB spilled too (a third of the build time went
+# to pickling runs and merging them back). Memory is only taken by that many postings.
+WRITER_MEMORY_MB = 1024
 
 
 class _Writer(SegmentWriter):
