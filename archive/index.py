@@ -67,9 +67,9 @@ SNIPPET_FIELDS = frozenset({"content"})
 FACET_FIELDS = {"role": "role_facet", "organization": "organization_facet", "place": "place_facet", "subject": "subject_facet"}
 SORTS = ("relevance", "date", "title")
 SNIPPETS_PER_HIT = 3
-_INTERNAL_FIELDS = ("title_sort", "date_sort", "segments", "key", "version", "sha256", "content_pairs")
 # The field holding the adjacent-word-pair buckets of a text field (see ``WordPairs``).
 PAIRS_SUFFIX = "_pairs"
+_INTERNAL_FIELDS = ("title_sort", "date_sort", "segments", "key", "version", "sha256", "content" + PAIRS_SUFFIX)
 
 
 class IndexMissing(StoreError):
@@ -163,7 +163,7 @@ class _Mirror:
     cache: dict
     # (text, term -> positions) of the last text ``FastText`` indexed with this analysis,
     # so ``WordPairs`` indexing the same text object next need not analyze it again.
-    last: list = field(default_factory=lambda: [(None, None)], compare=False)
+    last: list = field(compare=False)
 
     def words(self, text: str) -> list[str]:
         if self.expression.pattern == _DEFAULT_TOKEN_PATTERN:
@@ -1114,8 +1114,10 @@ class SearchIndex:
 
 def _one_per_record(searcher, query, wanted: int, options: dict) -> list:
     """The first ``wanted`` hits, in the order of a search with options ``options``, keeping
-    each record's first hit only: what Whoosh's ``collapse="id", collapse_limit=1`` keeps,
-    in the same order (its best-ranked document per record, the earliest of equals).
+    each record's first hit only. By relevance or title this is what Whoosh's
+    ``collapse="id", collapse_limit=1`` keeps; in a reversed sort, among documents of one
+    record with equal keys, Whoosh keeps the earliest but orders from the last, and this
+    keeps the one listed first.
 
     Whoosh's collapse scores and classifies every matching document; a plain top-N
     search skips what cannot reach the top, so this asks for a few more hits than
@@ -1144,24 +1146,17 @@ def _one_document_per_record(searcher, documents: set[int]) -> set[int]:
     return set({record_of[docnum]: docnum for docnum in documents}.values())
 
 
-# segment ids of a searcher -> record id of each top-level document
-_RECORD_IDS: dict[tuple, list[str]] = {}
-
-
 def _record_ids(searcher) -> list[str]:
     """The ``id`` of every document, by top-level document number, read once per searcher
     generation from the column (the speakers index holds several documents per record)."""
-    leaves = searcher.leaf_searchers()
-    key = tuple(leaf.reader().segment().segment_id() for leaf, _ in leaves)
-    found = _RECORD_IDS.get(key)
-    if found is None:
-        found = []
+
+    def read(leaves) -> list[str]:
+        found: list[str] = []
         for leaf, _ in leaves:
             found.extend(leaf.reader().column_reader("id"))
-        if len(_RECORD_IDS) >= _FACET_DOCS_LIMIT:
-            _RECORD_IDS.pop(next(iter(_RECORD_IDS)))
-        _RECORD_IDS[key] = found
-    return found
+        return found
+
+    return _per_generation(searcher, ("record ids",), read)
 
 
 class _SortedIdsMatcher(ListMatcher):
@@ -1416,7 +1411,7 @@ def _skip_to_by_bisection(self, targetid):
 # methods are kept for the tests that compare the two.
 WHOOSH_SKIP_TO, WHOOSH_READ_IDS = W3LeafMatcher.skip_to, W3LeafMatcher._read_ids
 W3LeafMatcher.skip_to = _skip_to_by_bisection
-W3LeafMatcher._read_ids = lambda self: _read_block_ids(self)
+W3LeafMatcher._read_ids = _read_block_ids
 
 
 def _blocks(postings):
@@ -1605,27 +1600,39 @@ def count_matches(searcher, query) -> int:
 
 
 # (segment ids of a searcher, facet field) -> facet value -> top-level documents holding it
-_FACET_DOCS: dict[tuple, dict[str, set[int]]] = {}
-_FACET_DOCS_LIMIT = 32
+# (segment ids of a searcher, what) -> what was read from that generation's segments
+_PER_GENERATION: dict[tuple, object] = {}
+_PER_GENERATION_LIMIT = 32
+
+
+def _per_generation(searcher, what: tuple, read: Callable[[list], object]):
+    """``read(leaf searchers)``, remembered per searcher generation (segments never change;
+    a commit makes a new generation), the oldest entries dropped first."""
+    leaves = searcher.leaf_searchers()
+    key = (tuple(leaf.reader().segment().segment_id() for leaf, _ in leaves), what)
+    found = _PER_GENERATION.get(key)
+    if found is None:
+        found = read(leaves)
+        if len(_PER_GENERATION) >= _PER_GENERATION_LIMIT:
+            _PER_GENERATION.pop(next(iter(_PER_GENERATION)))
+        _PER_GENERATION[key] = found
+    return found
 
 
 def _facet_docs(searcher, fieldname: str) -> dict[str, set[int]]:
-    """Each value of a facet field and the documents holding it, read from its postings once
-    per searcher generation (segments never change; a commit makes a new generation)."""
-    leaves = searcher.leaf_searchers()
-    key = (tuple(leaf.reader().segment().segment_id() for leaf, _ in leaves), fieldname)
-    found = _FACET_DOCS.get(key)
-    if found is None:
-        found = {}
+    """Each value of a facet field and the (top-level) documents holding it, read from its
+    postings once per searcher generation."""
+
+    def read(leaves) -> dict[str, set[int]]:
+        found: dict[str, set[int]] = {}
         for leaf, offset in leaves:
             reader = leaf.reader()
             for term in reader.lexicon(fieldname):
                 documents = found.setdefault(term.decode("utf-8"), set())
                 documents.update(docnum + offset for docnum in _all_ids(reader.postings(fieldname, term)))
-        if len(_FACET_DOCS) >= _FACET_DOCS_LIMIT:
-            _FACET_DOCS.pop(next(iter(_FACET_DOCS)))
-        _FACET_DOCS[key] = found
-    return found
+        return found
+
+    return _per_generation(searcher, ("facet", fieldname), read)
 
 
 def facet_counts_of(searcher, matches: set[int]) -> dict[str, dict[str, int]]:

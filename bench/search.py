@@ -52,6 +52,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import random
 import shutil
 import statistics
@@ -425,7 +426,7 @@ def main() -> None:
         sizes = {"ours": folder_size(archive.path / "index"), "bare": folder_size(bare_path)}
         print(f"\n{args.docs:,} transcripts, {len(queries)} queries (top 10 with snippets; 1 in 8 with facet counts)")
         print(f"{'':24}{'Archive.search':>16}{'bare Whoosh':>16}{'ratio':>8}")
-        if spent["ours"] == spent["ours"]:  # not NaN: known
+        if not math.isnan(spent["ours"]):
             print(f"{'build time':24}{spent['ours']:>15.1f}s{spent['bare']:>15.1f}s{spent['ours'] / spent['bare']:>8.2f}")
             print(f"{'build rate (docs/s)':24}{args.docs / spent['ours']:>16.0f}{args.docs / spent['bare']:>16.0f}")
         print(f"{'index size (MB)':24}{sizes['ours'] / 1e6:>16.1f}{sizes['bare'] / 1e6:>16.1f}{sizes['ours'] / sizes['bare']:>8.2f}")
