@@ -50,6 +50,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR, SegmentWriter
 
+from oral_archive.archive.postings import ArchiveCodec
 from oral_archive.schemas.errors import ArchiveLocked, QueryError, StoreError
 from oral_archive.schemas.record import RECORD_ID_PATTERN, Record
 
@@ -57,7 +58,9 @@ RECORDS = "records"
 SPEAKERS = "speakers"
 # Bump when the schema or what goes into a field changes: an index of another format must
 # be rebuilt, and saying so beats returning subtly wrong results.
-INDEX_FORMAT = 7  # 5: topic field; 6: FastText fields (same terms, faster indexing); 7: content_pairs
+# 5: topic field; 6: FastText fields (same terms, faster indexing); 7: content_pairs;
+# 8: ArchiveCodec posting blocks
+INDEX_FORMAT = 8
 STATE_FILE = "state.json"
 
 DEFAULT_FIELDS = ("title", "content")
@@ -869,7 +872,10 @@ class SearchIndex:
         if create and not self.usable():
             self._create()
         try:
-            return [_Writer(self.open(name), timeout=self.lock_timeout, limitmb=WRITER_MEMORY_MB) for name in (RECORDS, SPEAKERS)]
+            return [
+                _Writer(self.open(name), timeout=self.lock_timeout, limitmb=WRITER_MEMORY_MB, codec=ArchiveCodec())
+                for name in (RECORDS, SPEAKERS)
+            ]
         except LockError:
             raise IndexLocked(f"{self.path}: the search index is locked by another writer (an ingest or reindex is running); try again later") from None
 
