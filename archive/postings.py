@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from collections.abc import Sequence
 from itertools import accumulate
 from pickle import dumps, loads
 
@@ -145,13 +146,37 @@ class ArchiveLeafMatcher(W3LeafMatcher):
             self._values = _EMPTY_VALUES
         else:
             blob, compressed, lengths = packed
-            if compressed:
-                blob = zlib.decompress(blob)
             if lengths is None:
+                if compressed:
+                    blob = zlib.decompress(blob)
                 self._values = tuple(blob[i : i + fixedsize] for i in range(0, len(blob), fixedsize))
             else:
-                ends = list(accumulate(array(*lengths)))
-                self._values = tuple(blob[start:end] for start, end in zip([0] + ends, ends))
+                self._values = BlockValues(blob, compressed, lengths)
+
+
+class BlockValues(Sequence):
+    """A block's variable-size values, decompressed and cut out only when asked for: a
+    phrase reads the positions of a few candidate records of a block, not all 128."""
+
+    __slots__ = ("_blob", "_compressed", "_ends")
+
+    def __init__(self, blob: bytes, compressed: bool, lengths: tuple[str, bytes]) -> None:
+        self._blob, self._compressed = blob, compressed
+        self._ends = array("Q", accumulate(array(*lengths)))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if self._compressed:
+            self._blob, self._compressed = zlib.decompress(self._blob), False
+        ends = self._ends
+        end = ends[index]  # IndexError past the end, as a tuple's
+        if index < 0:
+            index += len(ends)
+        return self._blob[ends[index - 1] if index else 0 : end]
 
 
 class ArchiveCodec(W3Codec):

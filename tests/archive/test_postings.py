@@ -133,3 +133,7 @@ def test_block_round_trip(ids, weights) -> None:
     assert list(block._ids) == ids
     assert list(block._weights) == list(array("f", weights))
     assert list(block._values) == values
+    assert len(block._values) == len(values)
+    assert block._values[-1] == values[-1] and block._values[1:] == values[1:]
+    with pytest.raises(IndexError):
+        block._values[len(values)]
