@@ -175,6 +175,15 @@ class _Mirror:
             return _DEFAULT_TOKENS.findall(text)  # the same matches; findall gives them directly
         return [match.group(0) for match in self.expression.finditer(text)]
 
+    def terms(self, text: str) -> list[bytes | None]:
+        """The term (or None when dropped) of each word, in order: ``spans`` without offsets."""
+        cache, term_of = self.cache, self.term_of
+        out = []
+        for word in self.words(text):
+            term = cache.get(word, _UNSEEN)
+            out.append(term_of(word) if term is _UNSEEN else term)
+        return out
+
     def spans(self, text: str) -> list[tuple[bytes | None, int, int]]:
         cache, term_of = self.cache, self.term_of
         out = []
@@ -1773,12 +1782,26 @@ def _stem_screen(term: str) -> str:
     return term[:-2] if len(term) >= 8 else term[:-1] if len(term) >= 3 else term[:1]
 
 
+class _FragmentToken:
+    """What Whoosh's ``ContextFragmenter`` reads of each word of a segment; ``copy()`` (only
+    called for matched words, which the fragment keeps) gives the ``Token`` the analyzer
+    would have given. Building a full ``Token`` per word was a third of snippet time."""
+
+    __slots__ = ("text", "startchar", "endchar", "matched")
+
+    def __init__(self, text, startchar: int, endchar: int, matched: bool) -> None:
+        self.text, self.startchar, self.endchar, self.matched = text, startchar, endchar, matched
+
+    def copy(self) -> Token:
+        return Token(text=self.text, startchar=self.startchar, endchar=self.endchar, matched=self.matched, chars=True)
+
+
 def _snippets(segments: list, terms: dict[str, frozenset[str]], analyzer, fragmenter, formatter, limit: int, mirror: _Mirror | None = None) -> list[Snippet]:
     """Up to ``limit`` snippets from the segments with the most distinct query words.
 
-    One tokenizing pass scores the segments and keeps their tokens, so the chosen ones
-    are highlighted without tokenizing again. Snippets come in reading order, so a
-    researcher sees the passage as it runs. With ``mirror`` (the content analyzer's
+    Segments are scored by their query words; only the chosen ones are tokenized with
+    character offsets for highlighting (with the analyzer, the scoring pass keeps them).
+    Snippets come in reading order, so a researcher sees the passage as it runs. With ``mirror`` (the content analyzer's
     word-by-word mirror) words are looked up, not run through the analyzer chain again.
     """
     wanted: frozenset = terms.get("content", frozenset())
@@ -1795,17 +1818,20 @@ def _snippets(segments: list, terms: dict[str, frozenset[str]], analyzer, fragme
         if not any(screen in folded for screen in screens):
             continue
         if mirror is not None:
-            tokens = mirror.spans(text)  # (term or None for a stop word, start, end)
+            tokens = None  # offsets are found again for the chosen segments only
+            found = [term for term in mirror.terms(text) if term in wanted]
         else:
             tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index", removestops=False)]
-        found = [word for word, _, _ in tokens if word in wanted]
+            found = [word for word, _, _ in tokens if word in wanted]
         if found:
             scored.append((-len(set(found)), -len(found), position, tokens))
     chosen = sorted(scored, key=lambda s: s[:3])[:limit]
     snippets = []
     for _, _, position, tokens in sorted(chosen, key=lambda s: s[2]):
         segment_id, kind, who, start, text = segments[position]
-        stream = (Token(text=word, startchar=first, endchar=last, matched=word in wanted, chars=True) for word, first, last in tokens)
+        if tokens is None:
+            tokens = mirror.spans(text)  # (term or None for a stop word, start, end)
+        stream = (_FragmentToken(word, first, last, word in wanted) for word, first, last in tokens)
         fragments = highlight.top_fragments(fragmenter.fragment_tokens(text, stream), 2, highlight.BasicFragmentScorer(), highlight.FIRST)
         marked = formatter(text, fragments)
         if marked:

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
-from oral_archive.archive.index import FastText, WordPairs, _FOLD, _MarkFormatter, _mirror, _snippets, exact_analyzer, pair_bucket, text_analyzer
+from oral_archive.archive.index import FastText, WordPairs, _FOLD, _FragmentToken, _MarkFormatter, _mirror, _snippets, exact_analyzer, pair_bucket, text_analyzer
 from whoosh import highlight
 
 WORDS = st.sampled_from(
@@ -222,3 +222,21 @@ def test_skip_to_by_bisection_lands_where_whooshs_skip_to_lands(holding: list[in
                 except ReadTooFar:
                     outcomes.append("too far")
             assert outcomes[0] == outcomes[1], target
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS, st.lists(WORDS, min_size=1, max_size=3))
+def test_fragments_of_light_tokens_equal_whooshs_tokens(text: str, query_words: list[str]) -> None:
+    from whoosh.analysis import Token
+
+    analyzer = text_analyzer()
+    wanted = {t.text for word in query_words for t in analyzer(word)}
+    spans = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index", removestops=False)]
+    fragmenter = highlight.ContextFragmenter(maxchars=60, surround=15)
+
+    def fragments(make):
+        found = fragmenter.fragment_tokens(text, (make(w, a, b, w in wanted) for w, a, b in spans))
+        return [(f.startchar, f.endchar, [t.__dict__ for t in f.matches]) for f in found]
+
+    whoosh_tokens = fragments(lambda w, a, b, m: Token(text=w, startchar=a, endchar=b, matched=m, chars=True))
+    assert fragments(_FragmentToken) == whoosh_tokens
