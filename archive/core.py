@@ -51,6 +51,9 @@ class Archive:
         self.lock_timeout = lock_timeout
         self._checksums: dict[str, tuple[str, int]] | None = None
         self._by_digest: dict[str, list[str]] | None = None  # source digest -> record ids
+        # Records indexed afresh by the last ``writing()`` because the index was missing or
+        # built by another version of oral-archive (0 when it was usable).
+        self.index_rebuilt = 0
         if create:
             self.store.initialize()
         elif not self.store.exists:
@@ -77,7 +80,7 @@ class Archive:
                 raise StoreError(f"{self.path}: cannot clean up after an interrupted write: {error.strerror or error}") from None
             self._checksums = None  # another process may have written since we last looked
             self._by_digest = None
-            self._index_pending()
+            self._repair_index()
             yield self
         finally:
             lock.release()
@@ -172,7 +175,7 @@ class Archive:
             self._checksums[record.source.sha256] = (record.id, record.version)
         self._remember_ids([record.id])
         if index:
-            self.index.update([record])
+            self._index([record])
         return AddResult("ingested" if record.version == 1 else "new-version", record.id, record.version, stored.path)
 
     def add_validated(self, versions: list[NewVersion]) -> list[AddResult]:
@@ -201,12 +204,28 @@ class Archive:
 
     def index_records(self, records: list[Record]) -> int:
         """Add records to the search index in one commit, then clear them from the pending list."""
-        count = self.index.update(records)
+        count = self._index(records)
         self.store.clear_index_pending([r.id for r in records])
         return count
 
-    def _index_pending(self) -> None:
-        """Index what a writer that died stored but never indexed (called under the lock)."""
+    def _index(self, records: list[Record]) -> int:
+        """Add stored records to the index; an index missing or built by another version is
+        rebuilt from every stored record (these included) instead, since adding only these
+        to a new empty index would leave the others unsearchable."""
+        if not self.index.usable() and self.index.store_count(self.store.records_dir) > len({r.id for r in records}):
+            self.index_rebuilt = self.index.rebuild(self.records())
+            return len(records)
+        return self.index.update(records)
+
+    def _repair_index(self) -> None:
+        """Bring the index level with the store before a writer starts (under the lock): a
+        missing index, or one built by another version of oral-archive, is rebuilt from
+        every record; else what a writer that died stored but never indexed is indexed."""
+        self.index_rebuilt = 0
+        if not self.index.usable() and self.index.store_count(self.store.records_dir):
+            self.index_rebuilt = self.index.rebuild(self.records())
+            self.store.clear_index_pending(self.store.index_pending())
+            return
         pending = [i for i in self.store.index_pending() if self.store.versions(i)]
         if pending:
             self.index_records(list(self.records(pending)))

@@ -42,6 +42,8 @@ class IngestReport:
     results: list[FileResult] = field(default_factory=list)
     # bad manifest rows/cells (row and column named); the files themselves still ingest
     manifest_problems: list[ManifestProblem] = field(default_factory=list)
+    # records indexed afresh because the index was missing or built by another version
+    index_rebuilt: int = 0
 
     @property
     def counts(self) -> Counter[str]:
@@ -55,7 +57,8 @@ class IngestReport:
         counts = self.counts
         new = counts["ingested"] + counts["new-version"]
         extra = f" ({counts['new-version']} new versions)" if counts["new-version"] else ""
-        return f"{new} ingested{extra}, {counts['unchanged']} unchanged, {counts['rejected']} rejected"
+        rebuilt = f"; search index rebuilt from {self.index_rebuilt} record(s) (it was missing or built by another version)" if self.index_rebuilt else ""
+        return f"{new} ingested{extra}, {counts['unchanged']} unchanged, {counts['rejected']} rejected{rebuilt}"
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
@@ -111,6 +114,7 @@ def ingest(
     pool = _start_pool(workers) if workers > 1 and len(files) > 1 else None
     try:
         with archive.writing():
+            report.index_rebuilt = archive.index_rebuilt
             batch = _Batch(archive, report, progress, batch_size, INDEX_EVERY_WITH_WORKERS if pool else INDEX_EVERY)
             try:
                 for path, item, row, outcome in _outcomes(files, supplied, archive, pool, ahead=LOOKAHEAD_GROUPS if pool else 1):
@@ -120,6 +124,8 @@ def ingest(
             except BaseException:
                 batch.commit_index(quietly=True)  # index what is stored; what fails stays pending
                 raise
+            finally:
+                report.index_rebuilt = max(report.index_rebuilt, archive.index_rebuilt)
     finally:
         if pool is not None:
             pool.terminate()

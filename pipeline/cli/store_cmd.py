@@ -44,7 +44,8 @@ def reindex_command(ctx: click.Context) -> None:
     """Rebuild the search index from the stored records."""
     archive = open_archive(ctx)
     with archive.writing():
-        count = archive.reindex()
+        # Taking the lock already rebuilds an index that was missing or of another version.
+        count = archive.index_rebuilt or archive.reindex()
     stdout.print(f"indexed {count} record(s)", markup=False)
 
 

@@ -357,6 +357,25 @@ def test_index_of_another_format_must_be_rebuilt(archive_copy):
     assert archive_copy.index_status().state == "ok" and archive_copy.search("police").total
 
 
+def test_the_next_writer_rebuilds_an_index_of_another_format(archive_copy, tmp_path):
+    # After an upgrade, an ingest (even of nothing new) makes the archive searchable again,
+    # with every stored record, not only the ones it adds.
+    stored = len(archive_copy.ids())
+    (archive_copy.path / "index" / STATE_FILE).write_text(json.dumps({"format": 1}))
+    (tmp_path / "jose.txt").write_text(JOSE, encoding="utf-8")
+    report = ingest([tmp_path / "jose.txt"], archive_copy)
+    assert report.index_rebuilt == stored and "search index rebuilt from" in report.summary()
+    status = archive_copy.index_status(deep=True)
+    assert status.state == "ok" and status.records_in_index == stored + 1
+    assert archive_copy.search("police").total and archive_copy.search("sardine").total == 1
+
+    shutil.rmtree(archive_copy.path / "index")
+    again = ingest([tmp_path / "jose.txt"], archive_copy)  # unchanged, yet the index comes back
+    assert again.counts["unchanged"] == 1 and again.index_rebuilt == stored + 1
+    assert archive_copy.index_status(deep=True).state == "ok"
+    assert ingest([tmp_path / "jose.txt"], archive_copy).index_rebuilt == 0
+
+
 def test_stale_index_is_reported(archive_copy):
     record_dir = next((archive_copy.path / "records").iterdir())
     copy = archive_copy.path / "records" / "zz-copied-by-hand-00000000"
