@@ -2,9 +2,8 @@
 
 Usage::
 
-    .venv/bin/python bench/search.py                 # 100,000 transcripts (measured: builds ~45 + 13 min
-                                                     # since the word pairs, queries ~10 min, bare facet
-                                                     # queries 15-40 s each)
+    .venv/bin/python bench/search.py                 # 100,000 transcripts (measured: builds ~40 + 13 min,
+                                                     # queries ~10 min, bare facet queries 15-40 s each)
     .venv/bin/python bench/search.py --docs 10000    # a smaller run
     .venv/bin/python bench/search.py --docs 10000 --keep /tmp/bench-search   # keep the indexes
     .venv/bin/python bench/search.py --reuse /tmp/bench-search             # time the queries again
