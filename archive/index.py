@@ -1099,12 +1099,15 @@ class SearchIndex:
         if limit < 1 or page < 1:
             raise QueryError(text, "limit and page must be at least 1")
         name = SPEAKERS if speaker else RECORDS
-        parsed = self.parse(text, speaker=bool(speaker))
-        if speaker:
-            parsed = wq.And([parsed, self._speaker_query(speaker)])
-        parsed = parsed.accept(_faster_leaves)
+        parsed = self.parse(text, speaker=bool(speaker)).accept(_faster_leaves)
         searcher = self.searcher(name)
         kwargs: dict = {"limit": page * limit}
+        if speaker:
+            # A restriction, not part of the relevance: as a filter the text query keeps
+            # Whoosh's skipping of blocks that cannot reach the top hits, which an AND
+            # with a term half the documents hold defeats.
+            spoken_by = _speaker_documents(searcher, self._speaker_query(speaker))
+            kwargs["filter"] = spoken_by
         if sort == "date":
             # Newest interview first; undated interviews after, newest ingest first.
             kwargs.update(sortedby=["date_sort", "ingested"], reverse=not reverse)
@@ -1116,8 +1119,11 @@ class SearchIndex:
         if speaker:
             # Several participants of one record may match (e.g. two interviewers named
             # Curry): show the record once, with its best-matching speaker.
-            page_hits = _one_per_record(searcher, parsed, page * limit, kwargs)[(page - 1) * limit :]
-            matches = _one_document_per_record(searcher, matching_docs(searcher, parsed))
+            if spoken_by:
+                page_hits = _one_per_record(searcher, parsed, page * limit, kwargs)[(page - 1) * limit :]
+                matches = _one_document_per_record(searcher, matching_docs(searcher, parsed) & spoken_by)
+            else:  # nobody by that name: Whoosh takes an empty filter for no filter at all
+                page_hits, matches = [], set()
             total = len(matches)
         else:
             results = searcher.search(parsed, **kwargs)
@@ -1172,14 +1178,13 @@ class SearchIndex:
 
 def _one_per_record(searcher, query, wanted: int, options: dict) -> list:
     """The first ``wanted`` hits, in the order of a search with options ``options``, keeping
-    each record's first hit only. By relevance or title this is what Whoosh's
-    ``collapse="id", collapse_limit=1`` keeps; in a reversed sort, among documents of one
-    record with equal keys, Whoosh keeps the earliest but orders from the last, and this
-    keeps the one listed first.
+    each record's first hit only.
 
-    Whoosh's collapse scores and classifies every matching document; a plain top-N
-    search skips what cannot reach the top, so this asks for a few more hits than
-    wanted and only asks again, for more, when records repeat too often.
+    Not Whoosh's ``collapse="id", collapse_limit=1``: it scores and classifies every
+    matching document, its total counts replaced records' documents, and with a
+    ``filter`` (the speaker) it keeps a record twice. A plain top-N search skips what
+    cannot reach the top, so this asks for a few more hits than wanted and only asks
+    again, for more, when records repeat too often.
     """
     record_of = _record_ids(searcher)
     asked = max(2 * wanted, 20)
@@ -1196,6 +1201,24 @@ def _one_per_record(searcher, query, wanted: int, options: dict) -> list:
         if results.scored_length() < asked:  # every match seen
             return kept
         asked *= 4
+
+
+_SPEAKER_FILTERS_KEPT = 8
+
+
+def _speaker_documents(searcher, speaker_query: wq.Query) -> set[int]:
+    """The (top-level, live) documents of the participants ``speaker_query`` names, kept on
+    the searcher for the last few speakers asked (``--speaker interviewee`` recurs).
+    Shared between searches: callers must not change it."""
+    kept = searcher.__dict__.setdefault("_oral_archive_speakers", {})
+    key = repr(speaker_query)
+    found = kept.pop(key, None)
+    if found is None:
+        found = matching_docs(searcher, speaker_query)  # a set: Whoosh's filter takes no frozenset
+        if len(kept) >= _SPEAKER_FILTERS_KEPT:
+            kept.pop(next(iter(kept)))
+    kept[key] = found  # re-inserted last: the dict's order is the recency order
+    return found
 
 
 def _one_document_per_record(searcher, documents: set[int]) -> set[int]:
@@ -1396,12 +1419,16 @@ class ExactPhrase(wq.Phrase):
             if (self.fieldname, word) not in reader:
                 return NullMatcher()  # a word no record has: no record has the phrase
             terms.append(word)
-        # A query's search and its count both ask each segment: match it once.
+        # A query's search and its count both ask each segment: match it once. A count
+        # (no weighting in the context) takes the records of any earlier answer.
         cache = self.__dict__.setdefault("_by_segment", {})
-        key = (reader.segment().segment_id(), context is not None and context.weighting is not None)
-        found = cache.get(key)
+        segment = reader.segment().segment_id()
+        scored = context is not None and context.weighting is not None
+        found = cache.get((segment, scored))
+        if found is None and not scored:
+            found = cache.get((segment, True))
         if found is None:
-            found = cache[key] = _phrase_in_segment(searcher, reader, self.fieldname, terms, context)
+            found = cache[segment, scored] = _phrase_in_segment(searcher, reader, self.fieldname, terms, context)
         if found is None:  # postings this does not read
             return super().matcher(searcher, context)
         ids, scores = found
@@ -1503,10 +1530,21 @@ def _term_blocks(reader, fieldname: str, term: bytes, within: list[int] | None =
     return blocks, deleted
 
 
-def _decode_positions(value: bytes) -> list[int]:
+# encoded positions -> decoded: the same few values recur across records (a role's words
+# are at positions 0 and 1 in thousands of records), so decoding is remembered.
+_DECODED_POSITIONS: dict[bytes, tuple[int, ...]] = {}
+_DECODED_POSITIONS_LIMIT = 50_000  # about 8 MB
+
+
+def _decode_positions(value: bytes) -> tuple[int, ...]:
     """``Positions.decode_positions``: a count, then the pickled position deltas (Whoosh
     leaves out pickle's final "."), summed up by ``accumulate`` instead of a Python loop."""
-    return list(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
+    found = _DECODED_POSITIONS.get(value)
+    if found is None:
+        if len(_DECODED_POSITIONS) >= _DECODED_POSITIONS_LIMIT:
+            _DECODED_POSITIONS.clear()
+        found = _DECODED_POSITIONS[value] = tuple(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
+    return found
 
 
 def _tree_sum(scores: list[float]) -> float:

@@ -297,7 +297,8 @@ def test_speaker_by_name_label_and_id(built_archive, records):
     for who in ("Fuchs", "James R. Fuchs", person.label, person.id):
         assert built_archive.search(word, speaker=who).total == 0, who
         assert ids(built_archive.search("history", speaker=who)) == [fuchs.id], who
-    assert built_archive.search("history", speaker="nobody-of-that-name").total == 0
+    nobody = built_archive.search("history", speaker="nobody-of-that-name")
+    assert nobody.total == 0 and nobody.hits == []
 
 
 def test_facets_count_the_hits(built_archive, records):
@@ -686,7 +687,7 @@ def _synthetic_records(count: int, seed: int) -> list:
     return records
 
 
-def test_speaker_search_keeps_what_whooshs_collapse_keeps(tmp_path):
+def test_speaker_search_keeps_each_records_first_hit_in_whooshs_order(tmp_path):
     """One hit per record in a --speaker search, without Whoosh's collapse (which scores
     every match): each record where its first document in Whoosh's uncollapsed order is,
     which is what ``collapse="id", collapse_limit=1`` keeps in relevance and title order;
@@ -706,11 +707,14 @@ def test_speaker_search_keeps_what_whooshs_collapse_keeps(tmp_path):
     assert len(searcher.leaf_searchers()) > 1 and searcher.reader().has_deletions()
 
     sorts = {"relevance": {}, "date": {"sortedby": ["date_sort", "ingested"], "reverse": True}, "title": {"sortedby": ["title_sort", "id"], "reverse": False}}
-    compared = collapsed = wrong_totals = wrong_facets = 0
+    compared = collapsed = wrong_totals = wrong_facets = wrong_pages = 0
     for text in ["fire", "bell rang", '"night crew"', "truck OR boat", "strike NOT mine", "net*"]:
         for speaker in ["curry", "lee", "interviewer", "ann curry", "moss"]:
-            parsed = wq.And([index.parse(text, speaker=True), index._speaker_query(speaker)]).accept(_faster_leaves)
+            # The speaker restricts, it does not score: Whoosh's own filter, by query.
+            parsed = index.parse(text, speaker=True).accept(_faster_leaves)
+            spoken_by = index._speaker_query(speaker)
             for sort, options in sorts.items():
+                options = {**options, "filter": spoken_by}
                 for page, limit in [(1, 10), (2, 10), (3, 7), (1, 200)]:
                     ours = index.search(text, speaker=speaker, sort=sort, page=page, limit=limit, facets=page == 1)
                     groups = {n: sorting.FieldFacet(column, allow_overlap=True) for n, column in FACET_FIELDS.items()}
@@ -718,28 +722,30 @@ def test_speaker_search_keeps_what_whooshs_collapse_keeps(tmp_path):
                     got = [(hit.id, hit.speaker, hit.score) for hit in ours.hits]
                     # Each record where its first document in Whoosh's full, uncollapsed order is.
                     first_seen: dict = {}
-                    for hit in searcher.search(parsed, limit=None, **options):
+                    first_hits: dict = {}
+                    walked = searcher.search(parsed, limit=None, **options)
+                    for hit in walked:
                         first_seen.setdefault(hit["id"], (hit["id"], hit["participant"], round(hit.score, 4) if sort == "relevance" else None))
+                        first_hits.setdefault(hit["id"], hit)
                     assert got == list(first_seen.values())[(page - 1) * limit : page * limit], (text, speaker, sort, page)
-                    if not options.get("reverse"):
-                        # Whoosh's collapse keeps the same, except among equal sort keys in a
-                        # reversed sort (it keeps the earliest document but orders from the last).
-                        expected = [(hit["id"], hit["participant"], round(hit.score, 4) if sort == "relevance" else None) for hit in theirs[(page - 1) * limit : page * limit]]
-                        assert got == expected, (text, speaker, sort, page)
+                    # The total and facets count each matching record once.
+                    assert ours.total == len(first_hits), (text, speaker)
+                    # Whoosh's collapse is no reference here: with a filter it can keep a
+                    # record twice (collapse_limit=1: "fire" by curry lists syn-0113 for two
+                    # participants); how often it differs is printed, not asserted.
+                    expected = [(hit["id"], hit["participant"], round(hit.score, 4) if sort == "relevance" else None) for hit in theirs[(page - 1) * limit : page * limit]]
+                    wrong_pages += got != expected
                     # Whoosh's len() of a collapsed search also counts the documents of
-                    # replaced records; every collapsed hit, listed, gives the true total.
-                    everything = searcher.search(parsed, limit=None, collapse="id", collapse_limit=1)
-                    assert ours.total == everything.scored_length() == len({hit["id"] for hit in everything}), (text, speaker)
-                    wrong_totals += len(theirs) != everything.scored_length()
+                    # replaced records (and, with a filter, records kept twice).
+                    wrong_totals += len(theirs) != len(first_hits)
                     if page == 1:
-                        # Facets count records: each matching record's values once.
                         for name, column in FACET_FIELDS.items():
-                            counts = Counter(value for hit in everything for value in hit.get(column, "").split("\n") if value)
+                            counts = Counter(value for hit in first_hits.values() for value in hit.get(column, "").split("\n") if value)
                             assert ours.facets[name] == dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))), (text, speaker, name)
                             grouped = {k.decode(): len(v) for k, v in theirs.groups(name).items() if k}
                             wrong_facets += grouped != dict(counts)
                     compared += 1
-                    collapsed += sum(theirs.collapsed_counts.values()) > 0
+                    collapsed += len(first_hits) < walked.scored_length()
     assert collapsed > 50  # records with several matching participants were there to collapse
     assert compared == 6 * 5 * 3 * 4
-    print(f"Whoosh's own total was off in {wrong_totals} of {compared} searches, its facet counts in {wrong_facets}")
+    print(f"Whoosh's own total was off in {wrong_totals} of {compared} searches, its facet counts in {wrong_facets}, its page in {wrong_pages}")
