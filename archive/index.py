@@ -853,14 +853,19 @@ class SearchIndex:
         except (OSError, ValueError):
             return {}
 
-    def _write_state(self) -> None:
+    def _write_state(self, rebuilding: bool = False) -> None:
         temporary = self.path / f".{STATE_FILE}.tmp-{os.getpid()}"
-        temporary.write_text(json.dumps({"format": INDEX_FORMAT}) + "\n")
+        temporary.write_text(json.dumps({"format": INDEX_FORMAT, **({"rebuilding": True} if rebuilding else {})}) + "\n")
         os.replace(temporary, self.path / STATE_FILE)
 
-    def usable(self) -> bool:
-        """True when both indexes exist in the current format."""
+    def _current(self) -> bool:
+        """Both indexes exist in the current format (perhaps still being rebuilt)."""
         return self.exists() and self._has_toc(SPEAKERS) and self._state().get("format") == INDEX_FORMAT
+
+    def usable(self) -> bool:
+        """True when both indexes exist in the current format and no rebuild of a new index
+        was left unfinished."""
+        return self._current() and not self._state().get("rebuilding")
 
     def _entry(self, name: str) -> list:
         key = (str(self.path.resolve()), name)
@@ -921,7 +926,7 @@ class SearchIndex:
 
     # -- writing ------------------------------------------------------------------------
     def _writers(self, create: bool):
-        if create and not self.usable():
+        if create and not self._current():
             self._create()
         try:
             return [
@@ -931,12 +936,12 @@ class SearchIndex:
         except LockError:
             raise IndexLocked(f"{self.path}: the search index is locked by another writer (an ingest or reindex is running); try again later") from None
 
-    def _create(self) -> None:
+    def _create(self, rebuilding: bool = False) -> None:
         _forget(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
         whoosh_index.create_in(str(self.path), build_schema(), indexname=RECORDS)
         whoosh_index.create_in(str(self.path), build_speaker_schema(), indexname=SPEAKERS)
-        self._write_state()
+        self._write_state(rebuilding)
 
     def update(self, records: Iterable[Record], *, clear: bool = False) -> int:
         """Add or replace records (one commit per index for the whole batch); returns the count.
@@ -983,10 +988,21 @@ class SearchIndex:
         return count
 
     def rebuild(self, records: Iterable[Record]) -> int:
-        """Recreate the index from the records; an index of an older format is replaced."""
-        if not self.usable():
-            self._create()
-        return self.update(records, clear=True)
+        """Recreate the index from the records; an index of an older format is replaced.
+
+        A usable index keeps serving searches until the rebuild commits. An index that is
+        recreated (missing, of another format, or an earlier rebuild that never finished)
+        is marked "rebuilding" until both commits are done, so an interrupted rebuild
+        leaves it unusable, and the next writer rebuilds again, rather than an index
+        that looks current and holds only part of the records.
+        """
+        fresh = not self.usable()
+        if fresh:
+            self._create(rebuilding=True)
+        count = self.update(records, clear=True)
+        if fresh:
+            self._write_state()
+        return count
 
     # -- status -------------------------------------------------------------------------
     def store_count(self, records_dir: Path) -> int:
@@ -1009,6 +1025,8 @@ class SearchIndex:
             if in_store == 0:
                 return IndexStatus("empty", 0, 0, "the archive is empty")
             return IndexStatus("missing", in_store, 0, f"the search index is missing ({in_store} records in the archive); run 'oral-archive reindex'")
+        if self._current() and not self.usable():
+            return IndexStatus("outdated", in_store, 0, "a rebuild of the search index did not finish; run 'oral-archive reindex'")
         if not self.usable():
             return IndexStatus("outdated", in_store, 0, "the search index was built by another version of oral-archive; run 'oral-archive reindex'")
         searcher = self.searcher(RECORDS)
@@ -1204,6 +1222,7 @@ def _one_per_record(searcher, query, wanted: int, options: dict) -> list:
 
 
 _SPEAKER_FILTERS_KEPT = 8
+_SPEAKER_FILTERS_LOCK = threading.Lock()
 
 
 def _speaker_documents(searcher, speaker_query: wq.Query) -> set[int]:
@@ -1212,12 +1231,14 @@ def _speaker_documents(searcher, speaker_query: wq.Query) -> set[int]:
     Shared between searches: callers must not change it."""
     kept = searcher.__dict__.setdefault("_oral_archive_speakers", {})
     key = repr(speaker_query)
-    found = kept.pop(key, None)
+    with _SPEAKER_FILTERS_LOCK:  # the searcher is shared by the process's threads
+        found = kept.pop(key, None)
     if found is None:
         found = matching_docs(searcher, speaker_query)  # a set: Whoosh's filter takes no frozenset
-        if len(kept) >= _SPEAKER_FILTERS_KEPT:
+    with _SPEAKER_FILTERS_LOCK:
+        while len(kept) >= _SPEAKER_FILTERS_KEPT:
             kept.pop(next(iter(kept)))
-    kept[key] = found  # re-inserted last: the dict's order is the recency order
+        kept[key] = found  # (re)inserted last: the dict's order is the recency order
     return found
 
 
@@ -1250,22 +1271,15 @@ class _SortedIdsMatcher(ListMatcher):
             self._i = bisect.bisect_left(self._ids, id, self._i)
 
 
-# segment id -> (column values sorted, their document numbers): segments never change
-# once written (deletions are checked apart), so a column is read once per process.
-_SORTED_COLUMNS: dict[tuple[str, str], tuple[list, list[int]]] = {}
-_SORTED_COLUMNS_LIMIT = 256
-
-
 def _sorted_column(reader, fieldname: str) -> tuple[list, list[int]]:
-    key = (reader.segment().segment_id(), fieldname)
-    found = _SORTED_COLUMNS.get(key)
+    """(a segment's column values sorted, their document numbers), read once per segment
+    reader and kept on it (segments never change; deletions are checked apart)."""
+    cache = reader.__dict__.setdefault("_oral_archive_sorted_columns", {})
+    found = cache.get(fieldname)
     if found is None:
         column = reader.column_reader(fieldname, translate=False)
         pairs = sorted(zip(column, range(reader.doc_count_all())))
-        found = ([value for value, _ in pairs], [docnum for _, docnum in pairs])
-        if len(_SORTED_COLUMNS) >= _SORTED_COLUMNS_LIMIT:
-            _SORTED_COLUMNS.pop(next(iter(_SORTED_COLUMNS)))
-        _SORTED_COLUMNS[key] = found
+        found = cache[fieldname] = ([value for value, _ in pairs], [docnum for _, docnum in pairs])
     return found
 
 
@@ -1530,10 +1544,12 @@ def _term_blocks(reader, fieldname: str, term: bytes, within: list[int] | None =
     return blocks, deleted
 
 
-# encoded positions -> decoded: the same few values recur across records (a role's words
-# are at positions 0 and 1 in thousands of records), so decoding is remembered.
+# short encoded positions -> decoded: the same few values recur across records (a role's
+# words are at positions 0 and 1 in thousands of records), so decoding them is
+# remembered. Long values (a word many times in a long text) are nearly unique: not kept.
 _DECODED_POSITIONS: dict[bytes, tuple[int, ...]] = {}
-_DECODED_POSITIONS_LIMIT = 50_000  # about 8 MB
+_DECODED_POSITIONS_LIMIT = 50_000
+_DECODED_POSITIONS_LONGEST = 32  # bytes: a few positions; 50,000 such entries stay under ~15 MB
 
 
 def _decode_positions(value: bytes) -> tuple[int, ...]:
@@ -1541,9 +1557,11 @@ def _decode_positions(value: bytes) -> tuple[int, ...]:
     leaves out pickle's final "."), summed up by ``accumulate`` instead of a Python loop."""
     found = _DECODED_POSITIONS.get(value)
     if found is None:
-        if len(_DECODED_POSITIONS) >= _DECODED_POSITIONS_LIMIT:
-            _DECODED_POSITIONS.clear()
-        found = _DECODED_POSITIONS[value] = tuple(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
+        found = tuple(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
+        if len(value) <= _DECODED_POSITIONS_LONGEST:
+            if len(_DECODED_POSITIONS) >= _DECODED_POSITIONS_LIMIT:
+                _DECODED_POSITIONS.clear()
+            _DECODED_POSITIONS[value] = found
     return found
 
 

@@ -11,7 +11,8 @@ query's time there.
 with their skip data, columns, stored fields, vectors) and changes only the data of a
 block of record postings:
 
-* record ids: delta-encoded, as raw machine integers of the smallest type that holds them;
+* record ids: delta-encoded, as raw little-endian integers of the smallest type that
+  holds them;
 * weights (term frequencies): none when all are 1, one number when all are equal, else
   raw 8-bit integers when they fit, else raw 32-bit floats (what Whoosh keeps in memory);
 * values (positions): one zlib-compressed string of the concatenated values with their
@@ -25,6 +26,7 @@ highlighting and merging read them unchanged. Posting lists start with their own
 
 from __future__ import annotations
 
+import sys
 import zlib
 from array import array
 from collections.abc import Sequence
@@ -40,11 +42,28 @@ _PICKLE_PROTOCOL = 5
 _EMPTY_VALUES = ()
 
 
+_BIG_ENDIAN = sys.byteorder == "big"  # arrays are stored little-endian, whatever the machine
+
+
+def _array_bytes(values: array) -> bytes:
+    if _BIG_ENDIAN:
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def _array_of(code: str, raw: bytes) -> array:
+    values = array(code, raw)
+    if _BIG_ENDIAN:
+        values.byteswap()
+    return values
+
+
 def _smallest_array(numbers) -> tuple[str, bytes]:
     """(typecode, raw bytes) of unsigned integers in the smallest array type holding them."""
     largest = max(numbers, default=0)
     code = "B" if largest < 1 << 8 else "H" if largest < 1 << 16 else "I" if largest < 1 << 32 else "Q"
-    return code, array(code, numbers).tobytes()
+    return code, _array_bytes(array(code, numbers))
 
 
 def _delta_encode(ids) -> list[int]:
@@ -66,7 +85,7 @@ def encode_block(ids, weights, values, fixed_value_size, compression: int) -> by
     elif all(w.is_integer() and 0 <= w < 256 for w in weights):
         packed_weights = ("B", array("B", map(int, weights)).tobytes())
     else:
-        packed_weights = ("f", array("f", weights).tobytes())
+        packed_weights = ("f", _array_bytes(array("f", weights)))
     if fixed_value_size == 0 or not values:
         packed_values = None
     else:
@@ -116,7 +135,7 @@ class ArchiveLeafMatcher(W3LeafMatcher):
     def _read_data(self):
         id_code, id_bytes, weights, values = loads(self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset))
         # Deltas, like Whoosh's own _data[0] (summed by _read_ids).
-        self._data = (array(id_code, id_bytes), weights, values)
+        self._data = (_array_of(id_code, id_bytes), weights, values)
 
     def _read_ids(self):
         if self._data is None:
@@ -133,7 +152,7 @@ class ArchiveLeafMatcher(W3LeafMatcher):
             self._weights = array("f", [weights]) * self._blocklength
         else:
             code, raw = weights
-            self._weights = array("f", raw) if code == "f" else array("f", array(code, raw))
+            self._weights = _array_of("f", raw) if code == "f" else array("f", _array_of(code, raw))
 
     def _read_values(self):
         if self._data is None:
@@ -162,7 +181,7 @@ class BlockValues(Sequence):
 
     def __init__(self, blob: bytes, compressed: bool, lengths: tuple[str, bytes]) -> None:
         self._blob, self._compressed = blob, compressed
-        self._ends = array("Q", accumulate(array(*lengths)))
+        self._ends = array("Q", accumulate(_array_of(*lengths)))
 
     def __len__(self) -> int:
         return len(self._ends)

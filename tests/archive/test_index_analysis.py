@@ -241,3 +241,14 @@ def test_fragments_of_light_tokens_equal_whooshs_tokens(text: str, query_words: 
 
     whoosh_tokens = fragments(lambda w, a, b, m: Token(text=w, startchar=a, endchar=b, matched=m, chars=True))
     assert fragments(_FragmentToken) == whoosh_tokens
+
+
+def test_only_short_position_values_are_remembered() -> None:
+    from whoosh.formats import Positions
+
+    from oral_archive.archive.index import _DECODED_POSITIONS, _DECODED_POSITIONS_LONGEST, _decode_positions
+
+    short, long = Positions().encode([0, 1]), Positions().encode(list(range(0, 4000, 7)))
+    assert len(short) <= _DECODED_POSITIONS_LONGEST < len(long)
+    assert list(_decode_positions(long)) == list(range(0, 4000, 7)) and long not in _DECODED_POSITIONS
+    assert list(_decode_positions(short)) == [0, 1] and short in _DECODED_POSITIONS

@@ -137,3 +137,10 @@ def test_block_round_trip(ids, weights) -> None:
     assert block._values[-1] == values[-1] and block._values[1:] == values[1:]
     with pytest.raises(IndexError):
         block._values[len(values)]
+
+
+def test_block_arrays_are_stored_little_endian_on_any_machine() -> None:
+    from oral_archive.archive.postings import _array_bytes, _array_of
+
+    assert _array_bytes(array("H", [1, 258])) == b"\x01\x00\x02\x01"
+    assert list(_array_of("H", b"\x01\x00\x02\x01")) == [1, 258]

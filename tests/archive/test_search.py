@@ -377,6 +377,61 @@ def test_the_next_writer_rebuilds_an_index_of_another_format(archive_copy, tmp_p
     assert ingest([tmp_path / "jose.txt"], archive_copy).index_rebuilt == 0
 
 
+def test_an_interrupted_rebuild_is_rebuilt_by_the_next_writer(archive_copy, tmp_path, monkeypatch):
+    from oral_archive.archive.index import SearchIndex
+
+    stored = len(archive_copy.ids())
+    (archive_copy.path / "index" / STATE_FILE).write_text(json.dumps({"format": 1}))
+    update = SearchIndex.update
+
+    def dies_while_rebuilding(self, records, *, clear=False):
+        if clear:
+            next(iter(records))
+            raise KeyboardInterrupt  # Ctrl-C, a kill, a full disk...
+        return update(self, records, clear=clear)
+
+    monkeypatch.setattr(SearchIndex, "update", dies_while_rebuilding)
+    (tmp_path / "jose.txt").write_text(JOSE, encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        ingest([tmp_path / "jose.txt"], archive_copy)
+    monkeypatch.setattr(SearchIndex, "update", update)
+    # Not an empty index that looks current: unusable, and saying why.
+    status = archive_copy.index_status()
+    assert status.state == "outdated" and "did not finish" in status.message
+    report = ingest([tmp_path / "jose.txt"], archive_copy)
+    assert report.index_rebuilt == stored + (report.counts["ingested"] == 0)
+    assert archive_copy.index_status(deep=True).state == "ok"
+    assert archive_copy.index_status().records_in_index == len(archive_copy.ids())
+
+
+def test_date_ranges_are_not_mixed_up_between_indexes_with_the_same_segment_ids(tmp_path) -> None:
+    # Whoosh draws segment ids from the random module, which a caller may seed.
+    import random
+
+    from whoosh import index as whoosh_index
+
+    from oral_archive.archive.index import DateColumnRange, build_schema
+    from oral_archive.archive.postings import ArchiveCodec
+
+    def build(folder, days):
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), build_schema(), indexname=RECORDS)
+        random.seed(1234)
+        writer = ix.writer(codec=ArchiveCodec())
+        for number, day in enumerate(days):
+            writer.add_document(id=f"r{number}", date_sort=day)
+        writer.commit()
+        return ix
+
+    first, second = build(tmp_path / "a", [20190101, 20190102, 20190103]), build(tmp_path / "b", [20000101, 20000102])
+    found = []
+    for ix in (first, second):
+        with ix.searcher() as searcher:
+            found.append((searcher.reader().segment().segment_id(), sorted(searcher.docs_for_query(DateColumnRange(20190101, 20191231)))))
+    assert found[0][0] == found[1][0]  # the premise: the same segment id twice
+    assert [ids for _, ids in found] == [[0, 1, 2], []]
+
+
 def test_stale_index_is_reported(archive_copy):
     record_dir = next((archive_copy.path / "records").iterdir())
     copy = archive_copy.path / "records" / "zz-copied-by-hand-00000000"
