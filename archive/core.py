@@ -209,22 +209,27 @@ class Archive:
         return count
 
     def _index(self, records: list[Record]) -> int:
-        """Add stored records to the index; an index missing or built by another version is
-        rebuilt from every stored record (these included) instead, since adding only these
-        to a new empty index would leave the others unsearchable."""
-        if not self.index.usable() and self.index.store_count(self.store.records_dir) > len({r.id for r in records}):
-            self.index_rebuilt = self.index.rebuild(self.records())
+        """Add stored records to the index (rebuilding it instead, with these, if unusable)."""
+        if self._rebuild_unusable_index(adding=len({r.id for r in records})):
             return len(records)
         return self.index.update(records)
+
+    def _rebuild_unusable_index(self, adding: int = 0) -> bool:
+        """Rebuild a missing index, or one of another version, from every stored record when
+        the store holds more than the ``adding`` records about to be indexed: adding only
+        those to a new empty index would leave the others unsearchable."""
+        if self.index.usable() or self.index.store_count(self.store.records_dir) <= adding:
+            return False
+        self.index_rebuilt = self.index.rebuild(self.records())
+        self.store.clear_index_pending(self.store.index_pending())
+        return True
 
     def _repair_index(self) -> None:
         """Bring the index level with the store before a writer starts (under the lock): a
         missing index, or one built by another version of oral-archive, is rebuilt from
         every record; else what a writer that died stored but never indexed is indexed."""
         self.index_rebuilt = 0
-        if not self.index.usable() and self.index.store_count(self.store.records_dir):
-            self.index_rebuilt = self.index.rebuild(self.records())
-            self.store.clear_index_pending(self.store.index_pending())
+        if self._rebuild_unusable_index():
             return
         pending = [i for i in self.store.index_pending() if self.store.versions(i)]
         if pending:

@@ -1857,8 +1857,9 @@ def _snippets(segments: list, terms: dict[str, frozenset[str]], analyzer, fragme
 
     Segments are scored by their query words; only the chosen ones are tokenized with
     character offsets for highlighting (with the analyzer, the scoring pass keeps them).
-    Snippets come in reading order, so a researcher sees the passage as it runs. With ``mirror`` (the content analyzer's
-    word-by-word mirror) words are looked up, not run through the analyzer chain again.
+    Snippets come in reading order, so a researcher sees the passage as it runs. With
+    ``mirror`` (the content analyzer's word-by-word mirror) words are looked up, not run
+    through the analyzer chain again.
     """
     wanted: frozenset = terms.get("content", frozenset())
     if not wanted:

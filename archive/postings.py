@@ -36,6 +36,7 @@ from pickle import dumps, loads
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ListMatcher
 from whoosh.util.numeric import length_to_byte
+from whoosh.util.numlists import delta_encode
 
 BLOCK_MAGIC = b"OAB1"
 _PICKLE_PROTOCOL = 5
@@ -66,18 +67,9 @@ def _smallest_array(numbers) -> tuple[str, bytes]:
     return code, _array_bytes(array(code, numbers))
 
 
-def _delta_encode(ids) -> list[int]:
-    previous = 0
-    deltas = []
-    for number in ids:
-        deltas.append(number - previous)
-        previous = number
-    return deltas
-
-
 def encode_block(ids, weights, values, fixed_value_size, compression: int) -> bytes:
     """The data of one block of record postings (``BLOCK_MAGIC`` layout)."""
-    id_code, id_bytes = _smallest_array(_delta_encode(ids))
+    id_code, id_bytes = _smallest_array(list(delta_encode(ids)))
     if all(w == 1.0 for w in weights):
         packed_weights = None
     elif all(w == weights[0] for w in weights):
@@ -134,13 +126,8 @@ class ArchiveLeafMatcher(W3LeafMatcher):
 
     def _read_data(self):
         id_code, id_bytes, weights, values = loads(self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset))
-        # Deltas, like Whoosh's own _data[0] (summed by _read_ids).
+        # Deltas, like Whoosh's own _data[0], so W3LeafMatcher._read_ids sums them.
         self._data = (_array_of(id_code, id_bytes), weights, values)
-
-    def _read_ids(self):
-        if self._data is None:
-            self._read_data()
-        self._ids = tuple(accumulate(self._data[0]))
 
     def _read_weights(self):
         if self._data is None:

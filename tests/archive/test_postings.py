@@ -126,7 +126,7 @@ def test_block_round_trip(ids, weights) -> None:
     class Block(ArchiveLeafMatcher):
         def __init__(self) -> None:  # no file: the decoded data is given
             self._data = (array(id_code, id_bytes), packed_weights, packed_values)
-            self._blocklength, self._fixedsize = len(ids), None
+            self._blocklength, self._fixedsize, self._byteids, self._ids = len(ids), None, False, None
 
     block = Block()
     block._read_ids(), block._read_weights(), block._read_values()

@@ -744,10 +744,9 @@ def _synthetic_records(count: int, seed: int) -> list:
 
 def test_speaker_search_keeps_each_records_first_hit_in_whooshs_order(tmp_path):
     """One hit per record in a --speaker search, without Whoosh's collapse (which scores
-    every match): each record where its first document in Whoosh's uncollapsed order is,
-    which is what ``collapse="id", collapse_limit=1`` keeps in relevance and title order;
-    totals and facet counts count records. For every sort and page, over several
-    segments with deleted documents."""
+    every match, and with a filter keeps records twice): each record where its first
+    document in Whoosh's uncollapsed, speaker-filtered order is; totals and facet counts
+    count records. For every sort and page, over several segments with deleted documents."""
     from whoosh import sorting
     from whoosh import query as wq
 
