@@ -140,9 +140,11 @@ def compare(scores: dict[str, Score], name: str, truth: dict[str, Any], predicte
             score.errors += [f"{name}: missed subject {v!r}" for v in remaining]
             continue
         want_raw, got_raw = truth.get(field_name), predicted[field_name]
-        want = normalize(field_name, want_raw) if want_raw else None
+        # a list of truths: any one of them is right ("Chicago, IL" or "Chicago")
+        wants = [normalize(field_name, v) for v in (want_raw if isinstance(want_raw, list) else [want_raw]) if v]
+        want = wants[0] if wants else None
         got = normalize(field_name, got_raw) if got_raw else None
-        if want and got == want:
+        if got is not None and got in wants:
             score.tp += 1
             continue
         if got:

@@ -1,0 +1,112 @@
+"""Stage ``extract``: metadata the text states, each value with its evidence.
+
+One module per field, each with its own rules (a rule is a named pattern over sentences
+or lines of the structured document); ``extract`` below composes them in one place.
+A value is kept only when a rule finds it in the text (no guessing), and it carries the
+segment id, the character span, the sentence, the rule id and a confidence.
+
+    title.py  subjects.py  source_url.py  names.py  occupation.py  organization.py
+    place.py  tenure.py  dates.py  language.py      (common.py: sentences, lines, fields)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from oral_archive.schemas.record import Evidence, Fact, Person
+from ..document import Decision, Document
+from ..topics import extract_topics
+from .common import document_fields, split_sentences
+from .dates import extract_interview_date
+from .language import LANGUAGE_NAMES, identify_language
+from .names import extract_interviewee_name, extract_interviewer_name, interviewer_evidence, speaker_label_name
+from .occupation import extract_occupation
+from .organization import extract_organization
+from .place import extract_place
+from .source_url import extract_source_url, site_of
+from .subjects import extract_subjects
+from .tenure import extract_tenure
+from .title import extract_title
+
+
+@dataclass
+class Metadata:
+    """What the text says about itself, with evidence; ``people`` are the participants."""
+
+    title: Fact | None = None
+    subjects: list[Fact] = field(default_factory=list)
+    topics: list[Fact] = field(default_factory=list)
+    source_url: Fact | None = None
+    people: list[Person] = field(default_factory=list)
+    interview_date: Fact | None = None
+    language: str = "en"
+    rights: Fact | None = None
+    collection: Fact | None = None
+    restricted: list[str] = field(default_factory=list)  # fields withheld from exports (manifest)
+    # what a later stage (the manifest) changed, for the TEI revision history
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def extract(document: Document) -> Metadata:
+    """Stage 4: title, subjects, source URL and the participants, each with evidence."""
+    metadata = Metadata(
+        title=extract_title(document),
+        subjects=extract_subjects(document),
+        source_url=extract_source_url(document),
+        interview_date=extract_interview_date(document),
+    )
+    language, reason = identify_language(" ".join(b.text for b in document.blocks))
+    stated = next((f for f in document_fields(document) if f.kind == "language" and f.value.lower().rstrip(".") in LANGUAGE_NAMES), None)
+    if stated is not None:
+        language, reason = LANGUAGE_NAMES[stated.value.lower().rstrip(".")], f"stated: {stated.line.text.strip()!r} ({stated.line.block.id})"
+    metadata.language = language
+    metadata.decisions.append(Decision("extract", f"language {language}: {reason}"))
+    metadata.topics = extract_topics(document, language)
+    interviewer_name = extract_interviewer_name(document)
+    if document.form == "transcript":
+        interviewee_ids = {s.id for s in document.speakers if s.role == "interviewee"}
+        interviewee_blocks = [b for b in document.blocks if b.who in interviewee_ids]
+        label = next((s.label for s in document.speakers if s.role == "interviewee"), None)
+        interviewee_name = extract_interviewee_name(document, label)
+        for speaker in document.speakers:
+            first = next(b for b in document.blocks if b.who == speaker.id)
+            person = Person(
+                id=speaker.id,
+                role=speaker.role,
+                label=speaker.label,
+                evidence=Evidence(segment=first.id, start=0, end=min(len(first.text), 1) or 0, text=first.text[:200] or speaker.label, rule=speaker.rule, confidence=0.7),
+            )
+            if speaker.role == "interviewee":
+                organization = extract_organization(document, interviewee_blocks)
+                person.name = interviewee_name
+                person.occupation = extract_occupation(document, interviewee_blocks)
+                person.organization = organization
+                person.place = extract_place(document, organization, person.occupation, interviewee_blocks)
+                person.tenure = extract_tenure(document, interviewee_blocks, interviewee_name)
+            elif speaker.role == "interviewer":
+                person.name = interviewer_name or speaker_label_name(document, speaker.label, "interviewer.speaker-label")
+            metadata.people.append(person)
+        return metadata
+
+    organization = extract_organization(document, [])
+    occupation = extract_occupation(document, [])
+    name = extract_interviewee_name(document, None)
+    interviewee = Person(
+        id="interviewee",
+        role="interviewee",
+        name=name,
+        occupation=occupation,
+        organization=organization,
+        place=extract_place(document, organization, occupation),
+        tenure=extract_tenure(document, [], name),
+    )
+    quoted = any(getattr(i, "who", None) == "interviewee" for b in document.blocks for i in b.inlines)
+    if quoted or any(getattr(interviewee, f) for f in ("name", "occupation", "organization", "place", "tenure")):
+        metadata.people.append(interviewee)
+    evidence = interviewer_evidence(document)
+    quoted_interviewer = any(getattr(i, "who", None) == "interviewer" for b in document.blocks for i in b.inlines)
+    if evidence or interviewer_name or quoted_interviewer:
+        metadata.people.append(Person(id="interviewer", role="interviewer", name=interviewer_name, evidence=evidence))
+    return metadata
+
+
+__all__ = ["Metadata", "extract", "identify_language", "site_of", "split_sentences"]

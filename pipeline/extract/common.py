@@ -1,0 +1,260 @@
+"""What every extraction rule reads: sentences, source lines and "Label: value" fields of a
+document, the shared vocabulary (numbers, honorifics, name shapes), and how a rule's
+match becomes a ``Fact`` with ``Evidence``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from oral_archive.schemas.record import Evidence, Fact
+from ..document import Block, Document
+
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "a": 1, "a couple of": 2, "a dozen": 12,
+}
+
+
+# "twenty-five", "forty two": tens and units written out
+NUMBER_WORDS.update({
+    f"{tens}{sep}{unit}": NUMBER_WORDS[tens] + NUMBER_WORDS[unit]
+    for tens in ("twenty", "thirty", "forty", "fifty", "sixty")
+    for unit in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    for sep in ("-", " ")
+})
+
+
+NUMBER = r"(?P<n>\d{1,2}|" + "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True)) + r")"
+
+
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "sgt", "capt", "lt", "vs", "etc", "no", "vol", "ft", "mt", "gen", "col", "rev", "a.m", "p.m", "e.g", "i.e", "u.s"}
+
+
+SENTENCE_END = re.compile(r"[.!?]+[\"”’)]*(?=\s+|$)")
+
+
+HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Officer|Detective|Sergeant|Sgt|Captain|Chief|Judge)\.?"
+
+
+NAME_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+
+
+NAME = rf"{NAME_WORD}(?: [A-Z]\.)?(?: {NAME_WORD}){{0,2}}"
+
+
+NOT_NAME_WORDS = {"My", "The", "A", "An", "Our", "His", "Her", "Their", "This", "That", "Interview", "Oral", "History"}
+
+
+FIRST_PERSON = re.compile(r"\b(?:I|we|We|my|My|our|Our)\b")
+
+
+THIRD_PERSON = re.compile(r"\b(?:he|she|they|his|her|their|him|them|interviewee)\b", re.IGNORECASE)
+
+
+PREVIOUS_EMPLOYER = re.compile(r"\b(?:before\s+(?:that|this|then|joining|becoming)|previously|formerly|used\s+to|prior\s+to|former|retired\s+from|left)\b", re.IGNORECASE)
+
+
+WORK_VERB = re.compile(r"\b(?:work(?:s|ed|ing)?|serv(?:es|ed|ing)|employed|hired|started|began|joined|teach(?:es|ing)?|taught|practi[cs](?:es|ed|ing)|retired|became|becoming|job|career)\b", re.IGNORECASE)
+
+
+# a sentence about someone's work, where a place or tenure refers to that work
+WORK_CONTEXT = re.compile(
+    r"\b(?:work(?:s|ed|ing)?|job|employ(?:ed|er)|serv(?:es|ed|ing)|teach(?:es|ing)?|taught|station(?:ed)?|"
+    r"department|hospital|school|office|interview(?:ed)?|career|based)\b",
+    re.IGNORECASE,
+)
+
+
+PERSON_NAMES = rf"{NAME_WORD}(?:\s+(?:[A-Z]\.\s?)+{NAME_WORD}|(?:\s+{NAME_WORD}){{1,2}})|(?:[A-Z]\.\s?)+\s?{NAME_WORD}"
+
+
+NAME_LIST = rf"(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES}))*"
+
+
+# Labels of metadata fields a page or a transcript header states ("Interviewer: Jane Doe",
+# or the label on a line of its own and the value on the next), by what they give.
+FIELD_LABELS = {
+    "interviewer": "interviewer", "interviewers": "interviewer", "interviewed by": "interviewer",
+    "interviewee": "interviewee", "narrator": "interviewee", "respondent": "interviewee",
+    "interviewee name": "interviewee", "narrator name": "interviewee", "name of interviewee": "interviewee",
+    "date": "date", "interview date": "date", "date of interview": "date", "date of the interview": "date",
+    "date recorded": "date", "recording date": "date", "date of recording": "date",
+    "subject": "subjects", "subjects": "subjects", "keywords": "subjects", "topics": "subjects",
+    "tags": "subjects", "category": "subjects", "categories": "subjects", "subject headings": "subjects",
+    "language": "language",
+    "employer": "organization", "organization": "organization", "affiliation": "organization",
+    "institution": "organization", "company": "organization",
+    "occupation": "role", "profession": "role", "job title": "role", "position": "role",
+    "source": "url", "url": "url", "link": "url", "permalink": "url", "original url": "url", "source url": "url",
+    "originally published at": "url", "available at": "url", "web address": "url",
+}
+
+
+# other labels of catalog pages, never subjects themselves
+METADATA_LABELS = {
+    "description", "summary", "abstract", "rights", "document type", "type", "title", "creator", "publisher",
+    "format", "identifier", "source", "notes", "note", "collection", "location", "place", "time period",
+    "run time", "media type", "original date", "citation", "files", "duration", "length", "transcript",
+}
+
+
+FIELD_LINE_RX = re.compile(r"(?P<label>[A-Za-z][A-Za-z ]{1,30}?)\s*:\s*(?P<value>\S.*)")
+
+
+MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+
+
+def split_sentences(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, sentence) spans; abbreviations ("Mr.") and initials ("S.") do not end one."""
+    spans: list[tuple[int, int, str]] = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        before = re.search(r"([\w.]+)$", text[start: match.start()])
+        word = (before.group(1) if before else "").lower().rstrip(".")
+        if match.group(0).startswith(".") and (word in ABBREVIATIONS or re.fullmatch(r"[a-z]", word) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word)):
+            continue
+        spans.append((start, match.end(), text[start: match.end()]))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text), text[start:]))
+    return [span for span in spans if span[2].strip()]
+
+
+def sentences(block: Block) -> list[tuple[int, int, str]]:
+    return _split_cached(block.text)
+
+
+@lru_cache(maxsize=8192)
+def _split_cached(text: str) -> list[tuple[int, int, str]]:
+    # every rule reads the same sentences: split each block once (callers do not mutate it)
+    return split_sentences(text)
+
+
+def identities(blocks: list[Block]) -> set[int]:
+    # identity, not dataclass equality: comparing every field of every block is quadratic work
+    return {id(b) for b in blocks}
+
+
+def sentence_evidence(block: Block, sentence: tuple[int, int, str], start: int, end: int, rule: str, confidence: float) -> Evidence:
+    s_start, _, s_text = sentence
+    return Evidence(
+        segment=block.id,
+        start=s_start + start,
+        end=s_start + end,
+        text=s_text.strip(),
+        rule=rule,
+        confidence=confidence,
+    )
+
+
+def extracted_fact(value: str, evidence: Evidence, normalized: str | None = None) -> Fact:
+    return Fact(value=value, normalized=normalized, origin="extracted", evidence=evidence)
+
+
+@dataclass(frozen=True)
+class LineSpan:
+    """One source line as it stands in a block: where a line-shaped rule's evidence points."""
+
+    block: Block
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.block.text[self.start: self.end]
+
+    def evidence(self, start: int, end: int, rule: str, confidence: float) -> Evidence:
+        """Evidence for text[start:end] of this line (offsets relative to the line)."""
+        return Evidence(segment=self.block.id, start=self.start + start, end=self.start + end, text=self.text.strip(), rule=rule, confidence=confidence)
+
+
+def document_lines(document: Document, kinds: tuple[str, ...] = ("head", "p")) -> list[LineSpan]:
+    """The cleaned lines found in the blocks that hold them, in order.
+
+    Line-shaped facts ("by J.T. Curry", "Independence, Missouri", "Interviewer: ...") must be
+    read per line even when structure joined several lines into one paragraph. A line
+    whose text cannot be found verbatim in its block (time stamps, speaker labels) is left
+    out rather than guessed at.
+    """
+    # several rules ask for the same document's lines: remember the last answer
+    if _LINES_MEMO and _LINES_MEMO[0] is document and _LINES_MEMO[1] == kinds:
+        return _LINES_MEMO[2]
+    spans = _document_lines(document, kinds)
+    _LINES_MEMO[:] = [document, kinds, spans]
+    return spans
+
+
+_LINES_MEMO: list = []
+
+
+def _document_lines(document: Document, kinds: tuple[str, ...]) -> list[LineSpan]:
+    blocks = sorted((b for b in document.blocks if b.kind in kinds), key=lambda b: b.line)
+    starts = [b.line for b in blocks]
+    cursors: dict[str, int] = {}
+    spans: list[LineSpan] = []
+    for line in document.cleaned.lines:
+        # a page artifact cut out of a line stood on a line of its own: split there
+        cuts = sorted({0, len(line.text), *(min(offset, len(line.text)) for offset, _ in line.breaks)})
+        for piece in (line.text[a:b] for a, b in zip(cuts, cuts[1:])):
+            text = piece.strip()
+            if not text:
+                continue
+            # the block holding a line starts at or before it; look back over a few candidates
+            upto = bisect_right(starts, line.number)
+            candidates = blocks[max(0, upto - 3): upto]
+            for block in reversed(candidates):
+                at = block.text.find(text, cursors.get(block.id, 0))
+                if at >= 0:
+                    cursors[block.id] = at + len(text)
+                    spans.append(LineSpan(block, at, at + len(text)))
+                    break
+    return spans
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """A stated metadata field: what it gives, and where its value stands."""
+
+    kind: str  # a value of FIELD_LABELS
+    line: LineSpan  # the line holding the value
+    start: int  # offset of the value in that line's text
+
+    @property
+    def value(self) -> str:
+        return self.line.text[self.start:].strip()
+
+
+def document_fields(document: Document, limit: int = 80) -> list[FieldValue]:
+    """"Label: value" lines, and a label alone on a line with its value on the next, in the
+    first ``limit`` lines (where pages and transcripts put their metadata)."""
+    lines = document_lines(document)[:limit]
+    fields: list[FieldValue] = []
+    for index, line in enumerate(lines):
+        text = line.text
+        match = FIELD_LINE_RX.match(text.strip())
+        lead = len(text) - len(text.lstrip())
+        if match and (kind := FIELD_LABELS.get(match.group("label").strip().lower())):
+            fields.append(FieldValue(kind, line, lead + match.start("value")))
+        elif (kind := FIELD_LABELS.get(text.strip().rstrip(":").strip().lower())) and index + 1 < len(lines):
+            following = lines[index + 1]
+            # the value is a short line of its own, not another label or a paragraph
+            if len(following.text.split()) <= 20 and not FIELD_LABELS.get(following.text.strip().rstrip(":").lower()):
+                fields.append(FieldValue(kind, following, len(following.text) - len(following.text.lstrip())))
+    return fields
+
+
+def answers_to(document: Document, question: re.Pattern[str]) -> list[tuple[Block, tuple[int, int, str]]]:
+    """The interviewee's first sentence right after an interviewer's turn matching ``question``."""
+    roles = {s.id: s.role for s in document.speakers}
+    found = []
+    for asked, answer in zip(document.blocks, document.blocks[1:]):
+        if asked.kind == "u" and answer.kind == "u" and roles.get(asked.who or "") == "interviewer" and roles.get(answer.who or "") == "interviewee":
+            if question.search(asked.text) and (answer_sentences := sentences(answer)):
+                found.append((answer, answer_sentences[0]))
+    return found

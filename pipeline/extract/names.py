@@ -1,0 +1,166 @@
+"""The interviewee's and the interviewer's names, where the text states them.
+"""
+
+from __future__ import annotations
+
+import re
+from oral_archive.schemas.record import Evidence, Fact
+from ..document import Block, Document
+from .common import HONORIFIC, NAME, NAME_LIST, NOT_NAME_WORDS, PERSON_NAMES, document_fields, document_lines, extracted_fact, sentence_evidence, sentences
+from .occupation import occupation_pattern, occupations
+
+
+INTERVIEWER_SENTENCE = re.compile(
+    r"\b(?:I|we|the author|the interviewer)\b(?:\s+[\w-]+){0,5}?\s+(?:interview(?:ed)?|to interview|an interview|the interview)\b",
+    re.IGNORECASE,
+)
+
+
+NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
+    # a name paired with a job title names the person the essay is about
+    ("name.appositive-occupation", re.compile(rf"\b(?i:with|interviewed|interviewing|met|meet)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME}),\s+(?:a|an|the)\s+(?P<occ>(?:[\w-]+\s+){{0,3}}[\w-]+(?:\s+[\w-]+)?)"), 0.9),
+    ("name.interviewed", re.compile(rf"\b(?i:interviewed)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.85),
+    # "My interviewee, Sarah Johnson, is ...", "the narrator, Mr. Ortiz,"
+    ("name.interviewee-appositive", re.compile(rf"\b(?i:interviewee|narrator|respondent)\s*,\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\s*[,.;(]"), 0.85),
+    # "I had the opportunity to interview Jane Doe", "I spoke with Jane Doe about ..."
+    ("name.interview-verb", re.compile(rf"\b(?i:to\s+interview|I\s+interview|spoke\s+(?:with|to)|talked\s+(?:with|to)|sat\s+down\s+with)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\b"), 0.8),
+    ("name.interview-with", re.compile(rf"\b(?i:interview(?:ed)?\s+with)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
+    ("name.name-is", re.compile(rf"\b(?:his|her|their|whose|interviewee's|interviewee’s)\s+(?:full\s+)?name\s+(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
+    # "Dawn Thatcher Interview, July 9, 1991", "Jane Roe Oral History": a title naming its narrator
+    # ("Jessica Nail's Interview with a Teacher" is the interviewer's, so no possessive)
+    ("name.title-name-interview", re.compile(rf"^(?P<hon>)(?P<name>{PERSON_NAMES})\s+(?:Oral\s+History\s+)?(?:Interview|Oral\s+History)\b"), 0.75),
+    ("name.is-honorific", re.compile(rf"\b(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)(?P<name>{NAME})"), 0.7),
+]
+
+
+BY_LINE = re.compile(rf"(?:(?:[Ii]nterviewed|[Cc]onducted|[Rr]ecorded|INTERVIEWED|CONDUCTED|RECORDED)\s+)?(?:[Bb]y|BY)\s+(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?")
+
+
+def speaker_label_name(document: Document, label: str, rule: str) -> Fact | None:
+    """A speaker label that is a full name ("Jane Doe:", "<v Tom Reyes>"; an all-capitals
+    "MARIA LOPEZ" is read as "Maria Lopez"); "Q", "FF" or a bare surname is not."""
+    name = label.title() if label.isupper() else label
+    if not re.fullmatch(rf"{PERSON_NAMES}", name) or name.split()[0] in NOT_NAME_WORDS or name.lower() in occupations():
+        return None
+    first = next((b for b in document.blocks if b.speaker_label == label), None)
+    if first is None:
+        return None
+    line = next((l.text for l in document.cleaned.lines if l.number == first.line), "")
+    # the label was cut off the utterance: the evidence is the turn's first line, span empty
+    return extracted_fact(name, Evidence(segment=first.id, start=0, end=0, text=line.strip() or name, rule=rule, confidence=0.7))
+
+
+def named_again(document: Document, where: Block, name: str) -> bool:
+    """Is ``name`` a person the text talks about: the full name again elsewhere, or its last
+    word capitalized inside a sentence ("... Thatcher discusses")? Rules out title words
+    such as "Detective Career Interview"."""
+    surname = name.split()[-1]
+    # a speaker label naming them in full, or by surname ("BERG:" in "Interview with Jonas Berg")
+    if any(s.label.casefold() in (name.casefold(), surname.casefold()) for s in document.speakers):
+        return True
+    for block in document.blocks:
+        if block is where:
+            continue
+        if name in block.text:
+            return True
+        if any(re.search(rf"(?<=[a-z,;] ){re.escape(surname)}\b", sentence[2]) for sentence in sentences(block)):
+            return True
+    return False
+
+
+def extract_interviewee_name(document: Document, speaker_label: str | None) -> Fact | None:
+    """The interviewee's name where the text states it: a field line ("Narrator: Jane Doe"), a
+    title "Interview with <Name>", "I interviewed Mr. John Brown", a full-name speaker label,
+    or an honorific name the opening paragraphs keep using ("Mr. Gordon")."""
+    for field in document_fields(document):
+        match = re.match(rf"(?:{HONORIFIC}\s+)?(?P<name>{PERSON_NAMES})\.?$", field.value)
+        if field.kind == "interviewee" and match and match.group("name").split()[0] not in NOT_NAME_WORDS:
+            begin = field.line.text.find(match.group("name"), field.start)
+            return extracted_fact(match.group("name"), field.line.evidence(begin, begin + len(match.group("name")), "name.field-line", 0.9))
+    # "Oral History Interview with / James R. Fuchs": a title split over lines
+    if len(document.title_lines) > 1 and document.title:
+        match = re.search(rf"\binterview\s+with\s+(?P<name>{NAME})$", document.title, re.IGNORECASE)
+        last = document.title_lines[-1]
+        block = next(b for b in document.blocks if b.kind == "head" and b.line == last.number)
+        if match and match.group("name") == block.text.strip() and match.group("name").split()[0] not in NOT_NAME_WORDS:
+            return extracted_fact(match.group("name"), Evidence(segment=block.id, start=0, end=len(block.text), text=document.title, rule="name.title-interview-with", confidence=0.8))
+    # "Oral History Interview with James R. Fuchs", "I interviewed Mr. John Brown", "I met with
+    # Patrick Murphy, a police officer", "his name is Officer Jack Rowell"; the most telling wins
+    found: list[tuple[float, int, Fact]] = []
+    for order, block in enumerate(document.blocks):
+        if block.kind == "u":
+            continue
+        for sentence in sentences(block):
+            for rule, rx, confidence in NAME_RULES:
+                for match in rx.finditer(sentence[2]):
+                    name = match.group("name")
+                    if name.split()[0] in NOT_NAME_WORDS or name.lower() in occupations():
+                        continue
+                    if rule == "name.appositive-occupation" and not occupation_pattern().match(match.group("occ")):
+                        continue
+                    # a name read off a title line, or one made of job words ("Interview with Law
+                    # Enforcement Officer"), must be someone the text goes on to talk about
+                    doubtful = block.kind == "head" or any(w.lower() in occupations() or w.lower().removesuffix("s") in occupations() for w in name.split())
+                    if doubtful and not named_again(document, block, name):
+                        continue
+                    hon = match.groupdict().get("hon")
+                    if len(name.split()) == 1 and not hon:
+                        continue
+                    # "Mr. Gordon" keeps its honorific; a full name stands without it
+                    value = f"{hon.strip()} {name}" if len(name.split()) == 1 else name
+                    begin = match.start("hon") if len(name.split()) == 1 else match.start("name")
+                    found.append((confidence, -order, extracted_fact(value, sentence_evidence(block, sentence, begin, match.end("name"), rule, confidence))))
+    if found:
+        return max(found, key=lambda f: (f[0], f[1]))[2]
+    # a transcript whose interviewee speaks under a full name ("Jane Doe:")
+    if speaker_label and (fact := speaker_label_name(document, speaker_label, "name.speaker-label")):
+        return fact
+    # the honorific name mentioned most often in the opening paragraphs
+    counts: dict[str, tuple[int, Block, tuple[int, int, str], int, int]] = {}
+    for block in [b for b in document.blocks if b.kind == "p"][:4]:
+        for sentence in sentences(block):
+            for match in re.finditer(rf"\b(?P<hon>{HONORIFIC})\s+(?P<name>{NAME})", sentence[2]):
+                key = match.group("name").split()[-1]
+                n = counts.get(key, (0, block, sentence, match.start(), match.end()))[0]
+                counts[key] = (n + 1, block, sentence, match.start(), match.end())
+    if counts:
+        surname, (n, block, sentence, start, end) = max(counts.items(), key=lambda kv: kv[1][0])
+        if n >= 2 or sentence[2].lstrip().startswith(sentence[2][start:end]):
+            return extracted_fact(sentence[2][start:end], sentence_evidence(block, sentence, start, end, "name.frequent-honorific", 0.6))
+    return None
+
+
+def extract_interviewer_name(document: Document) -> Fact | None:
+    """"by J.T. Curry and P.D. Lagerquist" or "Interviewer: Jane Doe" on a line of its own,
+    or "interviewed by Jane Doe" in a sentence."""
+    for field in document_fields(document):
+        match = re.fullmatch(rf"(?P<names>{NAME_LIST})\.?", field.value)
+        if field.kind == "interviewer" and match and match.group("names").split()[0] not in NOT_NAME_WORDS:
+            begin = field.line.text.find(match.group("names"), field.start)
+            return extracted_fact(match.group("names"), field.line.evidence(begin, begin + len(match.group("names")), "interviewer.field-line", 0.9))
+    for line in document_lines(document)[:60]:
+        text = line.text.strip()
+        match = BY_LINE.fullmatch(text)
+        if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
+            names = match.group("names").strip().rstrip(".")
+            begin = line.text.find(names)
+            return extracted_fact(names, line.evidence(begin, begin + len(names), "interviewer.by-line", 0.8))
+    for block in document.blocks:
+        if block.kind == "u":
+            continue
+        for sentence in sentences(block):
+            match = re.search(rf"\binterviewed\s+by\s+(?P<names>{NAME})", sentence[2])
+            if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
+                return extracted_fact(match.group("names"), sentence_evidence(block, sentence, match.start("names"), match.end("names"), "interviewer.interviewed-by", 0.8))
+    return None
+
+
+def interviewer_evidence(document: Document) -> Evidence | None:
+    for block in document.blocks:
+        if block.kind != "p":
+            continue
+        for sentence in sentences(block):
+            match = INTERVIEWER_SENTENCE.search(sentence[2])
+            if match:
+                return sentence_evidence(block, sentence, match.start(), match.end(), "interviewer.first-person-interview", 0.8)
+    return None

@@ -1,0 +1,122 @@
+"""The interviewee's occupation (role), from the packaged job list ``data/occupations.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from oral_archive.schemas.record import Evidence, Fact
+from ..document import Block, Document
+from .common import FIRST_PERSON, HONORIFIC, NAME, PREVIOUS_EMPLOYER, THIRD_PERSON, WORK_VERB, answers_to, document_fields, extracted_fact, identities, sentence_evidence, sentences
+
+
+# an interviewer's question whose answer states the job, or how long they have held it
+JOB_QUESTION = re.compile(r"\bwhat(?:'s|\s+is)\s+your\s+(?:job|job\s+title|occupation|profession|position|title)\b|\bwhat\s+do\s+you\s+do(?:\s+for\s+(?:a\s+living|work))?\s*\?", re.IGNORECASE)
+
+
+GRADE_MODIFIER = r"(?:(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth)[- ]grade\s+)?"
+
+
+@cache
+def occupations() -> tuple[str, ...]:
+    """Packaged occupation gazetteer, longest first so specific forms win."""
+    text = resources.files("oral_archive.pipeline").joinpath("data/occupations.txt").read_text(encoding="utf-8")
+    names = {line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+@cache
+def occupation_pattern() -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(o).replace(r"\ ", r"[\s-]+") for o in occupations())
+    return re.compile(rf"\b(?P<occ>{GRADE_MODIFIER}(?:{alternatives}))s?\b", re.IGNORECASE)
+
+
+def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) -> list[tuple[float, str, Evidence]]:
+    pattern = occupation_pattern()
+    candidates: list[tuple[float, str, Evidence]] = []
+    article = r"(?:a|an|the|my|our)\s+(?:[\w-]+\s+){0,2}?"
+    rules = [
+        ("role.field-line", re.compile(r"^(?:occupation|profession|job(?: title)?|position)\s*:\s*(?P<rest>.+)$", re.IGNORECASE), 0.95),
+        ("role.interviewed-a", re.compile(rf"\binterview(?:ed|ing)?\s+(?:with\s+)?(?:[\w.]+\s+){{0,4}}?{article}(?P<rest>.+)$", re.IGNORECASE), 0.9),
+        ("role.appositive", re.compile(rf"\b(?:{HONORIFIC}\s+)?{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
+        ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
+        ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
+        # "Mrs. O has been a teacher": an honorific name in an essay is the person interviewed
+        ("role.honorific-is-a", re.compile(rf"\b{HONORIFIC}\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:is|was|has\s+been|works\s+as|worked\s+as)\s+(?:(?:now|still|currently|also)\s+)?(?:a|an)\s+(?P<rest>.+)$"), 0.8),
+    ]
+    interviewee_ids = identities(interviewee_blocks)
+    for block in document.blocks:
+        if block.kind == "u" and id(block) not in interviewee_ids:
+            continue
+        for sentence in sentences(block):
+            s_text = sentence[2]
+            # in a narrative, "I am a nursing student" / "As a teacher myself, I ..." is the author
+            about_author = block.kind != "u" and bool(FIRST_PERSON.search(s_text)) and not THIRD_PERSON.search(s_text)
+            for rule, rx, score in rules:
+                if about_author and rule == "role.as-a":
+                    continue
+                # "Before that I was a teacher": a past job is not the role
+                if rule in {"role.is-a", "role.as-a"} and PREVIOUS_EMPLOYER.search(s_text):
+                    continue
+                for match in rx.finditer(s_text):
+                    if rule == "role.is-a" and block.kind != "u" and re.match(r"i\b", match.group(0), re.IGNORECASE):
+                        continue  # "I am a nurse too" in a narrative is the author
+                    if rule == "role.as-a" and block.kind != "u" and not _as_a_is_theirs(s_text, match.start()):
+                        continue
+                    rest_start = match.start("rest")
+                    window = s_text[rest_start: rest_start + 80]
+                    occ = pattern.search(window)
+                    if occ is None:
+                        continue
+                    # only a few modifier words may stand before it ("a young male firefighter")
+                    if rule != "role.field-line" and not re.fullmatch(r"(?:[\w-]+\s+){0,3}", window[: occ.start()]):
+                        continue
+                    value = occupation_value(occ)
+                    start, end = rest_start + occ.start("occ"), rest_start + occ.end("occ")
+                    candidates.append((score, value, sentence_evidence(block, sentence, start, end, rule, score)))
+    return candidates
+
+
+def _as_a_is_theirs(sentence: str, at: int) -> bool:
+    """Does "as a <job>" at ``at`` describe the interviewee's work? "working there for five
+    years as a registered nurse" and "As a police officer, he ..." do; "after being close to
+    her for years as an old student" (the author) does not."""
+    clause = re.split(r"[,;:(]", sentence[:at])[-1]
+    pronouns = re.findall(r"\b(?:he|she|they|i|me|my|we|us|her|him|them)\b", clause, re.IGNORECASE)
+    if pronouns:  # the nearest one says whose: "she has worked ... as a" vs "close to her ... as a"
+        return pronouns[-1].lower() in {"he", "she", "they"}
+    if WORK_VERB.search(clause):
+        return True
+    return not sentence[:at].strip() and bool(re.match(r"[^,]{1,60},\s*(?:he|she|they)\b", sentence[at:], re.IGNORECASE))
+
+
+def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
+    """The interviewee's job title from the packaged gazetteer, the most telling rule winning."""
+    candidates = _occupation_candidates(document, interviewee_blocks)
+    # "Occupation" on a line of its own, the job on the next (a catalog page)
+    for field in document_fields(document):
+        if field.kind == "role" and (occ := occupation_pattern().search(field.line.text, field.start)):
+            value = occupation_value(occ)
+            candidates.append((0.95, value, field.line.evidence(occ.start("occ"), occ.end("occ"), "role.field-line", 0.95)))
+    # "What is your job title?" - "Firefighter-Paramedic.": the answer opens with the job
+    for block, sentence in answers_to(document, JOB_QUESTION):
+        occ = occupation_pattern().search(sentence[2])
+        if occ and re.fullmatch(r"\s*(?:(?:i'?m|i\s+am|i\s+work\s+as)\s+)?(?:(?:a|an)\s+)?(?:[\w-]+\s+){0,2}", sentence[2][: occ.start()], re.IGNORECASE):
+            value = occupation_value(occ)
+            candidates.append((0.85, value, sentence_evidence(block, sentence, occ.start("occ"), occ.end("occ"), "role.answer-to-job-question", 0.85)))
+    if not candidates:
+        return None
+    best_score = max(c[0] for c in candidates)
+    best = next(c for c in candidates if c[0] == best_score)
+    # a more specific form of the same occupation elsewhere wins ("registered nurse" or
+    # "nurse practitioner" over "nurse")
+    specific = [c for c in candidates if c[1] != best[1] and (c[1].endswith(" " + best[1]) or c[1].startswith(best[1] + " "))]
+    if specific:
+        best = max(specific, key=lambda c: c[0])
+    return extracted_fact(best[1], best[2])
+
+
+def occupation_value(occ: re.Match[str]) -> str:
+    """An occupation as stored: lower case, single spaces, one spelling of 'firefighter'."""
+    return re.sub(r"[\s-]+", " ", occ.group("occ").lower()).replace("fire fighter", "firefighter")

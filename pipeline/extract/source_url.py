@@ -1,0 +1,51 @@
+"""Where the text was taken from: a provenance URL, never a citation.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+from oral_archive.schemas.record import Evidence, Fact
+from ..document import Document, PageBreak
+from .common import document_fields, extracted_fact
+
+
+REFERENCES_HEADING = re.compile(r"(?:references?|works\s+cited|bibliography|sources|citations?|reference\s+list)\s*:?", re.IGNORECASE)
+
+
+def _provenance_url(text: str) -> str | None:
+    """The URL as a record may hold it, or None for a citation link (a DOI) or a non-URL."""
+    url = text.strip().rstrip(".,;)")
+    if not url.lower().startswith("http"):
+        url = "https://" + url
+    if not re.fullmatch(r"https?://[^\s<>\"]+", url) or re.match(r"https?://(?:dx\.)?doi\.org/", url, re.IGNORECASE):
+        return None
+    return url
+
+
+def extract_source_url(document: Document) -> Fact | None:
+    """Where the text was taken from: a URL standing alone on a line (the cleaner cut it out
+    as a page artifact), or a "Source: <URL>" field. A URL inside a sentence is a citation,
+    and so is a bare URL in a references list (after a "References" heading) or a DOI."""
+    for field in document_fields(document):
+        if field.kind == "url" and (url := _provenance_url(field.value.split()[0])):
+            begin = field.line.text.find(field.value.split()[0], field.start)
+            return extracted_fact(url, field.line.evidence(begin, begin + len(field.value.split()[0]), "source-url.field-line", 0.9))
+    in_references = False
+    for block in document.blocks:
+        if REFERENCES_HEADING.fullmatch(block.text.strip()):
+            in_references = True
+        offset = 0
+        for inline in block.inlines:
+            if isinstance(inline, PageBreak) and inline.artifact.kind == "url" and not in_references:
+                if url := _provenance_url(inline.artifact.text):
+                    # the URL is no longer in the text: an empty span where it stood
+                    return extracted_fact(url, Evidence(segment=block.id, start=offset, end=offset, text=inline.artifact.text, rule="source-url.standalone-line", confidence=0.95))
+            offset += len(getattr(inline, "text", "")) + (2 if hasattr(inline, "open_mark") else 0)
+    return None
+
+
+def site_of(url: str) -> str | None:
+    """The site a URL belongs to: its host without a leading ``www.``."""
+    host = urlsplit(url).hostname
+    return host[4:] if host and host.startswith("www.") else host

@@ -1,0 +1,155 @@
+"""How long the interviewee has held the job, as an ISO 8601 duration (``P8Y``).
+"""
+
+from __future__ import annotations
+
+import re
+from oral_archive.schemas.record import Fact
+from ..document import Block, Document
+from .common import HONORIFIC, NAME_WORD, NUMBER, NUMBER_WORDS, answers_to, extracted_fact, identities, sentence_evidence, sentences
+
+
+TENURE_QUANTIFIER = r"(?:(?:the\s+(?:last|past)|over|almost|nearly|about|more\s+than|around|well\s+over|roughly|approximately|at\s+least|just\s+over|close\s+to)\s+){0,2}"
+
+
+# what a "has been ... for N years" is about when it is not a job
+NOT_TENURE = re.compile(r"\b(?:married|retired|alive|friends?|sober|sick|ill|away|gone|dating|together|waiting|living|lived|divorced|single|widowed)\b", re.IGNORECASE)
+
+
+# a past job, left before the present one ("had been a nurse for ten years before ...")
+PREVIOUS_JOB = re.compile(r"\b(?:before|previously|formerly|prior\s+to|used\s+to|until|former|retired|left)\b", re.IGNORECASE)
+
+
+TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
+    (
+        "tenure.has-been-for",
+        re.compile(
+            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)\s+been\s+(?:[\w,'’-]+\s+){{0,7}}?for\s+"
+            rf"{TENURE_QUANTIFIER}{NUMBER}\s+"
+            rf"(?P<unit>years?|months?|decades?)\b",
+            re.IGNORECASE,
+        ),
+        0.9,
+    ),
+    (
+        "tenure.has-worked-for",
+        re.compile(
+            rf"\b(?P<subject>\w+)(?:'ve|’ve| has| have)\s+(?:worked|served|taught|practi[cs]ed|coached|nursed|held|led|managed)\b"
+            rf"(?:\s+[\w-]+){{0,7}}?\s+for\s+{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|months?|decades?)\b",
+            re.IGNORECASE,
+        ),
+        0.85,
+    ),
+    (
+        "tenure.for-n-years-has",
+        re.compile(
+            rf"\b(?:for|over)\s+{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|decades?),?\s+(?P<subject>\w+)\s+(?:has|have|'ve|’ve)\s+"
+            rf"(?:been|worked|served|taught|practi[cs]ed)\b",
+            re.IGNORECASE,
+        ),
+        0.85,
+    ),
+    (
+        "tenure.n-year-veteran",
+        re.compile(rf"\b(?P<subject>he|she|who|i)\s+(?:is|was|'s|’s|am|'m|’m)\s+(?:now\s+)?an?\s+{NUMBER}[- ](?P<unit>year|decade)[- ]veteran\b", re.IGNORECASE),
+        0.8,
+    ),
+    (
+        "tenure.years-of-experience",
+        re.compile(
+            rf"\b(?P<subject>\w+)\s+(?:has|have|'ve|’ve|brings)\s+{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|decades?)\s+of\s+(?:[\w-]+\s+)?experience\b",
+            re.IGNORECASE,
+        ),
+        0.8,
+    ),
+    (
+        "tenure.n-year-career",
+        re.compile(rf"\b(?P<subject>his|her|their|my)\s+(?:[\w-]+\s+)?{NUMBER}[- ](?P<unit>year|month|decade)(?:s)?[- ](?:long\s+)?(?:[\w-]+\s+)?career\b", re.IGNORECASE),
+        0.85,
+    ),
+    (
+        "tenure.since-year",
+        re.compile(r"\b(?P<subject>\w+)\s+(?:has|have|'ve|’ve)\s+(?:been\s+)?(?:[\w-]+\s+){0,6}?since\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE),
+        0.8,
+    ),
+]
+
+
+SUBJECTS_FOR = {
+    # "the teacher I interviewed has taught ... for 25 years"
+    "narrative": {"he", "she", "they", "who", "interviewee", "interviewed"},
+    "interviewee-turn": {"i", "we", "who"},
+}
+
+
+HOW_LONG_QUESTION = re.compile(
+    r"\bhow\s+(?:long|many\s+years)\s+have\s+you\s+(?:been\s+(?:(?:a|an)\s+|here|there|at|with|in|on|doing|working|teaching|serving|nursing|practi[cs]ing|employed)|worked|served|taught|practi[cs]ed|had\s+(?:this|your|the)\s+job)",
+    re.IGNORECASE,
+)
+
+
+def _duration(match: re.Match[str]) -> str:
+    """ISO 8601 duration from a rule's ``n`` (digits or words) and ``unit`` groups: P8Y, P6M, P20Y."""
+    raw = match.group("n").lower()
+    n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+    unit = match.group("unit").lower()
+    return f"P{n * 10}Y" if unit.startswith("decade") else f"P{n}M" if unit.startswith("month") else f"P{n}Y"
+
+
+def _tenure_from_answer(document: Document) -> list[tuple[float, int, Fact]]:
+    """"How long have you been a teacher?" - "Twelve years.": the answer's opening number."""
+    found = []
+    for block, sentence in answers_to(document, HOW_LONG_QUESTION):
+        match = re.match(rf"\s*(?:(?:for|about|around|almost|nearly|over|close\s+to|just\s+over|more\s+than)\s+)?{NUMBER}\s+(?P<unit>years?|decades?|months?)\b", sentence[2], re.IGNORECASE)
+        if match:
+            normalized = _duration(match)
+            start = match.start("n")
+            found.append((0.75, -next(i for i, b in enumerate(document.blocks) if b is block), extracted_fact(sentence[2][start: match.end()], sentence_evidence(block, sentence, start, match.end(), "tenure.answer-to-how-long", 0.75), normalized)))
+    return found
+
+
+def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fact | None = None) -> Fact | None:
+    """How long the interviewee has done the job: ``P8Y`` from "has been an officer for 8 years".
+
+    Only the interviewee's own tenure counts: the grammatical subject must be the
+    interviewee (he/she/they/who in a narrative, I/we in their own turns), so "my father has
+    been a teacher for 30 years" is not it. Negatives: ages ("27 years of age"), things that
+    are not jobs ("married for 20 years"), and past jobs ("had been ... before", "used to").
+    """
+    candidates: list[tuple[float, int, Fact]] = _tenure_from_answer(document)
+    interviewee_ids = identities(interviewee_blocks)
+    interviewers = {s.id for s in document.speakers if s.role == "interviewer"}
+    # the interviewee by name: "Mrs. O has been a teacher", "Gordon has taught ..."
+    name_words = {w for w in (name.value.split() if name else []) if re.fullmatch(NAME_WORD, w)}
+    for order, block in enumerate(document.blocks):
+        asking = block.kind == "u" and block.who in interviewers
+        if block.kind == "u" and id(block) not in interviewee_ids and not asking:
+            continue
+        if asking:  # "You've taught for over twenty years": the interviewer tells the interviewee's tenure
+            allowed = {"you"}
+        else:
+            allowed = SUBJECTS_FOR["interviewee-turn"] | {"my"} if block.kind == "u" else SUBJECTS_FOR["narrative"] | {"his", "her", "their"}
+        for sentence in sentences(block):
+            text = sentence[2]
+            for rule, rx, confidence in TENURE_RULES:
+                for match in rx.finditer(text):
+                    subject = match.group("subject").lower()
+                    named = block.kind != "u" and (match.group("subject") in name_words or bool(re.search(rf"\b{HONORIFIC}\s*$", text[: match.start("subject")])))
+                    if subject not in allowed and not named:
+                        continue
+                    span_start = match.start("n") if match.groupdict().get("n") else match.start("year")
+                    if NOT_TENURE.search(text[match.start(): span_start]) or re.match(r"\s*(?:old|of\s+age)\b", text[match.end():]):
+                        continue
+                    if re.search(r"\bhad\b", match.group(0), re.IGNORECASE) and PREVIOUS_JOB.search(text):
+                        continue
+                    if match.groupdict().get("year"):
+                        normalized = match.group("year")
+                    else:
+                        normalized = _duration(match)
+                    # "who" may be someone else the sentence mentions; "had been" may be over
+                    score = confidence - (0.1 if subject in {"who", "you"} else 0) - (0.1 if re.search(r"\bhad\b", match.group(0), re.IGNORECASE) else 0)
+                    fact = extracted_fact(text[span_start: match.end()], sentence_evidence(block, sentence, span_start, match.end(), rule, round(score, 2)), normalized)
+                    candidates.append((score, -order, fact))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (c[0], c[1]))[2]
