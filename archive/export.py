@@ -254,7 +254,7 @@ def oai_dc_element(record: Record, redactor: Redactor | None = None) -> etree._E
         if value:
             root.append(DC(name, value))
 
-    add("title", redactor.mask(record.title.value))
+    add("title", redactor.mask(record.display_title))
     # Unqualified DC has no role attribute: the role goes in parentheses, as is customary.
     for name in _names(record, "interviewee", redactor):
         add("creator", f"{name} (interviewee)")
@@ -363,7 +363,7 @@ def mods_element(record: Record, redactor: Redactor | None = None) -> etree._Ele
     """One MODS 3.7 ``<mods>`` record, mapped as in docs/export.md."""
     redactor = redactor or Redactor(record)
     mods = MODS.mods({"version": "3.7"})
-    mods.append(MODS.titleInfo(MODS.title(redactor.mask(record.title.value))))
+    mods.append(MODS.titleInfo(({"supplied": "yes"} if record.title is None else {}), MODS.title(redactor.mask(record.display_title))))
     for role in ("interviewee", "interviewer", "speaker"):
         for person in _people(record, role):
             if (name := _mods_name(person, redactor)) is not None:
@@ -437,7 +437,7 @@ def csv_row(record: Record, redactor: Redactor | None = None) -> dict[str, str]:
     return {
         "id": record.id,
         "version": str(record.version),
-        "title": redactor.mask(record.title.value),
+        "title": redactor.mask(record.display_title),
         "subjects": "" if redactor.hides("subjects") else join(redactor.mask(s.value) for s in record.subjects),
         "topics": "" if redactor.hides("topics") else join(redactor.mask(t.value) for t in record.topics),
         "interviewee": join(_names(record, "interviewee", redactor)),
@@ -530,7 +530,8 @@ def redacted_record_data(record: Record, redactor: Redactor) -> dict[str, Any]:
         return node
 
     data = walk(data)
-    data["title"]["value"] = redactor.mask(record.title.value)
+    if record.title is not None:
+        data["title"]["value"] = redactor.mask(record.title.value)
     return data
 
 

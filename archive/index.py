@@ -500,8 +500,8 @@ def _metadata_document(record: Record) -> dict:
     document = {
         "id": record.id,
         "version": record.version,
-        "title": record.title.value,
-        "title_sort": record.title.value.translate(_FOLD).lower(),
+        "title": record.display_title,
+        "title_sort": record.display_title.translate(_FOLD).lower(),
         "name": " ".join(p.name.value for p in record.participants if p.name),
         "subject": " ".join(s.value for s in record.subjects),
         "topic": "\n".join(t.value for t in record.topics),

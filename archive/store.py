@@ -383,7 +383,7 @@ class RecordStore:
             f"Bagging-Date: {record.ingested_at.date().isoformat()}",
             f"Payload-Oxum: {octets}.{len(payload)}",
             f"External-Identifier: {record.id} v{record.version}",
-            f"External-Description: {record.title.value[:200]}",
+            f"External-Description: {record.display_title[:200]}",
             f"Source-Organization: {record.tool} {record.tool_version}",
         ]
         if record.source.url:

@@ -289,7 +289,7 @@ def validate_agreement(record: Record, tree: etree._ElementTree) -> list[Problem
     scalars = [
         ("tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:idno[@type='record']", "id", record.id),
         ("tei:teiHeader/tei:fileDesc/tei:publicationStmt/tei:idno[@type='version']", "version", str(record.version)),
-        ("tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:title", "title.value", " ".join(record.title.value.split())),
+        ("tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:title", "title.value", " ".join(record.display_title.split())),
         ("tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl/tei:idno[@type='sha256']", "source.sha256", record.source.sha256),
         ("tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl/tei:idno[@type='filename']", "source.filename", record.source.filename),
     ]

@@ -215,7 +215,7 @@ def bare_document(record: Record) -> dict:
     person = record.person("interviewee")
     return {
         "id": record.id,
-        "title": record.title.value,
+        "title": record.display_title,
         "content": record.full_text,
         "role": person.occupation.value,
         "organization": person.organization.value,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from oral_archive.schemas.identifiers import make_record_id, source_key
-from oral_archive.schemas.record import Change, Evidence, Fact, Record, Segment
+from oral_archive.schemas.record import Change, Record, Segment
 from oral_archive.schemas.record import Source as SourceInfo
 
 from .document import Document
@@ -46,13 +46,6 @@ def record_id_for(document: Document, metadata: Metadata) -> str:
     return make_record_id(stated_title(metadata), key)
 
 
-def _fallback_title(document: Document) -> Fact:
-    """No title line: use the file name, saying so (an archivist can supply a better one)."""
-    first = document.blocks[0]
-    name = document.source.path.stem.replace("-", " ").replace("_", " ").strip() or document.source.filename
-    return Fact(value=name, evidence=Evidence(segment=first.id, start=0, end=0, text=first.text[:200] or name, rule="title.from-file-name", confidence=0.3))
-
-
 def assemble(document: Document, metadata: Metadata, context: Context) -> Record:
     source = document.source
     decoded = document.cleaned.decoded
@@ -66,7 +59,7 @@ def assemble(document: Document, metadata: Metadata, context: Context) -> Record
     return Record(
         id=context.record_id or record_id_for(document, metadata),
         version=context.version,
-        title=metadata.title or _fallback_title(document),
+        title=metadata.title,
         subjects=metadata.subjects,
         topics=metadata.topics,
         interview_date=metadata.interview_date,

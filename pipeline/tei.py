@@ -74,14 +74,16 @@ def _rules_used(record: Record) -> list[str]:
 
 
 def _header(record: Record, document: Document) -> etree._Element:
-    title_stmt = E.titleStmt(E.title(_fact_attributes(record.title), record.title.value))
+    # no title in the text: a devised one, marked so (TEI title/@type, as catalogues do)
+    title_attributes = _fact_attributes(record.title) if record.title else {"type": "devised"}
+    title_stmt = E.titleStmt(E.title(title_attributes, record.display_title))
     for rule in _rules_used(record) + [r for r in _quote_rules(document) if r not in _rules_used(record)]:
         title_stmt.append(E.respStmt({XML_ID: rule_id(rule)}, E.resp(f"extracted by rule {rule}"), E.name(f"{record.tool} {record.tool_version}")))
     if any(f.origin == "supplied" for f in _all_facts(record)):
         title_stmt.append(E.respStmt({XML_ID: "archivist"}, E.resp("supplied by an archivist"), E.name("archivist")))
 
     source = record.source
-    bibl = E.bibl(E.title(record.title.value))
+    bibl = E.bibl(E.title(record.display_title))
     if source.url:
         bibl.append(E.ptr({"type": "source-url", "target": source.url, **_evidence_attributes(source.url_evidence)}))
     bibl.append(E.idno({"type": "filename"}, source.filename))

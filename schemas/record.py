@@ -151,7 +151,10 @@ class Record(_Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     id: str = Field(pattern=RECORD_ID_PATTERN)
     version: int = Field(ge=1)
-    title: Fact
+    title: Fact | None = Field(
+        default=None,
+        description="the title the text states; null when it states none (display_title is then devised from the file name)",
+    )
     subjects: list[Fact] = Field(default_factory=list)
     topics: list[Fact] = Field(
         default_factory=list,
@@ -222,12 +225,18 @@ class Record(_Model):
         return items
 
     @property
-    def stated_title(self) -> str:
-        """The title the text states (before any archivist-supplied replacement)."""
+    def stated_title(self) -> str | None:
+        """The title the text states (before any archivist-supplied replacement), if any."""
         title: Fact | None = self.title
-        while title is not None and title.origin == "supplied" and title.replaces is not None:
+        while title is not None and title.origin == "supplied":
             title = title.replaces
-        return (title or self.title).value
+        return title.value if title else None
+
+    @property
+    def display_title(self) -> str:
+        """The title to show: the record's own, or a devised one in brackets naming the file
+        (archival practice for an untitled item, so it is never mistaken for the text's)."""
+        return self.title.value if self.title else f"[Untitled: {self.source.filename}]"
 
     def person(self, role: ParticipantRole) -> Person | None:
         """The first participant with this role, if any."""

@@ -102,7 +102,7 @@ def test_oai_dc_is_an_oai_pmh_list_of_valid_dc_records(built_archive: Archive, o
         assert oai_dc_schema.validate(etree.ElementTree(dc)), oai_dc_schema.error_log
     fuchs = record_by_prefix(built_archive, FUCHS)
     (dc,) = document.xpath(f"//oai_dc:dc[dc:identifier='{fuchs.id}']", namespaces=NS)
-    assert dc.xpath("dc:title/text()", namespaces=NS) == [fuchs.title.value]
+    assert dc.xpath("dc:title/text()", namespaces=NS) == [fuchs.display_title]
     assert dc.xpath("dc:creator/text()", namespaces=NS) == ["James R. Fuchs (interviewee)"]
     assert dc.xpath("dc:contributor/text()", namespaces=NS) == ["J.T. Curry and P.D. Lagerquist (interviewer)"]
     assert dc.xpath("dc:coverage/text()", namespaces=NS) == ["Independence, Missouri"]
@@ -197,7 +197,7 @@ def test_csv_round_trips_through_the_csv_module(built_archive: Archive) -> None:
     assert len(rows) == len(records) and list(rows[0]) == CSV_COLUMNS
     for row, record in zip(rows, records):
         assert row["id"] == record.id and row["version"] == str(record.version)
-        assert row["title"] == record.title.value
+        assert row["title"] == record.display_title
         assert row["subjects"] == MULTI_VALUE_SEPARATOR.join(s.value for s in record.subjects)
         assert row["sha256"] == record.source.sha256 and row["filename"] == record.source.filename
         assert row["source_url"] == (record.source.url or "")
@@ -249,7 +249,7 @@ def test_restricted_fields_are_withheld_unless_included(built_archive: Archive, 
         assert secret.lower() not in withheld.lower(), f"{fmt} discloses {secret!r}"
     assert all(secret in included for secret in secrets[:3])
     assert RESTRICTED_MARK in withheld  # the title names the interviewee: masked, not dropped
-    assert restricted_record.title.value in included
+    assert restricted_record.display_title in included
 
 
 def test_restricted_jsonl_line_is_still_a_valid_record(restricted_record: Record) -> None:

@@ -64,7 +64,7 @@ def all_ids(archive: Archive, query: str, **options) -> set[str]:
 def with_words(records: dict, pattern: str) -> set[str]:
     """Records whose full text or title matches the regular expression (case-insensitive)."""
     regex = re.compile(pattern, re.IGNORECASE)
-    return {i for i, r in records.items() if regex.search(r.full_text) or regex.search(r.title.value)}
+    return {i for i, r in records.items() if regex.search(r.full_text) or regex.search(r.display_title)}
 
 
 def interviewee(record):
@@ -125,7 +125,7 @@ def test_field_queries(built_archive, records):
     assert url and all_ids(built_archive, f'source_url:"{url}"') == {i for i, r in records.items() if r.source.url == url}
     assert all_ids(built_archive, "format:text/plain") == set(records)
     # title: matches the title only, not the body
-    assert all_ids(built_archive, "title:teacher") == {i for i, r in records.items() if re.search(r"\bteachers?\b", r.title.value, re.I)}
+    assert all_ids(built_archive, "title:teacher") == {i for i, r in records.items() if re.search(r"\bteachers?\b", r.display_title, re.I)}
 
 
 def test_wildcard_and_fuzzy(built_archive, records):
@@ -226,7 +226,7 @@ def test_ingested_dates(built_archive, records):
 def test_sort_by_title(built_archive, records):
     results = built_archive.search("ingested:>2000", sort="title", limit=100)
     titles = [hit.title for hit in results.hits]
-    assert titles == sorted((r.title.value for r in records.values()), key=str.casefold)
+    assert titles == sorted((r.display_title for r in records.values()), key=str.casefold)
     assert all(hit.score is None for hit in results.hits)  # no ranking when sorted
     backwards = built_archive.search("ingested:>2000", sort="title", reverse=True, limit=100)
     assert [hit.title for hit in backwards.hits] == titles[::-1]
@@ -597,7 +597,7 @@ def test_tiered_merge_keeps_segments_bounded_and_every_document(records, tmp_pat
     assert max(counts) <= 3 * (policy.per_tier - 1) + 1
     assert index.searcher(RECORDS).doc_count() == len(stored)
     searched = {hit.id for hit in index.search("police OR teacher OR fire", limit=100).hits}
-    assert searched == {r.id for r in stored if re.search(r"\b(polic|teach|fire)", r.full_text + " " + r.title.value, re.IGNORECASE)}
+    assert searched == {r.id for r in stored if re.search(r"\b(polic|teach|fire)", r.full_text + " " + r.display_title, re.IGNORECASE)}
     assert index.searcher(SPEAKERS).doc_count() == sum(1 for r in stored for p in r.participants if any(s.who == p.id for s in r.segments))
 
 
