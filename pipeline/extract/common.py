@@ -48,7 +48,15 @@ NAME_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 NAME = rf"{NAME_WORD}(?: [A-Z]\.)?(?: {NAME_WORD}){{0,2}}"
 
 
-NOT_NAME_WORDS = {"My", "The", "A", "An", "Our", "His", "Her", "Their", "This", "That", "Interview", "Oral", "History"}
+NOT_NAME_WORDS = {
+    "My", "The", "A", "An", "Our", "His", "Her", "Their", "This", "That", "Interview", "Oral", "History",
+    # placeholders for a narrator who is not named ("Anonymous Peace Officer #1", "Speaker 2")
+    "Anonymous", "Unknown", "Unnamed", "Unidentified", "Narrator", "Interviewee", "Interviewer", "Speaker", "Respondent",
+}
+# "B. David", "J. T. Curry": initials before a surname
+INITIALS_NAME = rf"(?:[A-Z]\.\s?){{1,2}}{NAME_WORD}"
+# initials a transcript header gives a participant: "Harvey Schwartz [HS]", "Jane Doe (JD)"
+LABEL_SUFFIX = r"(?:\s*[\[(][A-Z][A-Z.]{0,5}[\])])?"
 
 
 FIRST_PERSON = re.compile(r"\b(?:I|we|We|my|My|our|Our)\b")
@@ -258,3 +266,11 @@ def answers_to(document: Document, question: re.Pattern[str]) -> list[tuple[Bloc
             if question.search(asked.text) and (answer_sentences := sentences(answer)):
                 found.append((answer, answer_sentences[0]))
     return found
+
+
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+DATE = re.compile(
+    rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}}))"
+    rf"|(?P<dmy>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))"
+    rf"|(?P<iso>(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))"
+)

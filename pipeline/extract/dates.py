@@ -6,19 +6,11 @@ from __future__ import annotations
 import re
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Document
-from .common import MONTH_NAMES, document_fields, document_lines, extracted_fact, sentence_evidence, sentences
+from .common import DATE, MONTH_NAMES, document_fields, document_lines, extracted_fact, sentence_evidence, sentences
 from .names import BY_LINE
 from .title import extract_title
 
 
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-
-
-DATE = re.compile(
-    rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}}))"
-    rf"|(?P<dmy>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))"
-    rf"|(?P<iso>(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))"
-)
 
 
 def parse_date(match: re.Match[str]) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Block, Document
-from .common import HONORIFIC, NAME, NAME_LIST, NOT_NAME_WORDS, PERSON_NAMES, document_fields, document_lines, extracted_fact, sentence_evidence, sentences
+from .common import DATE, HONORIFIC, INITIALS_NAME, LABEL_SUFFIX, NAME, NAME_LIST, NOT_NAME_WORDS, PERSON_NAMES, document_fields, document_lines, extracted_fact, sentence_evidence, sentences
 from .occupation import occupation_pattern, occupations
 
 
@@ -30,10 +30,20 @@ NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
     # ("Jessica Nail's Interview with a Teacher" is the interviewer's, so no possessive)
     ("name.title-name-interview", re.compile(rf"^(?P<hon>)(?P<name>{PERSON_NAMES})\s+(?:Oral\s+History\s+)?(?:Interview|Oral\s+History)\b"), 0.75),
     ("name.is-honorific", re.compile(rf"\b(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)(?P<name>{NAME})"), 0.7),
+    # "These answers are from B. David.": whose answers an e-mail or written interview gives
+    ("name.answers-from", re.compile(rf"\b(?i:(?:these|the|his|her|their|my)\s+(?:answers|responses|replies)\s+(?:are|were|came|come)\s+from)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{INITIALS_NAME}|{NAME})\b"), 0.8),
+    # "The E.M.T. I chose to interview was my friend Matt": someone the author knows, by first
+    # name (kept only in a sentence about the interview)
+    ("name.relation-name", re.compile(
+        rf"\b(?i:my|our)\s+(?:(?i:good|best|old|close|longtime|long\s+time|family)\s+)?(?i:friend|uncle|aunt|cousin|father|mother|dad|mom|"
+        rf"grandfather|grandmother|grandpa|grandma|neighbou?r|brother|sister|brother-in-law|sister-in-law|colleague|co-?worker|boss|mentor|"
+        rf"stepfather|stepmother|husband|wife)\s*,?\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\b"), 0.75),
 ]
+# "My name is James Rayroux.": a participant introducing themselves in their own turn
+SELF_INTRODUCTION = re.compile(rf"\b(?:[Mm]y\s+(?:full\s+)?name\s+is|I\s+am|I'm|I’m)\s+(?P<name>{PERSON_NAMES})\b")
 
 
-BY_LINE = re.compile(rf"(?:(?:[Ii]nterviewed|[Cc]onducted|[Rr]ecorded|INTERVIEWED|CONDUCTED|RECORDED)\s+)?(?:[Bb]y|BY)\s+(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?")
+BY_LINE = re.compile(rf"(?:(?:[Ii]nterviews?|INTERVIEWS?|[Oo]ral\s+[Hh]istory)\s+)?(?:(?:[Ii]nterviewed|[Cc]onducted|[Rr]ecorded|INTERVIEWED|CONDUCTED|RECORDED)\s+)?(?:[Bb]y|BY)\s+(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?")
 
 
 def speaker_label_name(document: Document, label: str, rule: str) -> Fact | None:
@@ -73,7 +83,7 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
     title "Interview with <Name>", "I interviewed Mr. John Brown", a full-name speaker label,
     or an honorific name the opening paragraphs keep using ("Mr. Gordon")."""
     for field in document_fields(document):
-        match = re.match(rf"(?:{HONORIFIC}\s+)?(?P<name>{PERSON_NAMES})\.?$", field.value)
+        match = re.match(rf"(?:{HONORIFIC}\s+)?(?P<name>{PERSON_NAMES}){LABEL_SUFFIX}\.?$", field.value)
         if field.kind == "interviewee" and match and match.group("name").split()[0] not in NOT_NAME_WORDS:
             begin = field.line.text.find(match.group("name"), field.start)
             return extracted_fact(match.group("name"), field.line.evidence(begin, begin + len(match.group("name")), "name.field-line", 0.9))
@@ -104,16 +114,19 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
                     if doubtful and not named_again(document, block, name):
                         continue
                     hon = match.groupdict().get("hon")
-                    if len(name.split()) == 1 and not hon:
+                    # a lone first name counts only for someone the author introduces for the interview
+                    if len(name.split()) == 1 and not hon and not (rule == "name.relation-name" and "interview" in sentence[2].lower()):
                         continue
                     # "Mr. Gordon" keeps its honorific; a full name stands without it
-                    value = f"{hon.strip()} {name}" if len(name.split()) == 1 else name
-                    begin = match.start("hon") if len(name.split()) == 1 else match.start("name")
+                    value = f"{hon.strip()} {name}" if len(name.split()) == 1 and hon else name
+                    begin = match.start("hon") if len(name.split()) == 1 and hon else match.start("name")
                     found.append((confidence, -order, extracted_fact(value, sentence_evidence(block, sentence, begin, match.end("name"), rule, confidence))))
     if found:
         return max(found, key=lambda f: (f[0], f[1]))[2]
-    # a transcript whose interviewee speaks under a full name ("Jane Doe:")
+    # a transcript whose interviewee speaks under a full name ("Jane Doe:"), or says it
     if speaker_label and (fact := speaker_label_name(document, speaker_label, "name.speaker-label")):
+        return fact
+    if speaker_label and (fact := self_introduction(document, "interviewee")):
         return fact
     # the honorific name mentioned most often in the opening paragraphs
     counts: dict[str, tuple[int, Block, tuple[int, int, str], int, int]] = {}
@@ -134,7 +147,7 @@ def extract_interviewer_name(document: Document) -> Fact | None:
     """"by J.T. Curry and P.D. Lagerquist" or "Interviewer: Jane Doe" on a line of its own,
     or "interviewed by Jane Doe" in a sentence."""
     for field in document_fields(document):
-        match = re.fullmatch(rf"(?P<names>{NAME_LIST})\.?", field.value)
+        match = re.fullmatch(rf"(?P<names>{NAME_LIST}){LABEL_SUFFIX}\.?", field.value)
         if field.kind == "interviewer" and match and match.group("names").split()[0] not in NOT_NAME_WORDS:
             begin = field.line.text.find(match.group("names"), field.start)
             return extracted_fact(match.group("names"), field.line.evidence(begin, begin + len(match.group("names")), "interviewer.field-line", 0.9))
@@ -152,7 +165,32 @@ def extract_interviewer_name(document: Document) -> Fact | None:
             match = re.search(rf"\binterviewed\s+by\s+(?P<names>{NAME})", sentence[2])
             if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
                 return extracted_fact(match.group("names"), sentence_evidence(block, sentence, match.start("names"), match.end("names"), "interviewer.interviewed-by", 0.8))
+    return self_introduction(document, "interviewer") or essay_heading_author(document)
+
+
+def self_introduction(document: Document, role: str) -> Fact | None:
+    """"My name is James Rayroux." in an early turn of a speaker with ``role``."""
+    speakers = {s.id for s in document.speakers if s.role == role}
+    for block in [b for b in document.blocks if b.kind == "u" and b.who in speakers][:3]:
+        for sentence in sentences(block)[:3]:
+            match = SELF_INTRODUCTION.search(sentence[2])
+            if match and match.group("name").split()[0] not in NOT_NAME_WORDS and match.group("name").lower() not in occupations():
+                return extracted_fact(match.group("name"), sentence_evidence(block, sentence, match.start("name"), match.end("name"), f"{'name' if role == 'interviewee' else 'interviewer'}.self-introduction", 0.75))
     return None
+
+
+def essay_heading_author(document: Document) -> Fact | None:
+    """The student's name heading an essay (MLA style: name, then teacher or course, then the
+    date, each on a line of its own); in an essay reporting "I interviewed", the interviewer."""
+    lines = document_lines(document)[:6]
+    if len(lines) < 3 or not re.fullmatch(PERSON_NAMES, lines[0].text.strip()) or lines[0].text.split()[0] in NOT_NAME_WORDS:
+        return None
+    if not any(DATE.fullmatch(line.text.strip().rstrip(".")) for line in lines[1:5]):
+        return None
+    if any(len(line.text.split()) > 8 for line in lines[1:3]) or interviewer_evidence(document) is None:
+        return None
+    name = lines[0].text.strip()
+    return extracted_fact(name, lines[0].evidence(0, len(name), "interviewer.essay-heading", 0.7))
 
 
 def interviewer_evidence(document: Document) -> Evidence | None:

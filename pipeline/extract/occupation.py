@@ -28,8 +28,46 @@ def occupations() -> tuple[str, ...]:
 
 @cache
 def occupation_pattern() -> re.Pattern[str]:
+    """Any packaged occupation as a whole word ("E.M.T." ends in a dot, so no trailing \\b)."""
     alternatives = "|".join(re.escape(o).replace(r"\ ", r"[\s-]+") for o in occupations())
-    return re.compile(rf"\b(?P<occ>{GRADE_MODIFIER}(?:{alternatives}))s?\b", re.IGNORECASE)
+    return re.compile(rf"(?<![\w.])(?P<occ>{GRADE_MODIFIER}(?:{alternatives}))s?(?![\w-])", re.IGNORECASE)
+
+
+@cache
+def _qualifier_list() -> frozenset[str]:
+    text = resources.files("oral_archive.pipeline").joinpath("data/occupation_qualifiers.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@cache
+def _qualifiers() -> re.Pattern[str]:
+    """Words that narrow an occupation ("high school", "child abuse", "registered"), from
+    ``data/occupation_qualifiers.txt``: up to three of them before a job are part of it."""
+    words = sorted(_qualifier_list(), key=len, reverse=True)
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"[\s-]+") for w in words)
+    # a school subject or language names the teacher ("English teacher", "History professor")
+    return re.compile(rf"(?:(?:{alternatives}|[A-Z][a-z]+(?=\s+(?:teacher|professor|instructor|tutor|lecturer)\b))[\s-]+){{1,3}}$", re.IGNORECASE)
+
+
+def qualified(text: str, occ: re.Match[str]) -> tuple[int, str]:
+    """(start, value) of the occupation ``occ`` found in ``text`` with the qualifiers before it.
+
+    Qualifiers are stored in lower case, except a school subject or language, which is a
+    proper adjective ("high school English teacher")."""
+    # a capital that only opens the sentence or answer is no proper adjective
+    value = occupation_value(occ, opens_sentence=not text[: occ.start("occ")].strip() or text[: occ.start("occ")].rstrip()[-1:] in ".!?:")
+    before = text[max(0, occ.start("occ") - 60): occ.start("occ")]
+    extension = _qualifiers().search(before)
+    if extension is None:
+        return occ.start("occ"), value
+    listed = _qualifier_words()
+    words = [w if w[:1].isupper() and w.lower() not in listed else w.lower() for w in re.split(r"[\s-]+", extension.group(0).strip())]
+    return occ.start("occ") - len(extension.group(0)), " ".join([*words, value])
+
+
+@cache
+def _qualifier_words() -> frozenset[str]:
+    return frozenset(word for phrase in _qualifier_list() for word in phrase.split())
 
 
 def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) -> list[tuple[float, str, Evidence]]:
@@ -40,8 +78,12 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.field-line", re.compile(r"^(?:occupation|profession|job(?: title)?|position)\s*:\s*(?P<rest>.+)$", re.IGNORECASE), 0.95),
         ("role.interviewed-a", re.compile(rf"\binterview(?:ed|ing)?\s+(?:with\s+)?(?:[\w.]+\s+){{0,4}}?{article}(?P<rest>.+)$", re.IGNORECASE), 0.9),
         ("role.appositive", re.compile(rf"\b(?:{HONORIFIC}\s+)?{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
-        ("role.is-a", re.compile(rf"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
+        ("role.is-a", re.compile(r"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
+        # "The teacher I interviewed has taught ...", "The E.M.T. I chose to interview was ..."
+        ("role.the-job-i-interviewed", re.compile(r"\b(?i:the|my|this|our)\s+(?P<rest>(?:[\w.-]+\s+){1,5}?)(?:that\s+|whom\s+)?(?:I|we)\s+(?:interviewed|chose\s+to\s+interview|spoke\s+(?:with|to)|talked\s+(?:with|to))\b"), 0.85),
+        # "Officer Thomas Melle of Raleigh Police Department": a rank before the name, of a police force
+        ("role.rank-of-force", re.compile(rf"\b(?P<rank>Officer|Patrolman|Patrolwoman|Trooper|Deputy)\s+{NAME}\s+(?:of|with|from)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){{1,4}}(?P<force>Police|Sheriff['’]?s?)\b"), 0.8),
         # "Mrs. O has been a teacher": an honorific name in an essay is the person interviewed
         ("role.honorific-is-a", re.compile(rf"\b{HONORIFIC}\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:is|was|has\s+been|works\s+as|worked\s+as)\s+(?:(?:now|still|currently|also)\s+)?(?:a|an)\s+(?P<rest>.+)$"), 0.8),
     ]
@@ -64,16 +106,23 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
                         continue  # "I am a nurse too" in a narrative is the author
                     if rule == "role.as-a" and block.kind != "u" and not _as_a_is_theirs(s_text, match.start()):
                         continue
+                    if rule == "role.rank-of-force":
+                        value = "police officer" if match.group("force") == "Police" else "deputy sheriff" if match.group("rank") == "Deputy" else match.group("rank").lower()
+                        candidates.append((score, value, sentence_evidence(block, sentence, match.start("rank"), match.end("rank"), rule, score)))
+                        continue
                     rest_start = match.start("rest")
                     window = s_text[rest_start: rest_start + 80]
                     occ = pattern.search(window)
                     if occ is None:
                         continue
                     # only a few modifier words may stand before it ("a young male firefighter")
-                    if rule != "role.field-line" and not re.fullmatch(r"(?:[\w-]+\s+){0,3}", window[: occ.start()]):
+                    if rule != "role.field-line" and not re.fullmatch(r"(?:[\w.-]+\s+){0,3}", window[: occ.start()]):
                         continue
-                    value = occupation_value(occ)
-                    start, end = rest_start + occ.start("occ"), rest_start + occ.end("occ")
+                    # "the teacher I interviewed": the job is the whole phrase before "I"
+                    if rule == "role.the-job-i-interviewed" and window[occ.end(): match.end("rest") - rest_start].strip():
+                        continue
+                    begin, value = qualified(window, occ)
+                    start, end = rest_start + begin, rest_start + occ.end("occ")
                     candidates.append((score, value, sentence_evidence(block, sentence, start, end, rule, score)))
     return candidates
 
@@ -97,14 +146,14 @@ def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> F
     # "Occupation" on a line of its own, the job on the next (a catalog page)
     for field in document_fields(document):
         if field.kind == "role" and (occ := occupation_pattern().search(field.line.text, field.start)):
-            value = occupation_value(occ)
-            candidates.append((0.95, value, field.line.evidence(occ.start("occ"), occ.end("occ"), "role.field-line", 0.95)))
+            begin, value = qualified(field.line.text, occ)
+            candidates.append((0.95, value, field.line.evidence(max(begin, field.start), occ.end("occ"), "role.field-line", 0.95)))
     # "What is your job title?" - "Firefighter-Paramedic.": the answer opens with the job
     for block, sentence in answers_to(document, JOB_QUESTION):
         occ = occupation_pattern().search(sentence[2])
         if occ and re.fullmatch(r"\s*(?:(?:i'?m|i\s+am|i\s+work\s+as)\s+)?(?:(?:a|an)\s+)?(?:[\w-]+\s+){0,2}", sentence[2][: occ.start()], re.IGNORECASE):
-            value = occupation_value(occ)
-            candidates.append((0.85, value, sentence_evidence(block, sentence, occ.start("occ"), occ.end("occ"), "role.answer-to-job-question", 0.85)))
+            begin, value = qualified(sentence[2], occ)
+            candidates.append((0.85, value, sentence_evidence(block, sentence, begin, occ.end("occ"), "role.answer-to-job-question", 0.85)))
     if not candidates:
         return None
     best_score = max(c[0] for c in candidates)
@@ -117,6 +166,15 @@ def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> F
     return extracted_fact(best[1], best[2])
 
 
-def occupation_value(occ: re.Match[str]) -> str:
-    """An occupation as stored: lower case, single spaces, one spelling of 'firefighter'."""
-    return re.sub(r"[\s-]+", " ", occ.group("occ").lower()).replace("fire fighter", "firefighter")
+def occupation_value(occ: re.Match[str], opens_sentence: bool = False) -> str:
+    """An occupation as stored: lower case, single spaces, one spelling of 'firefighter'.
+
+    An abbreviation keeps its capitals ("E.M.T.", "EMT"), and so does a proper adjective
+    before a job written in lower case ("English teacher"; but "Registered Nurse" in a
+    title-case heading is "registered nurse")."""
+    words = re.split(r"[\s-]+", occ.group("occ"))
+    if len(words) == 1 and re.fullmatch(r"(?:[A-Z]\.?){2,5}", words[0]):
+        return words[0]
+    head_lower = words[-1][:1].islower()
+    kept = [w if head_lower and w[:1].isupper() and w[1:].islower() and not (i == 0 and opens_sentence) else w.lower() for i, w in enumerate(words)]
+    return " ".join(kept).replace("fire fighter", "firefighter")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Block, Document
-from .common import PREVIOUS_EMPLOYER, WORK_CONTEXT, document_fields, extracted_fact, identities, sentence_evidence, sentences
+from .place import is_place_name
+from .common import DATE, PREVIOUS_EMPLOYER, WORK_CONTEXT, document_fields, extracted_fact, identities, sentence_evidence, sentences
 
 
 ORG_HEADS = (
@@ -15,7 +16,25 @@ ORG_HEADS = (
     r"District|Station|Unit|Union|Society|Archives?|Court|Prison|Police|Army|Navy|Corps|Railroad|Railway|"
     r"Airlines?|Bank|Firm|Group|Services?|Press|Authority|Commission|Administration|Laborator(?:y|ies)|"
     r"Hotel|Restaurant|Theat(?:er|re)|Orchestra|Parish|Synagogue|Mosque|Temple|Jail|Precinct|Patrol|Force|"
+    r"Health|Healthcare|Pharmacy|Systems|Squad|Rescue|Ambulance|Network|Partners|"
     r"Inc\.?|LLC|Ltd\.?|Corp\.?"
+)
+# "the Highland lakes squad", "the Vancouver police department": a named unit written in lower case
+LOWER_CASE_UNIT = re.compile(
+    r"\b(?:at|for|with|from|joined|in)\s+the\s+(?P<org>[A-Z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}\s+"
+    r"(?:squad|department|company|crew|hospital|clinic|station|precinct|district|unit|firehouse|fire\s+department|police\s+department|library|school))\b"
+)
+# "working in Walgreens", "employed by Acme", "my job at Target": a name where someone works
+WORKS_AT = re.compile(
+    r"\b(?:work(?:s|ing)?|employed|job|position)\s+(?:\w+\s+){0,2}?(?:at|in|for|with|by)\s+(?:the\s+)?"
+    r"(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|and)){0,4})"
+)
+# front matter about the archive that recorded the interview, not the narrator's employer
+# ("This oral history was conducted as part of the X Center Oral History Project")
+ARCHIVE_CONTEXT = re.compile(
+    r"\b(?:oral\s+histor(?:y|ies)|conducted\s+(?:for|by|as\s+part)|recorded\s+(?:for|by)|transcribed|transcript|copyright|"
+    r"rights\s+reserved|permission|made\s+available|deposited|donated|interview\w*\s+(?:\w+\s+){0,4}?for\s+the)\b",
+    re.IGNORECASE,
 )
 
 
@@ -30,7 +49,12 @@ ORG_CUE = re.compile(
 )
 
 
-STUDY_CUE = re.compile(r"\b(?:graduated|graduate|degree|diploma|credential|certificate|certification|studied|studying|attended|enrolled|trained|alumn\w*)\b[^.;]*$", re.IGNORECASE)
+STUDY_CUE = re.compile(
+    r"\b(?:graduated|graduate|degree|diploma|credential|certificate|certification|studied|studying|attended|enrolled|trained|"
+    r"alumn\w*|student|majored|school\s+at|college\s+at|went\s+to)\b[^.;]*$",
+    re.IGNORECASE,
+)
+NOT_ORGANIZATION_WORDS = {"I", "The", "A", "An", "He", "She", "They", "We", "It", "This", "That", "My", "Our", "His", "Her", "Their"}
 
 
 def extract_organization(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
@@ -47,6 +71,9 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
         if block.kind == "u" and id(block) not in interviewee_ids:
             continue
         for sentence in sentences(block):
+            if block.kind != "u" and ARCHIVE_CONTEXT.search(sentence[2]):
+                continue
+            found += _unnamed_kind(block, sentence, index)
             for match in CAPITALIZED_RUN.finditer(sentence[2]):
                 words = match.group(0).split()
                 heads = [i for i, w in enumerate(words) if ORG_HEAD.match(re.sub(r"(?:['’]s)?[.,;:’']*$", "", w))]
@@ -57,6 +84,10 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
                 if last + 2 < len(words) and words[last + 1] == "of" and words[last + 2][0].isupper():
                     last = len(words) - 1
                 run = words[: last + 1]
+                # "Don for the Labor Archives": a name before "for/at/with/from" is not part of the body
+                cut = next((i for i, w in enumerate(run[:-1]) if w in {"for", "at", "with", "from", "by"} and not any(ORG_HEAD.match(x) for x in run[:i])), None)
+                if cut is not None:
+                    run = run[cut + 1:]
                 while run and (run[0].lower() in {"the", "of", "and", "for", "de"} or run[0] in {"On", "In", "At", "During", "When", "While", "Since", "As", "For", "By", "A", "An", "The"}):
                     run = run[1:]
                 if len(run) < 2:
@@ -84,3 +115,26 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
         return None
     best = max(found, key=lambda f: f[0])
     return extracted_fact(best[1], best[2])
+
+
+def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> list[tuple[float, str, Evidence]]:
+    """Employers without an institution word in their name: a lower-case unit after a
+    capitalised name ("from the Highland lakes squad"), or a name the person works at
+    ("working in Walgreens") that is not a place ("working in Chicago")."""
+    text = sentence[2]
+    found = []
+    for match in LOWER_CASE_UNIT.finditer(text):
+        if STUDY_CUE.search(text[max(0, match.start() - 60): match.start()]) or PREVIOUS_EMPLOYER.search(text[: match.start()]):
+            continue
+        score = round(0.75 - 0.02 * min(index, 10), 2)
+        found.append((score, match.group("org"), sentence_evidence(block, sentence, match.start("org"), match.end("org"), "organization.named-unit", score)))
+    for match in WORKS_AT.finditer(text):
+        org = match.group("org").rstrip(".,;:’'")
+        words = org.split()
+        if words[0] in NOT_ORGANIZATION_WORDS or is_place_name(org) or is_place_name(words[0]) or DATE.match(org) or ORG_HEAD.match(words[-1]):
+            continue  # a place, a date, or a name the institution-word rule reads already
+        if PREVIOUS_EMPLOYER.search(text[: match.start()]) or STUDY_CUE.search(text[max(0, match.start() - 60): match.start()]):
+            continue
+        score = round(0.7 - 0.02 * min(index, 10), 2)
+        found.append((score, org, sentence_evidence(block, sentence, match.start("org"), match.start("org") + len(org), "organization.works-at-name", score)))
+    return found

@@ -87,3 +87,9 @@ def extract_place(
                 if match.group("place") in _large_cities() or match.group("place") in regions:
                     return extracted_fact(match.group("place"), sentence_evidence(block, sentence, match.start("place"), match.end("place"), "place.in-city", 0.6))
     return None
+
+
+def is_place_name(text: str) -> bool:
+    """Is ``text`` the name of a city, state or country (whatever the sentence says of it)?"""
+    cities, regions = _gazetteer()
+    return text in cities or text in regions

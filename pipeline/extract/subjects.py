@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Document
+from .names import essay_heading_author
 from .common import FIELD_LABELS, METADATA_LABELS, document_fields, extracted_fact
 
 
@@ -15,7 +16,9 @@ def extract_subjects(document: Document) -> list[Fact]:
     fields = document_fields(document)
     # a field's label or value is metadata, not a subject ("Interviewer" / "Gladys Peterson")
     field_lines = {(f.line.block.id, f.line.start) for f in fields}
-    for line in document.subject_lines:
+    # under a student's name heading, the short lines are the teacher, course and college
+    subject_lines = [] if essay_heading_author(document) is not None else document.subject_lines
+    for line in subject_lines:
         block = next((b for b in document.blocks if b.kind == "head" and b.line == line.number), None)
         if block is None:
             continue

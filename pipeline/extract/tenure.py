@@ -9,7 +9,13 @@ from ..document import Block, Document
 from .common import HONORIFIC, NAME_WORD, NUMBER, NUMBER_WORDS, answers_to, extracted_fact, identities, sentence_evidence, sentences
 
 
-TENURE_QUANTIFIER = r"(?:(?:the\s+(?:last|past)|over|almost|nearly|about|more\s+than|around|well\s+over|roughly|approximately|at\s+least|just\s+over|close\s+to)\s+){0,2}"
+# "for the past nine years", "a little over 10 years", "going on 12 years"
+TENURE_QUANTIFIER = (
+    r"(?:(?:the\s+(?:last|past)|(?:a\s+(?:little|bit)\s+|just\s+|well\s+)?(?:over|under|more\s+than|less\s+than)|almost|nearly|about"
+    r"|around|roughly|approximately|at\s+least|close\s+to|going\s+on|upwards\s+of)\s+){0,2}"
+)
+# what the job is done "at" between the verb and the number: "working there 20 years"
+_WHERE = r"(?:(?:there|here|at\s+(?:the\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*){0,3}|in\s+(?:the\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*){0,3}|(?:in\s+)?this\s+(?:job|field|position|profession|role))\s+)?"
 
 
 # what a "has been ... for N years" is about when it is not a job
@@ -50,6 +56,22 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
         0.85,
     ),
     (
+        # "has been working there 20 years", "has been teaching in Olney 25 years": no "for"
+        "tenure.has-been-doing-n-years",
+        re.compile(
+            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have)\s+been\s+(?:working|teaching|serving|nursing|practi[cs]ing|policing|employed|doing\s+(?:this|it|that)(?:\s+job)?)\s+"
+            rf"{_WHERE}(?:for\s+)?{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|months?|decades?)\b",
+            re.IGNORECASE,
+        ),
+        0.85,
+    ),
+    (
+        # "My interview was with a forty-two year veteran ... nurse": the person interviewed
+        "tenure.interviewed-n-year-veteran",
+        re.compile(rf"\b(?P<subject>interview(?:ed|ing)?)\s+(?:was\s+)?(?:with\s+)?an?\s+{NUMBER}[- ](?P<unit>year|decade)s?[- ]veteran\b", re.IGNORECASE),
+        0.8,
+    ),
+    (
         "tenure.n-year-veteran",
         re.compile(rf"\b(?P<subject>he|she|who|i)\s+(?:is|was|'s|’s|am|'m|’m)\s+(?:now\s+)?an?\s+{NUMBER}[- ](?P<unit>year|decade)[- ]veteran\b", re.IGNORECASE),
         0.8,
@@ -77,15 +99,20 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
 
 SUBJECTS_FOR = {
     # "the teacher I interviewed has taught ... for 25 years"
-    "narrative": {"he", "she", "they", "who", "interviewee", "interviewed"},
+    "narrative": {"he", "she", "they", "who", "interviewee", "interviewed", "interview", "interviewing"},
     "interviewee-turn": {"i", "we", "who"},
 }
 
 
+# "How long have you been a nurse?", "How many years have you worked there?" (present perfect:
+# "how long did you ..." asks about a past job)
+# ("How long have you lived here?" asks about no job)
 HOW_LONG_QUESTION = re.compile(
-    r"\bhow\s+(?:long|many\s+years)\s+have\s+you\s+(?:been\s+(?:(?:a|an)\s+|here|there|at|with|in|on|doing|working|teaching|serving|nursing|practi[cs]ing|employed)|worked|served|taught|practi[cs]ed|had\s+(?:this|your|the)\s+job)",
+    r"\bhow\s+(?:long|many\s+years)\s+(?:have|'ve)\s+you\b(?![^?]*\b(?:live|lived|living|married|known|retired|friends?|been\s+alive)\b)",
     re.IGNORECASE,
 )
+# the number an answer gives ("About fifteen years.", "I've been here 12 years now", "Since 1998.")
+ANSWER_DURATION = re.compile(rf"\b{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|decades?|months?)\b(?!\s+(?:old|of\s+age|ago|later|earlier|before|after))", re.IGNORECASE)
 
 
 def _duration(match: re.Match[str]) -> str:
@@ -97,11 +124,12 @@ def _duration(match: re.Match[str]) -> str:
 
 
 def _tenure_from_answer(document: Document) -> list[tuple[float, int, Fact]]:
-    """"How long have you been a teacher?" - "Twelve years.": the answer's opening number."""
+    """"How long have you been a teacher?" - "Twelve years.": the number the answer's first sentence gives."""
     found = []
     for block, sentence in answers_to(document, HOW_LONG_QUESTION):
-        match = re.match(rf"\s*(?:(?:for|about|around|almost|nearly|over|close\s+to|just\s+over|more\s+than)\s+)?{NUMBER}\s+(?P<unit>years?|decades?|months?)\b", sentence[2], re.IGNORECASE)
-        if match:
+        match = ANSWER_DURATION.search(sentence[2])
+        # the answer's own number, not a child's age or a year long past ("when I was 12 years")
+        if match and not re.search(r"\b(?:when|age|aged|old)\b", sentence[2][: match.start()], re.IGNORECASE):
             normalized = _duration(match)
             start = match.start("n")
             found.append((0.75, -next(i for i, b in enumerate(document.blocks) if b is block), extracted_fact(sentence[2][start: match.end()], sentence_evidence(block, sentence, start, match.end(), "tenure.answer-to-how-long", 0.75), normalized)))

@@ -1,0 +1,229 @@
+"""Extraction rules added for texts nobody tuned them to: each rule with sentences of our own,
+and the refusals that keep it from firing on what only looks like it.
+
+Every sentence here was written for this test; none comes from the corpora the rules are
+scored on (bench/extract_eval.py), so a passing test says the rule is general, not that it
+fits a file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oral_archive.pipeline.decode import read_source
+from oral_archive.pipeline.extract import Metadata, extract
+from oral_archive.pipeline.stages import document_from
+
+
+def metadata_of(text: str, tmp_path: Path, name: str = "t.txt") -> Metadata:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return extract(document_from(read_source(path)))
+
+
+def person(metadata: Metadata, role: str = "interviewee"):
+    return next((p for p in metadata.people if p.role == role), None)
+
+
+def value(metadata: Metadata, attribute: str, role: str = "interviewee") -> str | None:
+    who = person(metadata, role)
+    fact = getattr(who, attribute) if who else None
+    if fact is None:
+        return None
+    return fact.normalized if attribute == "tenure" else fact.value
+
+
+def rule(metadata: Metadata, attribute: str, role: str = "interviewee") -> str | None:
+    fact = getattr(person(metadata, role), attribute)
+    return fact.evidence.rule if fact is not None and fact.evidence else None
+
+
+def essay(*paragraphs: str, title: str = "Interview with a Professional") -> str:
+    return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+# -- tenure ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tenure"),
+    [
+        ("She has been working there 20 years and still likes the night shift.", "P20Y"),
+        ("He has been teaching in Millbrook 14 years, mostly third grade.", "P14Y"),
+        ("He has been a deputy for a little over 10 years in the county.", "P10Y"),
+        ("She has been a paramedic for the past nine years.", "P9Y"),
+        ("He has been a dispatcher for just under 3 years.", "P3Y"),
+        ("She has worked at the clinic for going on 12 years now.", "P12Y"),
+    ],
+)
+def test_tenure_phrasings(sentence: str, tenure: str, tmp_path: Path) -> None:
+    text = essay("I interviewed a nurse at the county clinic for my class on public health.", sentence)
+    assert value(metadata_of(text, tmp_path), "tenure") == tenure
+
+
+def test_tenure_of_an_n_year_veteran_the_author_interviewed(tmp_path: Path) -> None:
+    text = essay(
+        "I have been a teacher for eleven years myself. My interview was with a thirty-three year veteran "
+        "librarian who plans to retire next spring."
+    )
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "tenure") == "P33Y"  # not the author's eleven years
+    assert rule(metadata, "tenure") == "tenure.interviewed-n-year-veteran"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "He has been working there since he was 16 years old.",  # an age
+        "She has been married 20 years to a firefighter.",  # not a job
+        "I have been a nurse for thirty-one years myself.",  # the author, in a narrative
+        "He has been retired for 4 years now.",  # retired
+    ],
+)
+def test_tenure_refusals(sentence: str, tmp_path: Path) -> None:
+    text = essay("I interviewed a nurse at the county clinic for my class on public health.", sentence)
+    assert value(metadata_of(text, tmp_path), "tenure") is None
+
+
+def test_tenure_answered_in_a_turn_after_a_how_long_question(tmp_path: Path) -> None:
+    text = (
+        "Interview with a Mail Carrier\n\n"
+        "Q: How long have you had this route?\nA: Oh, I've been on it about fifteen years now.\n"
+        "Q: Do you like it?\nA: Most days, yes.\n"
+        "Q: And before that?\nA: I drove a bus when I was 25 years old.\n"
+    )
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "tenure") == "P15Y"
+    assert rule(metadata, "tenure") == "tenure.answer-to-how-long"
+
+
+def test_an_age_in_an_answer_is_not_tenure(tmp_path: Path) -> None:
+    text = (
+        "Interview with a Baker\n\n"
+        "Q: How long have you wanted to bake?\nA: Since I was 12 years old, really.\n"
+        "Q: Is it hard?\nA: The hours are.\nQ: Thanks.\nA: Sure.\n"
+    )
+    assert value(metadata_of(text, tmp_path), "tenure") is None
+
+
+# -- occupation ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        ("The librarian I interviewed has run the branch since it opened.", "librarian"),
+        ("I had the chance to interview an E.M.T. from the volunteer squad.", "E.M.T."),
+        ("I interviewed a high school English teacher who coaches debate.", "high school English teacher"),
+        ("I interviewed a child abuse investigator for the county.", "child abuse investigator"),
+        ("I interviewed a young male firefighter at the station.", "firefighter"),  # age and sex are not the job
+    ],
+)
+def test_occupation_phrasings(sentence: str, role: str, tmp_path: Path) -> None:
+    assert value(metadata_of(essay(sentence), tmp_path), "occupation") == role
+
+
+def test_rank_before_a_name_of_a_police_department(tmp_path: Path) -> None:
+    text = essay("My neighbor is Officer Dana Whitlock of the Brookfield Police Department, which covers the east side.")
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "occupation") == "police officer"
+    assert rule(metadata, "occupation") == "role.rank-of-force"
+
+
+def test_the_job_i_interviewed_needs_the_job_right_before_i(tmp_path: Path) -> None:
+    # "the class I interviewed for" names no job: nothing before "I" is an occupation
+    text = essay("The class I interviewed for was about careers, and the speaker talked about farming.")
+    assert value(metadata_of(text, tmp_path), "occupation") is None
+
+
+# -- names -----------------------------------------------------------------------------------------
+
+
+def test_first_name_of_someone_the_author_knows(tmp_path: Path) -> None:
+    text = essay("The nurse I chose to interview was my cousin Renata from the county clinic.")
+    assert value(metadata_of(text, tmp_path), "name") == "Renata"
+
+
+def test_a_first_name_outside_a_sentence_about_the_interview_is_not_taken(tmp_path: Path) -> None:
+    text = essay("I interviewed a nurse at the county clinic.", "My cousin Renata drove me there.")
+    assert value(metadata_of(text, tmp_path), "name") is None
+
+
+def test_answers_from_an_initialled_name(tmp_path: Path) -> None:
+    text = essay("I sent my questions by e-mail. These answers are from K. Marlow. She runs a small museum.")
+    assert value(metadata_of(text, tmp_path), "name") == "K. Marlow"
+
+
+def test_anonymous_narrator_is_not_a_name(tmp_path: Path) -> None:
+    text = "Oral History: Interview with Anonymous Nurse #2\n\nI interviewed a nurse who asked not to be named. She has been a nurse for years.\n"
+    assert value(metadata_of(text, tmp_path), "name") is None
+
+
+def test_interviewer_from_a_header_with_initials(tmp_path: Path) -> None:
+    text = (
+        "Farm Oral History\n\nInterviewer: Lena Morales [LM]\nInterviewee: Otto Brandt [OB]\n\n"
+        "LM: When did you start farming?\nOB: In 1961, with my father.\nLM: Where?\nOB: Near the river.\n"
+    )
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "name", "interviewer") == "Lena Morales"
+    assert value(metadata, "name") == "Otto Brandt"
+
+
+def test_interview_conducted_by_line(tmp_path: Path) -> None:
+    text = "Otto Brandt Oral History\n\nInterview conducted by Lena Morales\n\nThis interview took place at the farm in 1994. It covers the war years.\n"
+    assert value(metadata_of(text, tmp_path), "name", "interviewer") == "Lena Morales"
+
+
+def test_student_heading_is_the_interviewer_and_not_a_title(tmp_path: Path) -> None:
+    text = (
+        "Priya Raman\nProfessor Hollis\nSociology 101\nMarch 3, 2019\n"
+        "I interviewed Tomas Ruiz, a retired machinist, about his years at the mill.\n"
+        "He told me that the work was loud and the pay was steady.\n"
+    )
+    metadata = metadata_of(text, tmp_path)
+    assert metadata.title is None
+    assert metadata.subjects == []  # teacher and course lines are no subjects
+    assert value(metadata, "name", "interviewer") == "Priya Raman"
+
+
+def test_a_name_line_without_a_date_below_it_is_no_student_heading(tmp_path: Path) -> None:
+    text = "Priya Raman\n\nI interviewed Tomas Ruiz, a machinist, about his years at the mill. He liked the work a lot.\n"
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "name", "interviewer") is None
+
+
+# -- organization ----------------------------------------------------------------------------------
+
+
+def test_employer_without_an_institution_word(tmp_path: Path) -> None:
+    text = essay("I interviewed a pharmacist who is working at Costvale here in the city, on the night shift.")
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "organization") == "Costvale"
+    assert rule(metadata, "organization") == "organization.works-at-name"
+
+
+def test_a_place_after_working_in_is_not_an_employer(tmp_path: Path) -> None:
+    text = essay("I interviewed a pharmacist who is working in Chicago after years of working in Texas.")
+    assert value(metadata_of(text, tmp_path), "organization") is None
+
+
+def test_lower_case_unit_after_a_capitalised_name(tmp_path: Path) -> None:
+    text = essay("The paramedic I interviewed was my friend Joel from the Pine hollow squad, a volunteer crew.")
+    assert value(metadata_of(text, tmp_path), "organization") == "Pine hollow squad"
+
+
+def test_where_someone_studied_is_not_the_employer(tmp_path: Path) -> None:
+    text = essay("I interviewed a pharmacist. She went to pharmacy school at Dunmore and graduated from the Dunmore College of Pharmacy.")
+    assert value(metadata_of(text, tmp_path), "organization") is None
+
+
+def test_the_archive_that_recorded_an_oral_history_is_not_the_employer(tmp_path: Path) -> None:
+    text = (
+        "Otto Brandt Oral History\n\n"
+        "This oral history was conducted as part of the River Valley Heritage Center Oral History Project. "
+        "The recording was transcribed and reviewed by the narrator.\n\n"
+        "Otto Brandt farmed near the river for forty years.\n"
+    )
+    assert value(metadata_of(text, tmp_path), "organization") is None
