@@ -2,11 +2,15 @@
 
 A scraped or printed page leaves lines that are not part of the interview: the site's
 URL, "Page 3 of 12", a bare page number, a form feed, a navigation bar, a running
-header or footer repeated on every page. Such a line is removed and recorded as an
+header or footer repeated on every page, and the chrome of a web page or document viewer
+("Skip to main content", "Share this:", "You are on page 1 of 4", "Words: 955",
+"Title (Dublin Core)", "Home | About | Contact"). Such a line is removed and recorded as an
 ``Artifact``; where it stood between two halves of one sentence (the line before does
 not end a sentence and the line after starts in lower case) the halves are rejoined into
 one line, with the break position kept for a TEI ``<pb/>``. A word hyphenated at the end
 of the line before is joined again only when the joined form is a word (``dehyphenate``).
+An excerpt site's "…show more content…" glued to the end of a content line is cut off there,
+recorded the same way, with a break at the cut.
 """
 
 from __future__ import annotations
@@ -45,25 +49,191 @@ LOWER_START = re.compile(r"^(?P<right>[^\W\d_]+)")
 _MIN_ZIPF = 2.0
 
 
-# What an artifact line can open with: "http"/"www" (URL), "page"/"pg"/"p." or a digit, "[" or
-# "-" (page number), "[" (navigation). A line opening with any other ASCII character is content.
+# -- boilerplate: the chrome of a web page or a document viewer --------------------------------
+# A line of chrome is short, so the rules below look only at lines of at most
+# BOILERPLATE_MAX_CHARS characters (and then at most BOILERPLATE_MAX_WORDS words). A line opening
+# in lower case is never chrome: it goes on a hard-wrapped sentence ("print the report ...").
+BOILERPLATE_MAX_CHARS = 100
+BOILERPLATE_MAX_WORDS = 12
+# Bullets, arrows, separators and trailing dots/colons around a chrome label: "• Print",
+# "Next »", "Share this:", "Loading...", "↑ Back to top". Brackets are not stripped.
+_EDGE_MARKS = " •·*‣◦▪–—-=>»«›‹|:.…↑^"
+# Whole lines (lower case, edge marks stripped) that are interface labels on any site: links
+# to skip navigation, menus, account and sharing buttons, post navigation, viewer controls.
+_BOILERPLATE_PHRASES = frozenset(
+    [f"{verb}{to}{where}{target}" for verb in ("skip", "jump") for to in (" to", " to the", "")
+     for where in (" main", " primary", "") for target in (" content", " navigation", " menu", " search", " footer", " sidebar", " main")]
+    + [f"{verb} {target}" for verb in ("toggle", "open", "close", "show", "hide", "expand") for target in ("navigation", "menu", "search", "sidebar", "nav")]
+    + [
+        "menu", "main menu", "primary menu", "mobile menu", "site menu", "navigation", "main navigation",
+        "primary navigation", "site navigation", "search", "search for", "search this site", "search the site",
+        "search site", "site search", "search here", "search results",
+        "log in", "login", "log out", "logout", "sign in", "sign up", "sign out", "signin", "signup",
+        "create account", "create an account", "my account", "forgot password", "forgot your password",
+        "subscribe", "subscribe now", "unsubscribe", "subscribe to our newsletter", "newsletter",
+        "share", "share this", "share this page", "share this post", "share this article", "share this story",
+        "share on facebook", "share on twitter", "share via email", "like this", "tweet", "pin it",
+        "facebook", "twitter", "linkedin", "pinterest", "reddit", "whatsapp", "follow us",
+        "email", "e-mail", "email this", "email this page", "print", "print this", "print this page",
+        "print page", "print this article", "printer friendly", "printer-friendly version",
+        "loading", "please wait", "advertisement", "advertisements", "sponsored", "sponsored content",
+        "related", "related posts", "related articles", "related stories", "related essays", "related content",
+        "related links", "related documents", "related papers", "you may also like", "you might also like",
+        "recommended for you", "leave a comment", "leave a reply", "leave a response", "post a comment",
+        "add a comment", "add comment", "no comments", "no comments yet", "be the first to comment", "reply",
+        "read more", "continue reading", "show more", "show less", "see more", "view more", "load more",
+        "show more content", "read full essay", "read full document", "read the full essay",
+        "previous", "next", "previous post", "next post", "previous article", "next article", "previous page",
+        "next page", "previous entry", "next entry", "older posts", "newer posts", "older entries", "newer entries",
+        "back to top", "to top", "top of page", "top of the page", "return to top", "scroll to top", "go to top",
+        "back to the top",
+        "open document", "open in new window", "download", "zoom in", "zoom out", "full screen", "fullscreen",
+        "exit full screen", "exit fullscreen", "fit to width", "fit to page", "start display at page",
+        "privacy policy", "terms of use", "terms of service", "terms and conditions", "cookie policy",
+        "cookie settings", "accept cookies", "accept all cookies", "accept all", "reject all", "contact us",
+        "about us", "sitemap", "site map",
+    ]
+)
+# The labels that sites end with a colon ("Share this:"); any other label ending in a colon
+# ("Reply:", "Email:") may open content on the next line, like "Words of Wisdom:".
+_COLON_PHRASES = frozenset(["share this", "share", "like this", "search for", "search", "start display at page", "follow us"])
+# Words that are links only inside a menu line ("Home | About | Contact"); alone they may be a heading.
+_MENU_WORDS = _BOILERPLATE_PHRASES | {"home", "about", "contact", "blog", "register", "faq", "help", "news", "archive", "archives"}
+_COUNT_UNIT = r"(?:words?|pages?|views?|downloads?|characters?|chars|comments?|likes?|shares?|reads?|responses?|replies|min(?:ute)?s? read)"
+# Shapes with a varying part, keyed by their first word (lower case, with or without a colon;
+# "#" for a number), so a line is tried against one pattern at most. Each must match the whole
+# lower-cased line, edge marks stripped.
+_SHAPES: dict[str, str] = {
+    # document viewers: "You are on page 2 of 12", "Start display at page: 3"
+    "you": r"you(?:'re|’re| are) (?:on|viewing|reading) page ?\d+ ?(?:of|/) ?\d+",
+    "start": r"start display at page ?:?(?: ?\d+)?",
+    # essay-site statistics: "Date Submitted: 01/28/2010 08:14 AM", "Flesch-Kincaid Score: 70.4",
+    # "Words: 955", "Pages: 4", "Views: 2,301", "Essay Grade: no grades", "Rating: 4.5/5"
+    "date": r"date (?:submitted|uploaded|added|posted) ?: ?.*\d.*",
+    "flesch": r"flesch[\w -]{0,30}: ?[\d.,]+",
+    "flesch-kincaid": r"flesch-kincaid[\w -]{0,30}: ?[\d.,]+",
+    "readability": r"readability[\w -]{0,30}: ?[\d.,]+",
+    "reading": r"reading (?:ease|level|time)[\w -]{0,20}: ?[\d.,]+(?: ?min(?:ute)?s?)?",
+    "essay": r"essay (?:grade|rating|score|length)s? ?: ?.+",
+    "rating": r"rating ?: ?[\d.]+(?: ?(?:/|out of) ?\d+)?(?: stars?)?",
+    **{unit: rf"{_COUNT_UNIT} ?: ?\d[\d,.]*" for unit in
+       ("word", "words", "page", "pages", "view", "views", "downloads", "character", "characters", "chars",
+        "likes", "shares", "reads")},
+    # "657 Words3 Pages", "2,301 views", "3 comments", "5 min read", "3 thoughts on “...”"
+    "#": rf"(?:\d[\d,.]*\s*{_COUNT_UNIT}\s*[|·•,/-]?\s*)+|\d+ (?:thoughts?|comments?|responses?|replies) (?:on|to) .+",
+    "no": r"no (?:comments?|responses?|replies)(?: yet)?",
+    "one": r"one (?:comments?|responses?|reply|thoughts?)(?: (?:on|to) .+)?",
+    "comments": r"comments? ?(?:\(\d+\)|\[\d+\]|: ?\d+)",
+    "comment": r"comments? ?(?:\(\d+\)|\[\d+\]|: ?\d+)",
+    "responses": r"responses ?(?:\(\d+\)|\[\d+\]|: ?\d+)",
+    # "Report this Essay", "Report abuse", "Cite this page", "How to cite this essay", "Download presentation"
+    "report": r"report (?:this(?: \w+)?|abuse|an? (?:issue|problem|error|bug))",
+    "cite": r"cite(?: this(?: \w+)?)?",
+    "how": r"how to cite(?: this(?: \w+)?)?",
+    "download": r"download(?: \S+){0,4}",
+    # blog chrome: "Posted by admin on March 3, 2012", "Posted by @ 8:53 am on May 12th, 2011",
+    # "Posted on May 12, 2011 by admin" (with a date or time), "Filed under ..."
+    "posted": r"posted (?:by .{0,60}? (?:on|at|@) .*\d.*|on .*\d.*)",
+    "filed": r"filed (?:under|in) ?:? ?.+",
+    # "More about <title>": a link to related pages; chrome only where no prose follows (see clean)
+    "more": r"more (?:about|on|from|essays? (?:about|on)) .+",
+}
+_COMPILED_SHAPES = {word: re.compile(pattern) for word, pattern in _SHAPES.items()}
+_SHAPE_PATTERNS = {word + colon: compiled for word, compiled in _COMPILED_SHAPES.items() for colon in ("", ":")}
+_COUNT_SHAPE = _COMPILED_SHAPES["#"]
+_TRAILING_SHAPE = _COMPILED_SHAPES["more"]
+# "Title (Dublin Core)", "Description (DC)": a catalogue field label naming its schema
+SCHEMA_LABEL_LINE = re.compile(r"[^\W\d_][\w'’ .-]{0,40}? ?\((?:dublin core|dc)\)")
+_SCHEMA_TAILS = ("(dublin core)", "(dc)")
+# a menu or breadcrumb trail: " | ", " · ", " › " or " » " between at least three short
+# capitalised items without digits or sentence punctuation ("Home | About | Contact | Blog"),
+# or between known labels only ("Log in | Sign up")
+_MENU_SEPARATORS = (" | ", " · ", " › ", " » ")
+_MENU_ITEM_MAX_WORDS = 3
+_MENU_ITEM_MAX_CHARS = 25
+# "…show more content…" (or "...read more...") glued to the end of a content line by a site that
+# shows only an excerpt; cut there, recorded, with a break at the cut.
+GLUED_MORE = re.compile(r"\s*(?:…|\.{3})\s*(?:show|read|see|view) more(?: content)?\s*(?:…|\.{3})$", re.IGNORECASE)
+_GLUE_MARKS = ("…", "...")
+# internal kind of a "More about ..." line before clean has seen what follows it
+_TRAILING = "boilerplate-if-trailing"
+
+
+def _is_menu(core: str, key: str) -> bool:
+    """``Home | About | Contact``: short capitalised items, or known labels, between separators."""
+    for separator in _MENU_SEPARATORS:
+        if separator in core:
+            items = core.split(separator)
+            keys = key.split(separator)
+            if all(k.strip(_EDGE_MARKS) in _MENU_WORDS for k in keys):
+                return True
+            return len(items) >= 3 and all(
+                item and item[0].isupper() and len(item) <= _MENU_ITEM_MAX_CHARS
+                and len(item.split()) <= _MENU_ITEM_MAX_WORDS
+                and not any(c.isdigit() or c in ":.?!;," for c in item)
+                for item in items
+            )
+    return False
+
+
+def _boilerplate_kind(stripped: str) -> str | None:
+    """``"boilerplate"`` (or ``_TRAILING``) when a short stripped line is chrome, else None."""
+    last = stripped[-1]
+    if last in "?!,;" or (last == "." and stripped[-2:-1] != ".") or stripped[0].islower():
+        return None  # a sentence, a question, or the rest of a hard-wrapped sentence
+    core = stripped.strip(_EDGE_MARKS)
+    key = core.lower()
+    if key in _BOILERPLATE_PHRASES:
+        return "boilerplate" if last != ":" or key in _COLON_PHRASES else None
+    if not key:
+        return None
+    first = key.partition(" ")[0]
+    pattern = _SHAPE_PATTERNS.get(first) or (_COUNT_SHAPE if first[0].isdigit() else None)
+    if pattern is not None and pattern.fullmatch(key):
+        kind = _TRAILING if pattern is _TRAILING_SHAPE else "boilerplate"
+    elif (key[-1] == ")" and key.endswith(_SCHEMA_TAILS) and SCHEMA_LABEL_LINE.fullmatch(key)) or (
+        (" | " in core or " · " in core or " › " in core or " » " in core) and _is_menu(core, key)
+    ):
+        kind = "boilerplate"
+    else:
+        return None
+    return kind if len(key.split(None, BOILERPLATE_MAX_WORDS)) <= BOILERPLATE_MAX_WORDS else None
+
+
+# What a url/page-number/navigation line can open with: "http"/"www" (URL), "page"/"pg"/"p." or a
+# digit, "[" or "-" (page number), "[" (navigation). Boilerplate lines are short: any other line
+# opening with an ASCII character and longer than BOILERPLATE_MAX_CHARS is content.
 _ARTIFACT_OPENERS = frozenset("hHwWpP[-0123456789")
 
 
+def _line_kind(stripped: str) -> str | None:
+    """The kind of a non-blank stripped line, with ``_TRAILING`` kept for ``clean`` to resolve."""
+    first = stripped[0]
+    if first in _ARTIFACT_OPENERS or not first.isascii():
+        if URL_LINE.match(stripped):
+            return "url"
+        if PAGE_NUMBER_LINE.match(stripped):
+            return "page-number"
+        if NAVIGATION_LINE.match(stripped):
+            return "navigation"
+    if len(stripped) <= BOILERPLATE_MAX_CHARS:
+        return _boilerplate_kind(stripped)
+    return None
+
+
 def classify_artifact_line(text: str) -> str | None:
-    """The artifact kind of a whole line, or None when the line is content."""
+    """The artifact kind of a whole line, or None when the line is content.
+
+    A "More about ..." line is ``boilerplate`` here by its shape; ``clean`` keeps it as content
+    where running prose (a line of more than ``BOILERPLATE_MAX_WORDS`` words) follows it.
+    """
     if text == FORM_FEED_LINE:
         return "form-feed"
     stripped = text.strip()
     if not stripped:
         return None
-    if URL_LINE.match(stripped):
-        return "url"
-    if PAGE_NUMBER_LINE.match(stripped):
-        return "page-number"
-    if NAVIGATION_LINE.match(stripped):
-        return "navigation"
-    return None
+    kind = _line_kind(stripped)
+    return "boilerplate" if kind == _TRAILING else kind
 
 
 @cache
@@ -180,6 +350,28 @@ def mark_running_headers(stripped: list[str], kinds: list[str | None]) -> None:
         kinds[i] = "running-header"
 
 
+def _resolve_trailing(stripped: list[str], kinds: list[str | None]) -> None:
+    """A "More about ..." line is boilerplate where no running prose follows it, else content."""
+    prose_after = False
+    for i in range(len(kinds) - 1, -1, -1):
+        kind = kinds[i]
+        if kind == _TRAILING:
+            kinds[i] = None if prose_after else "boilerplate"
+        elif kind is None and not prose_after and len(stripped[i].split(None, BOILERPLATE_MAX_WORDS)) > BOILERPLATE_MAX_WORDS:
+            prose_after = True
+
+
+def _cut_glued(text: str, number: int, artifacts: list[Artifact], decisions: list[Decision]) -> tuple[str, Artifact | None]:
+    """Cut "…show more content…" from the end of a content line, recording it (None: no marker)."""
+    end = GLUED_MORE.search(text, max(0, len(text) - 40))
+    if end is None or end.start() == 0:
+        return text, None
+    artifact = Artifact("boilerplate", end.group().strip(), number)
+    artifacts.append(artifact)
+    decisions.append(Decision("clean", f"cut boilerplate artifact {artifact.text!r} from the end of line {number}"))
+    return text[: end.start()], artifact
+
+
 def _describe(pending: list[Artifact]) -> str:
     return (
         f"removed {', '.join(a.kind for a in pending)} artifact "
@@ -195,14 +387,22 @@ def clean(decoded: DecodedText, lexicon: Callable[[str], bool] | None = None) ->
     pending: list[Artifact] = []  # removed since the last content line
     raw_lines = decoded.text.split("\n")
     stripped = [text.strip() for text in raw_lines]
-    # the patterns run only on lines opening as one of them could (or with a non-ASCII character)
+    # the patterns run only on short lines and on lines opening as a url/page-number/navigation
+    # line could (or with a non-ASCII character); a long line of prose costs three tests
     kinds = [
-        classify_artifact_line(raw) if s[:1] in _ARTIFACT_OPENERS or not s[:1].isascii() or raw == FORM_FEED_LINE else None
+        (
+            _line_kind(s) if s[0] in _ARTIFACT_OPENERS or not s[0].isascii()
+            else _boilerplate_kind(s) if len(s) <= BOILERPLATE_MAX_CHARS else None
+        ) if s else "form-feed" if raw == FORM_FEED_LINE else None
         for raw, s in zip(raw_lines, stripped)
     ]
+    if _TRAILING in kinds:
+        _resolve_trailing(stripped, kinds)
     mark_running_headers(stripped, kinds)
     vocabulary = Vocabulary(decoded.text, lexicon)
     joins: list[str] = []
+    glued: list[Artifact] = []  # cut from the end of the content line ``glued_line``
+    glued_line: Line | None = None
 
     for number, (raw, text, kind) in enumerate(zip(raw_lines, stripped, kinds), start=1):
         if kind is not None:
@@ -210,8 +410,11 @@ def clean(decoded: DecodedText, lexicon: Callable[[str], bool] | None = None) ->
             artifacts.append(artifact)
             pending.append(artifact)
             continue
+        cut: Artifact | None = None
+        if text.endswith(_GLUE_MARKS):  # "...show more content..." at the end of the line
+            text, cut = _cut_glued(text, number, artifacts, decisions)
         indent = len(raw) - len(raw.lstrip(" ")) if raw[:1] == " " else 0
-        if text and pending:
+        if text and (pending or glued):
             previous = next((line for line in reversed(out) if not line.blank), None)
             if previous is not None and _splits_sentence(previous.text, text):
                 while out and out[-1].blank:
@@ -219,18 +422,32 @@ def clean(decoded: DecodedText, lexicon: Callable[[str], bool] | None = None) ->
                 joined, note = dehyphenate(previous.text, text, vocabulary)
                 offset = len(joined) - len(text)
                 previous.text = joined
-                previous.breaks.extend((offset, artifact) for artifact in pending)
+                previous.breaks.extend((offset, artifact) for artifact in glued + pending)
                 if note:
                     joins.append(note)
-                decisions.append(Decision("clean", f"{_describe(pending)} and rejoined the sentence it split (lines {previous.number} and {number})"))
-                pending = []
+                decisions.append(Decision("clean", f"{_describe(glued + pending)} and rejoined the sentence it split (lines {previous.number} and {number})"))
+                pending, glued = [], []
+                if cut is not None:
+                    glued, glued_line = [cut], previous
                 continue
-            decisions.append(Decision("clean", _describe(pending)))
-            out.append(Line(text, number, breaks=[(0, artifact) for artifact in pending], indent=indent))
-            pending = []
+            if glued and glued_line is not None:  # not rejoined: the break stays where the cut was
+                glued_line.breaks.extend((len(glued_line.text), artifact) for artifact in glued)
+                glued = []
+            line = Line(text, number, [(0, artifact) for artifact in pending], indent)
+            out.append(line)
+            if pending:
+                decisions.append(Decision("clean", _describe(pending)))
+                pending = []
+            if cut is not None:
+                glued, glued_line = [cut], line
             continue
-        out.append(Line(text, number, [], indent))  # positional: a keyword call costs twice as much
+        line = Line(text, number, [], indent)  # positional: a keyword call costs twice as much
+        out.append(line)
+        if cut is not None:
+            glued, glued_line = [cut], line
 
+    if glued and glued_line is not None:
+        glued_line.breaks.extend((len(glued_line.text), artifact) for artifact in glued)
     if pending:  # artifacts after the last content line: the break closes the text
         last = next((line for line in reversed(out) if not line.blank), None)
         if last is not None:

@@ -6,6 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oral_archive.pipeline.clean import Vocabulary, classify_artifact_line, clean, dehyphenate
 from oral_archive.pipeline.decode import decode, read_source
@@ -54,6 +56,169 @@ def content(cleaned: CleanedText) -> list[str]:
 )
 def test_classify_artifact_line(line: str, kind: str | None) -> None:
     assert classify_artifact_line(line) == kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # site chrome: skip links, menus, account, sharing and post navigation
+        "Skip to main content", "SKIP TO CONTENT", "Jump to navigation", "Toggle navigation", "Main menu", "Menu",
+        "Search", "Search for:", "Log in", "Sign up", "Subscribe", "Share this:", "Like this:", "Loading...",
+        "Advertisement", "Print", "Tweet", "Email", "Related posts", "Leave a reply", "Read more", "Previous post",
+        "Next post »", "« Previous", "↑ Back to top", "Top of page", "Open Document", "Download", "Cite this page",
+        "Report this Paper", "Report this document",
+        # document viewers
+        "You are on page 3of 9", "You are on page 2 of 15", "Start display at page:", "Download presentation",
+        "Zoom out", "Full screen",
+        # essay-site statistics, with or without a bullet
+        "• Date Submitted: 11/03/2015 06:40 PM", "  • Flesch-Kincaid Score: 58.1", "Words: 1,204", "• Words: 730",
+        "Essay Grade: none", "1204 Words5 Pages", "1,204 Words 5 Pages", "Pages: 6", "Views: 12,480", "3 comments",
+        "Comments (12)", "No comments yet",
+        # a catalogue field label naming its schema
+        "Title (Dublin Core)", "Subject (Dublin Core)", "Rights (DC)",
+        # blog chrome (with a date or time)
+        "Posted by @ 10:05 pm on March 2nd, 2013", "Posted by editor on June 9, 2014", "Posted on 4 July 2015 by staff",
+        "Filed under Interviews, Transport",
+        # menus and breadcrumbs without brackets
+        "Home | About | Contact | Blog", "Log in | Sign up", "Home · Archive · Contact", "Stories › Transport › Buses",
+        # an excerpt marker on a line of its own
+        "…show more content…", "...show more content...",
+        # "More about ..." by its shape (clean keeps it where prose follows it)
+        "More about An Interview With A Bus Driver",
+    ],
+)
+def test_classify_boilerplate_line(line: str) -> None:
+    assert classify_artifact_line(line) == "boilerplate"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # titles and headings
+        "Interview with a Nurse", "INTERVIEW WITH A POLICE OFFICER", "Home", "Contact", "Table of Contents", "Notice",
+        # speaker turns and field lines
+        "Q: Did you search it?", "Interviewer: Jane Doe", "Subject: Life at the depot", "Date: March 3, 1976",
+        "Occupation: Paid Firefighter", "Tags: buses, night shifts", "Email: office@example.org", "Length: 45 minutes",
+        # a label with nothing after it, even where the label alone would be chrome
+        "Words of Wisdom:", "Reply:", "Email:",
+        # speaker initials on a line of their own
+        "AD", "JR",
+        # sentences that merely contain the words of chrome
+        "I had to print the report and log in to the system.", "Search warrants take time.",
+        "Words cannot describe it.", "We looked at the menu for a long time.", "Next?", "Download the whole thing, he said.",
+        # the rest of a hard-wrapped sentence, opening in lower case
+        "print", "log in to the", "menu",
+        # lines that look like these shapes but are not chrome
+        "Posted to Berlin in 1946, he met", "More about my father later.", "John Smith | Interviewer | 1976",
+        "Interview with a Driver | Transport Stories | City Archive", "100 times faster", "1976",
+        # a bare "(DC)" after a whole sentence of more than twelve words
+        "a b c d e f g h i j k l m (DC)",
+    ],
+)
+def test_content_lines_are_not_boilerplate(line: str) -> None:
+    assert classify_artifact_line(line) is None
+
+
+PROSE_WORDS = st.sampled_from(
+    ["the", "bus", "Menu", "search", "Print", "log", "in", "Words:", "955", "Posted", "by", "on", "May", "2011",
+     "More", "about", "Share", "this:", "Download", "(Dublin", "Core)", "Skip", "to", "content", "we", "drove", "home"]
+) | st.text(alphabet=st.characters(categories=("Ll", "Lu")), min_size=1, max_size=9)
+
+
+@given(st.lists(PROSE_WORDS, min_size=13, max_size=30), st.sampled_from(["", ".", ":", "...", "?"]))
+def test_a_line_of_more_than_twelve_words_is_never_boilerplate(words: list[str], end: str) -> None:
+    assert classify_artifact_line(" ".join(words) + end) is None
+
+
+def test_boilerplate_lines_are_removed_recorded_and_the_sentence_rejoined() -> None:
+    text = (
+        "Skip to main content\nMenu\n\nDriving the Night Bus\n\n• Words: 812\n• Report this Essay\n"
+        "She drove the last bus of the night for twenty years, from the depot to the\n"
+        "Advertisement\nShare this:\n"
+        "river and back, and she never missed a single shift.\n\nBack to top\n"
+    )
+    cleaned = cleaned_text(text)
+    assert content(cleaned) == [
+        "Driving the Night Bus",
+        "She drove the last bus of the night for twenty years, from the depot to the river and back, and she never missed a single shift.",
+    ]
+    boilerplate = [(a.text, a.line) for a in cleaned.artifacts if a.kind == "boilerplate"]
+    assert boilerplate == [
+        ("Skip to main content", 1), ("Menu", 2), ("• Words: 812", 6), ("• Report this Essay", 7),
+        ("Advertisement", 9), ("Share this:", 10), ("Back to top", 13),
+    ]
+    title, body = (line for line in cleaned.lines if not line.blank)
+    assert [(offset, a.text) for offset, a in title.breaks] == [(0, "Skip to main content"), (0, "Menu")]
+    # the two chrome lines inside the sentence: breaks at the join, and the join is recorded
+    offset = body.text.index("river and back")
+    assert [(o, a.text) for o, a in body.breaks] == [(0, "• Words: 812"), (0, "• Report this Essay"), (offset, "Advertisement"), (offset, "Share this:"), (len(body.text), "Back to top")]
+    assert any("rejoined the sentence" in d.description and "'Advertisement'" in d.description for d in cleaned.decisions)
+
+
+def test_show_more_content_glued_to_a_line_end_is_cut_and_recorded_with_a_break() -> None:
+    text = (
+        "Driving the Night Bus\n\n"
+        "She drove the last bus of the night for twenty years and never missed a shift.…show more content…\n"
+        "The depot closed the year she retired, and the route went to a private company.\n"
+    )
+    cleaned = cleaned_text(text)
+    glued = next(line for line in cleaned.lines if line.number == 3)
+    assert glued.text == "She drove the last bus of the night for twenty years and never missed a shift."
+    [(offset, artifact)] = glued.breaks
+    assert (offset, artifact.kind, artifact.text, artifact.line) == (len(glued.text), "boilerplate", "…show more content…", 3)
+    assert artifact in cleaned.artifacts
+    assert any("…show more content…" in d.description and "line 3" in d.description for d in cleaned.decisions)
+    assert content(cleaned)[-1] == "The depot closed the year she retired, and the route went to a private company."
+
+
+def test_show_more_content_in_the_middle_of_a_sentence_is_cut_and_the_sentence_rejoined() -> None:
+    cleaned = cleaned_text("A title\n\nIn winter the buses were always ...Show More Content...\nlate, and nobody complained.\n")
+    assert content(cleaned)[-1] == "In winter the buses were always late, and nobody complained."
+    line = next(line for line in cleaned.lines if line.text.startswith("In winter"))
+    assert [(offset, a.text) for offset, a in line.breaks] == [(line.text.index("late"), "...Show More Content...")]
+
+
+def test_more_about_is_boilerplate_only_where_no_prose_follows() -> None:
+    prose = "The depot closed the year she retired, and the route went to a private company that cut the night service."
+    end = cleaned_text(f"Driving the Night Bus\n\n{prose}\n\nMore about Driving the Night Bus\n\nOpen Document\n")
+    assert content(end) == ["Driving the Night Bus", prose]
+    assert [a.text for a in end.artifacts if a.kind == "boilerplate"] == ["More about Driving the Night Bus", "Open Document"]
+    middle = cleaned_text(f"Driving the Night Bus\n\nMore about the depot\n\n{prose}\n")
+    assert "More about the depot" in content(middle)
+    assert not middle.artifacts
+
+
+ASCII_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=8)
+
+
+@given(st.lists(ASCII_WORDS, min_size=1, max_size=20), st.sampled_from(["…show more content…", "...show more content...", " …Show more content…"]))
+def test_a_glued_show_more_marker_takes_no_other_word(words: list[str], marker: str) -> None:
+    line = " ".join(words)
+    cleaned = cleaned_text(f"Title\n\n{line}.{marker}\n")
+    assert content(cleaned)[-1] == f"{line}."
+    assert [a.text for a in cleaned.artifacts] == [marker.strip()]
+
+
+def test_excerpt_corpus_chrome_is_recorded_and_no_content_line_is_lost() -> None:
+    # the essay-site and catalogue chrome of the excerpt corpus (../shared), checked line by line
+    excerpts = CORPUS.parent.parent / "corpus-excerpts" / "files"
+    if not excerpts.is_dir():
+        pytest.skip("no excerpt corpus beside the clone")
+    counts: dict[str, int] = {}
+    for path in sorted(excerpts.iterdir()):
+        cleaned = clean(decode(read_source(path)))
+        removed = {a.line for a in cleaned.artifacts if a.kind == "boilerplate"}
+        counts[path.name[:2]] = len(removed)
+        kept = {line.number for line in cleaned.lines}
+        source_lines = decode(read_source(path)).text.split("\n")
+        for number, text in enumerate(source_lines, start=1):
+            if text.strip() and number not in removed:
+                assert number in kept, (path.name, number, text)
+            if number in removed and number in kept:  # a marker cut from a content line: the rest stays
+                assert next(line for line in cleaned.lines if line.number == number).text.strip()
+    # stat bullets (22), a stat line, a glued marker, "More about" and a viewer link (28), a blog
+    # byline (32), two Dublin Core labels (34); nothing elsewhere
+    assert counts == {"22": 5, "26": 0, "28": 4, "30": 0, "32": 1, "34": 2, "36": 0, "40": 0}
 
 
 def test_seed_url_is_removed_recorded_and_the_sentence_rejoined() -> None:
