@@ -8,9 +8,14 @@ Rules, in the order they apply:
    stays in the body (as a ``head`` block) so nothing is lost and evidence can point at it.
 2. **Speaker turns**: a label at the start of a line (``Q:``, ``Q.``, ``CURRY:``,
    ``Jane Doe:``, ``**Name**:``, optionally after a time stamp) used at least twice (or a
-   well-known label such as ``Q``/``Answer``) makes the document a transcript. A turn runs
-   until the next label, over as many paragraphs as it has; each paragraph becomes an
-   utterance; the speaker who mostly asks questions is the interviewer.
+   well-known label such as ``Q``/``Answer``) makes the document a transcript. So does a
+   transcription service's layout, a name-like label and a time stamp alone on a line
+   (``James Rayroux 0:00``, ``Speaker 1 00:01:23``, ``Jane Doe (00:02:10):``) with the
+   speech on the lines after it, when the stamps run forward; the stamp is the turn's start.
+   An all-capitals label that is the initials of exactly one full-name label (``JR`` and
+   ``James Rayroux``) is the same speaker. A turn runs until the next label, over as many
+   paragraphs as it has; each paragraph becomes an utterance; the speaker who mostly asks
+   questions is the interviewer.
 3. **Paragraphs**: blank lines separate paragraphs, and so does a line indented further
    than the one before (first-line indentation); within a group, a line is joined to the
    next when the text is hard-wrapped or the line breaks off mid-sentence. A word
@@ -65,6 +70,33 @@ LABEL_LINE = re.compile(
     r"^(?:\*\*(?P<bold>[^*:]{1,40}?):?\*\*:?|(?P<plain>[A-Z][A-Za-z'’.\-]*(?: [A-Z][A-Za-z'’.\-]*){0,3})\s*:"
     r"|(?P<dotted>[QA])\.(?=\s))"
     r"(?!//)\s*(?P<rest>.*)$"
+)
+# A speaker label and a time stamp alone on a line, the speech on the lines after it, as
+# transcription services (Otter.ai, Zoom, Teams, Rev) export: "James Rayroux 0:00",
+# "Speaker 1 00:01:23", "Jane Doe (00:02:10):", "Jane Doe [00:02:10]". The label is 1-4 words,
+# each capitalised (or all capitals), a number ("Speaker 2") or a name particle ("van") after
+# the first; matched against the whole stripped line, so prose ending in a time ("We met at
+# 9:45") is not one.
+_STAMP = r"\d{1,2}:[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?"
+_NAME_WORD = r"[A-Z][A-Za-z'’.\-]*"
+_NAME_PARTICLE = r"(?:van|von|de|del|della|der|den|da|di|du|la|le|bin|ibn|al|el)"
+STAMP_LABEL_LINE = re.compile(
+    rf"(?P<label>{_NAME_WORD}(?:\s(?:{_NAME_WORD}|\d{{1,3}}|{_NAME_PARTICLE})){{0,3}})"
+    rf"\s+(?P<stamp>\({_STAMP}\)|\[{_STAMP}\]|{_STAMP}):?"
+)
+_STAMP_LINE_ENDS = frozenset("0123456789)]:")
+# Words that make "label + time" a date, a schedule or a tape/page reference, not a speaker:
+# "Monday 9:45", "March 18 2:00", "Tape 2 0:00", "Lunch At 12:30".
+_NOT_NAME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today tonight yesterday tomorrow "
+    "morning afternoon evening noon midnight tape side page part chapter volume vol track disc disk "
+    "session day week time start end total duration length runtime recorded updated posted "
+    "at by on in from to until till around about before after since circa approx approximately "
+    "the a an of and or we i it is was then now later so but when".split()
+)
+_MONTH_WORDS = frozenset(
+    "jan january feb february mar march apr april may jun june jul july aug august sep sept september "
+    "oct october nov november dec december".split()
 )
 # A time stamp opening a line, before a speaker label: "[00:01:02] SMITH: ..." or "00:01:02 Q: ...".
 LEADING_TIMESTAMP = re.compile(r"^(?P<ts>[\[(]\d{1,2}:[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?[\])]|\d{1,2}:[0-5]\d:[0-5]\d(?:\.\d{1,3})?)\s+")
@@ -201,26 +233,120 @@ def _header_zone(
 
 # -- speaker turns ------------------------------------------------------------------------------
 
+Found = tuple[str, str, "str | None"]  # what _turn_of finds on a line: label, rest, time stamp
 
-def _label_of(text: str) -> tuple[str, str] | None:
-    """(speaker label, rest of the line) for a line opening a turn; a leading time stamp stays in the rest."""
+
+def _stamp_label_of(text: str) -> tuple[str, str, str] | None:
+    """(label, "", time stamp as written) for a line holding only a speaker label and a time stamp."""
+    match = STAMP_LABEL_LINE.fullmatch(text)
+    if not match:
+        return None
+    label = match.group("label")
+    words = label.lower().replace(".", "").split()
+    if (
+        label.lower() in NOT_SPEAKER_LABELS
+        or (len(words) > 1 and not _NOT_NAME_WORDS.isdisjoint(words))
+        or words[0] in _NOT_NAME_WORDS
+        or (words[0] in _MONTH_WORDS and (len(words) == 1 or words[1].isdigit()))
+    ):
+        return None
+    return label, "", match.group("stamp")
+
+
+def _seconds(stamp: str) -> float:
+    parts = stamp.strip("[]()").split(":")
+    return (int(parts[-3]) * 3600 if len(parts) == 3 else 0) + int(parts[-2]) * 60 + float(parts[-1])
+
+
+def _runs_forward(stamps: list[str]) -> bool:
+    """Do the time stamps of label + stamp lines read as a recording's clock?
+
+    They never go back, except to the start of a next recording (a stamp under a minute), or
+    now and then (a typing slip: one in ten): a timetable ("Lunch 12:30", "Dinner 6:45",
+    "Lunch 12:15") goes back and forth.
+    """
+    back, previous = 0, -1.0
+    for stamp in stamps:
+        seconds = _seconds(stamp)
+        if seconds < previous and seconds >= 60:
+            back += 1
+        previous = seconds
+    return back <= len(stamps) // 10
+
+
+def _turn_of(text: str) -> Found | None:
+    """(speaker label, rest of the line, time stamp) for a line opening a turn.
+
+    A ``LABEL:`` line gives its rest (a leading time stamp stays in it) and no stamp; a line of
+    a label and a time stamp alone gives an empty rest and the stamp as written.
+    """
     text = text.strip()
     if ":" not in text[:100] and not text.startswith(("**", "Q.", "A.")):
         return None  # every label shape has one of these: skip the regex for prose lines
     stamp = LEADING_TIMESTAMP.match(text)
     match = LABEL_LINE.match(text[stamp.end():] if stamp else text)
     if not match:
+        # a label + time stamp line is short and ends in a digit, a bracket or a colon
+        if len(text) <= 80 and text[-1] in _STAMP_LINE_ENDS and not stamp:
+            return _stamp_label_of(text)
         return None
     label = (match.group("bold") or match.group("plain") or match.group("dotted") or "").strip()
     if not label or label.lower() in NOT_SPEAKER_LABELS:
         return None
     rest = match.group("rest")
-    return label, (f"{stamp.group('ts')} {rest}" if stamp else rest)
+    return label, (f"{stamp.group('ts')} {rest}" if stamp else rest), None
 
 
-def _find_speakers(found: list[tuple[str, str] | None]) -> dict[str, int]:
-    """Labels that make a transcript, with their counts, from the labels found per line."""
-    counts = Counter(item[0] for item in found if item)
+def _label_of(text: str) -> tuple[str, str] | None:
+    """(speaker label as written, rest of the line) for a line opening a turn; a leading time stamp stays in the rest."""
+    found = _turn_of(text)
+    return (found[0], found[1]) if found else None
+
+
+_ALIAS_WORD_CHARS = re.compile(r"[.'’\-]")
+
+
+def label_aliases(labels: Iterable[str]) -> dict[str, str]:
+    """{initials label: full-name label} where an all-capitals label ("JR", "J.R.") is the
+    initials of exactly one full-name label ("James Rayroux") among ``labels``.
+
+    Initials are the first letters of the name's capitalised words, all of them or the first
+    and last ("Dr. Dawn Edwards": "DDE" or "DE"). Two full names with the same initials make
+    them ambiguous: no merge.
+    """
+    full_names: dict[str, set[str]] = {}
+    abbreviations: list[tuple[str, str]] = []
+    for label in set(labels):
+        words = label.split()
+        if len(words) == 1:
+            bare = label.replace(".", "")
+            if 2 <= len(bare) <= 5 and bare.isalpha() and bare.isupper() and label.lower() not in WELL_KNOWN_LABELS:
+                abbreviations.append((label, bare))
+            continue
+        names = [word for word in words if word[0].isupper()]
+        if len(names) < 2 or not all(_ALIAS_WORD_CHARS.sub("", word).isalpha() for word in words):
+            continue
+        for initials in {"".join(word[0] for word in names), names[0][0] + names[-1][0]}:
+            full_names.setdefault(initials.upper(), set()).add(label)
+    if not abbreviations or not full_names:
+        return {}
+    aliases = {}
+    for label, bare in abbreviations:
+        candidates = full_names.get(bare, ())
+        if len(candidates) == 1:
+            aliases[label] = next(iter(candidates))
+    return aliases
+
+
+def _find_speakers(found: Iterable[tuple | None], aliases: dict[str, str] | None = None) -> dict[str, int]:
+    """Labels that make a transcript, with their counts, from the labels found per line.
+
+    Labels are counted under the full name they are an alias of (``label_aliases``).
+    """
+    if aliases:
+        counts = Counter(aliases.get(item[0], item[0]) for item in found if item)
+    else:
+        counts = Counter(item[0] for item in found if item)
     speakers = {
         label: count
         for label, count in counts.items()
@@ -229,6 +355,22 @@ def _find_speakers(found: list[tuple[str, str] | None]) -> dict[str, int]:
     if sum(speakers.values()) < 3 or len(speakers) < 2:
         return {}
     return speakers
+
+
+def _layout_lines(layout: dict[int, Found], other: dict[int, Found], stamps_run_forward: bool = True) -> dict[int, Found] | None:
+    """The turn-opening lines of a text whose turns open with ``layout`` lines: those, and the
+    ``other`` lines whose label is one of the layout's speakers as written there. None when the
+    ``layout`` lines make no transcript (or, for label + stamp lines, their stamps go back)."""
+    aliases = label_aliases(found[0] for found in layout.values())
+    speakers = _find_speakers(layout.values(), aliases)
+    if not speakers or not stamps_run_forward:
+        return None
+    if not other:
+        return layout
+    names = {found[0] for found in layout.values() if aliases.get(found[0], found[0]) in speakers}
+    joined = dict(layout)
+    joined.update((n, found) for n, found in other.items() if found[0] in names)
+    return dict(sorted(joined.items()))
 
 
 def speaker_id(label: str, taken: set[str]) -> str:
@@ -276,12 +418,13 @@ def assign_roles(turns: list[tuple[str, str]], labels: dict[str, int]) -> list[S
 
 
 def normalize_timestamp(raw: str) -> str:
-    """"12:34" -> "0:12:34", "01:02:03.5" -> "1:02:03.5": hours unpadded, as TEI's anchors show them."""
+    """"12:34" -> "0:12:34", "0:39" -> "0:00:39", "01:02:03.5" -> "1:02:03.5": hours unpadded, minutes
+    in two digits (a two-part stamp is minutes:seconds, as transcription services write it)."""
     parts = raw.split(":")
     if len(parts) == 2:
         parts = ["0", *parts]
     hours, minutes, seconds = parts
-    return f"{int(hours)}:{minutes}:{seconds}"
+    return f"{int(hours)}:{minutes.zfill(2)}:{seconds}"
 
 
 def _attribute(text: str, start: int, end: int) -> tuple[str | None, str | None, str | None]:
@@ -489,10 +632,25 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     if headings:
         decisions.append(Decision("structure", f"read {len(headings)} Markdown heading line(s) as headings (removed their '#' marks)"))
     # speaker labels over the whole text, so a short first turn cannot pass for a heading
-    found_all = {line.number: _label_of(line.text) for line in content if line.number not in headings}
+    found_all: dict[int, Found] = {
+        line.number: found for line in content if line.number not in headings and (found := _turn_of(line.text)) is not None
+    }
+    # Lines of a label and a time stamp alone (a transcription service's layout) open the turns
+    # when they make a transcript by themselves and their stamps run forward; "LABEL:" lines
+    # then open a turn only for one of those speakers (otherwise they are speech or header:
+    # "Oral History: Interview with ..."). Else it is the other way round.
+    stamped = {n: found for n, found in found_all.items() if found[2] is not None}
+    if stamped:
+        labelled = {n: found for n, found in found_all.items() if found[2] is None}
+        forward = _runs_forward([found[2] for found in stamped.values() if found[2]])
+        found_all = _layout_lines(stamped, labelled, forward) or _layout_lines(labelled, stamped) or labelled
+    # "JR" after "James Rayroux": one speaker, counted and named by the full name
+    aliases = label_aliases({found[0] for found in found_all.values()}) if found_all else {}
+    if aliases and not _find_speakers(found_all.values(), aliases):
+        aliases = {}  # one speaker under two labels is no dialogue: keep the labels apart
     # a label used once ("Interviewer: Jane Doe" under a title) is a header field, not a turn
-    recurring = {label for label, count in _find_speakers(list(found_all.values())).items() if count >= 2}
-    turn_lines = frozenset(n for n, found in found_all.items() if found and found[0] in recurring)
+    recurring = {label for label, count in _find_speakers(found_all.values(), aliases).items() if count >= 2}
+    turn_lines = frozenset(n for n, found in found_all.items() if aliases.get(found[0], found[0]) in recurring)
     title_lines, subject_lines, header_end = _header_zone(lines, content, turn_lines)
     # a marked heading after the title ("## Early years") names a section, not a subject
     subject_lines = [line for line in subject_lines if line.number not in headings]
@@ -504,27 +662,43 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     head_count = len(blocks)
 
     body_lines = [line for line in lines if line.number >= body_start_line] if body_start_line is not None else []
-    found_on = {line.number: found_all[line.number] for line in body_lines if line.number in found_all}
-    labels = _find_speakers(list(found_on.values()))
+    found_on = {n: found for n, found in found_all.items() if n >= body_start_line} if body_start_line is not None else {}
+    labels = _find_speakers(found_on.values(), aliases)
 
-    # Segments: a heading line, a speaker's turn (all lines up to the next label) or prose.
-    segments: list[tuple[str | None, list[Line]]] = [(None, [])]
+    # Segments: a heading line, a speaker's turn (all lines up to the next label) or prose;
+    # each (speaker, lines, label as written, time stamp of a label + stamp line).
+    segments: list[tuple[str | None, list[Line], str | None, str | None]] = [(None, [], None, None)]
     turn_texts: list[tuple[str, list[str]]] = []
     # Text after a heading goes on with the speaker before it; such a continuation is no new
     # turn, so it is dropped when nothing but blank lines follows (it also has no label line).
     continuations: set[int] = set()
+    # a label alone on its line after a page break: the break goes to the turn's first text line
+    carried: Line | None = None
+    merged: dict[str, str] = {}
     for line in body_lines:
         if line.number in headings:
-            segments.append(("#heading", [line]))
+            segments.append(("#heading", [line], None, None))
             continuation: list[Line] = []
             continuations.add(id(continuation))
-            segments.append((segments[-2][0] if segments[-2][0] != "#heading" else None, continuation))
+            before = segments[-2] if segments[-2][0] != "#heading" else (None, [], None, None)
+            segments.append((before[0], continuation, before[2], None))
+            carried = None
             continue
         found = found_on.get(line.number) if labels else None
-        if found and found[0] in labels:
-            segments.append((found[0], [_without_label(line, found[1])]))
-            turn_texts.append((found[0], [found[1]]))
-            continue
+        if found:
+            label = aliases.get(found[0], found[0]) if aliases else found[0]
+            if label in labels:
+                if label != found[0]:
+                    merged[found[0]] = label
+                opened = _without_label(line, found[1])
+                carried = opened if opened.breaks and opened.blank else None
+                segments.append((label, [opened], found[0], found[2]))
+                turn_texts.append((label, [found[1]]))
+                continue
+        if carried is not None and not line.blank:
+            line = Line(line.text, line.number, carried.breaks + line.breaks, line.indent)
+            carried.breaks = []
+            carried = None
         segments[-1][1].append(line)
         if segments[-1][0] not in (None, "#heading") and turn_texts and not line.blank:
             turn_texts[-1][1].append(line.text)
@@ -533,7 +707,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     by_label = {speaker.label: speaker for speaker in speakers}
     joiner = _Joiner(Vocabulary(cleaned.decoded.text, lexicon))
     counts = {"p": 0, "u": 0}
-    for label, segment in segments:
+    for label, segment, written, stamp in segments:
         if label == "#heading":
             line = segment[0]
             head_count += 1
@@ -542,30 +716,42 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
         if id(segment) in continuations and all(line.blank for line in segment):
             continue
         speaker = by_label.get(label) if label else None
+        # a label + time stamp line: the stamp opens the turn's first utterance (its start)
+        anchor = TimeAnchor(stamp, normalize_timestamp(stamp.strip("[]()"))) if stamp and speaker else None
         if len(segment) == 1 and not segment[0].blank:
             paragraphs_of: Iterable[list[Line]] = ([segment[0]],)  # a one-line turn: one group, one paragraph
         else:
             if speaker and not any(not line.blank for line in segment):
                 # a label with nothing after it still took a turn: keep it (an empty <u who>)
                 counts["u"] += 1
-                blocks.append(Block(f"u{counts['u']}", "u", [], segment[0].number, speaker.label, speaker.id))
+                empty: list[Inline] = [anchor] if anchor else []
+                empty.extend(PageBreak(artifact) for _, artifact in segment[0].breaks)  # a page break before the label
+                blocks.append(Block(f"u{counts['u']}", "u", empty, segment[0].number, written, speaker.id))
+                anchor = None
             paragraphs_of = (paragraph for group in _groups(segment) for paragraph in paragraphs(group))
         opening = segment[0].number if speaker else None  # a turn starts on its label's line
         kind = "u" if speaker else "p"
-        who_label, who_id = (speaker.label, speaker.id) if speaker else (None, None)
+        # a block keeps the label as written ("JR"); who is the speaker it names ("James Rayroux")
+        who_label, who_id = (written, speaker.id) if speaker else (None, None)
         for paragraph in paragraphs_of:
             if len(paragraph) == 1 and not paragraph[0].breaks:
                 text, breaks = paragraph[0].text.strip(), []  # joiner.join's result for one line
             else:
                 text, breaks = joiner.join(paragraph)
             counts[kind] += 1
-            blocks.append(
-                Block(f"{kind}{counts[kind]}", kind, parse_inlines(text, breaks, speaker is None), opening or paragraph[0].number, who_label, who_id)
-            )
+            inlines = parse_inlines(text, breaks, speaker is None)
+            if anchor:
+                inlines.insert(0, anchor)
+                anchor = None
+            blocks.append(Block(f"{kind}{counts[kind]}", kind, inlines, opening or paragraph[0].number, who_label, who_id))
             opening = None
     form = "transcript" if speakers else "narrative"
     if speakers:
         decisions.append(Decision("structure", f"read as a transcript: {counts['u']} utterances by speakers {', '.join(s.label + ' (' + s.role + ')' for s in speakers)}"))
+        if any(stamp for _, _, _, stamp in segments):
+            decisions.append(Decision("structure", "read lines holding only a speaker label and a time stamp as turn openings (the speech follows on the next lines); each stamp is its turn's start"))
+        for alias, full in merged.items():
+            decisions.append(Decision("structure", f"merged speaker labels '{full}' and '{alias}' (its initials) into one speaker, '{full}'"))
     else:
         decisions.append(Decision("structure", f"read as narrative text: {counts['p']} paragraphs"))
     if joiner.notes:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from lxml import etree
+
 from oral_archive.pipeline.clean import clean
 from oral_archive.pipeline.decode import decode, read_source
 from oral_archive.pipeline.document import Document, Note, PageBreak, Quote, Source, TimeAnchor
-from oral_archive.pipeline.stages import document_from
+from oral_archive.pipeline.stages import document_from, prepare_path
 from oral_archive.pipeline.structure import normalize_timestamp, structure
+from oral_archive.schemas.xmlschemas import TEI_NS
 
 from ..conftest import CORPUS, FIXTURES, SEED
+from .test_normalize_properties import assert_same_words, rendered, words
 
 NORMALIZE = FIXTURES / "normalize"
 
@@ -152,8 +156,200 @@ def test_normalize_timestamp() -> None:
     assert normalize_timestamp("12:34") == "0:12:34"
     assert normalize_timestamp("01:02:03") == "1:02:03"
     assert normalize_timestamp("1:02:03.5") == "1:02:03.5"
+    assert normalize_timestamp("0:39") == "0:00:39"  # minutes:seconds, as transcription services write it
 
 
 def test_times_of_day_and_verse_numbers_are_not_anchors() -> None:
     document = doc_text("Notes\n\nWe met at 9:45 in the morning, as John 3:16 says; (12:75) is no time.\n")
     assert not any(isinstance(i, TimeAnchor) for b in document.blocks for i in b.inlines)
+
+
+# -- "label + time stamp" lines (transcription-service exports) and label aliases -------------------
+# The transcripts below are written for these tests.
+
+
+def written_words(document: Document) -> list[str]:
+    """Every word the blocks keep, labels and time stamps as written (see test_normalize_properties)."""
+    numbered = {line.number: line.text for line in document.cleaned.lines}
+    return words("\n".join(rendered(block, numbered) for block in document.blocks))
+
+
+def assert_nothing_lost(document: Document) -> None:
+    assert_same_words(words("\n".join(line.text for line in document.cleaned.lines)), written_words(document))
+
+
+def utterances(document: Document) -> list[tuple[str | None, str | None, str | None, str]]:
+    return [(b.speaker_label, b.who, b.start, b.text) for b in document.blocks if b.kind == "u"]
+
+
+OTTER = """Oral history of the Harbour Road bakery
+March 18, 1976
+Volume 1
+
+Marta Quell 0:00
+Thank you for sitting down with me. Could you tell me when you started at the bakery?
+
+Ollie Brandt 0:09
+In the winter of 1958. I was fifteen.
+
+MQ 0:15
+What did you do there at first?
+
+OB 0:19
+I swept the floor and carried flour sacks, fifty pounds each, up from the cellar.
+My uncle ran the ovens.
+
+OB 0:41
+He started at four in the morning, every day but Sunday.
+
+MQ 1:02:33
+And the ovens, were they coal?
+"""
+
+
+def test_label_and_time_stamp_lines_open_turns_and_initials_merge_with_the_full_name() -> None:
+    document = doc_text(OTTER)
+    assert document.form == "transcript"
+    assert document.title == "Oral history of the Harbour Road bakery"
+    assert [b.text for b in document.blocks if b.kind == "head"] == ["Oral history of the Harbour Road bakery", "March 18, 1976", "Volume 1"]
+    assert [(s.id, s.label, s.role, s.turns) for s in document.speakers] == [
+        ("sp-marta-quell", "Marta Quell", "interviewer", 3),
+        ("sp-ollie-brandt", "Ollie Brandt", "interviewee", 3),
+    ]
+    # a block keeps the label as written; who names the one speaker both labels stand for
+    assert utterances(document) == [
+        ("Marta Quell", "sp-marta-quell", "0:00:00", "Thank you for sitting down with me. Could you tell me when you started at the bakery?"),
+        ("Ollie Brandt", "sp-ollie-brandt", "0:00:09", "In the winter of 1958. I was fifteen."),
+        ("MQ", "sp-marta-quell", "0:00:15", "What did you do there at first?"),
+        ("OB", "sp-ollie-brandt", "0:00:19", "I swept the floor and carried flour sacks, fifty pounds each, up from the cellar."),
+        ("OB", "sp-ollie-brandt", None, "My uncle ran the ovens."),  # the same turn's next paragraph
+        ("OB", "sp-ollie-brandt", "0:00:41", "He started at four in the morning, every day but Sunday."),
+        ("MQ", "sp-marta-quell", "1:02:33", "And the ovens, were they coal?"),
+    ]
+    first = next(b for b in document.blocks if b.kind == "u")
+    assert first.line == 5 and isinstance(first.inlines[0], TimeAnchor) and first.inlines[0].original == "0:00"
+    descriptions = [d.description for d in document.decisions]
+    assert "merged speaker labels 'Marta Quell' and 'MQ' (its initials) into one speaker, 'Marta Quell'" in descriptions
+    assert "merged speaker labels 'Ollie Brandt' and 'OB' (its initials) into one speaker, 'Ollie Brandt'" in descriptions
+    assert_nothing_lost(document)
+
+
+def test_label_and_time_stamp_lines_in_the_tei(tmp_path: Path, tei_all_schema: etree.RelaxNG) -> None:
+    path = tmp_path / "bakery.txt"
+    path.write_text(OTTER, encoding="utf-8")
+    tei = etree.fromstring(prepare_path(path).tei)
+    assert tei_all_schema.validate(etree.ElementTree(tei)), tei_all_schema.error_log
+    ns = {"tei": TEI_NS}
+    turns = tei.xpath("//tei:body//tei:u", namespaces=ns)
+    assert [u.get("who") for u in turns] == ["#sp-marta-quell", "#sp-ollie-brandt", "#sp-marta-quell", "#sp-ollie-brandt", "#sp-ollie-brandt", "#sp-ollie-brandt", "#sp-marta-quell"]
+    assert [u.get("start") is not None for u in turns] == [True, True, True, True, False, True, True]
+    assert [a.get("n") for a in tei.xpath("//tei:body//tei:anchor", namespaces=ns)] == ["0:00", "0:09", "0:15", "0:19", "0:41", "1:02:33"]
+
+
+def test_numbered_speakers_with_long_time_stamps() -> None:
+    text = (
+        "Transcript\n\n"
+        "Speaker 1  00:00:04\nWhere did you grow up?\n\n"
+        "Speaker 2  00:00:07\nOn a farm outside the town, with four brothers.\n\n"
+        "Speaker 1  00:00:15\nWhat did the farm grow?\n\n"
+        "Speaker 2  00:00:18\nWheat, mostly. Some barley.\n\n"
+        "Speaker 1  01:00:02\nDid any of your brothers stay on?\n"
+    )
+    document = doc_text(text)
+    assert [(s.label, s.role, s.turns) for s in document.speakers] == [("Speaker 1", "interviewer", 3), ("Speaker 2", "interviewee", 2)]
+    assert [(label, who, start) for label, who, start, _ in utterances(document)] == [
+        ("Speaker 1", "sp-speaker-1", "0:00:04"),
+        ("Speaker 2", "sp-speaker-2", "0:00:07"),
+        ("Speaker 1", "sp-speaker-1", "0:00:15"),
+        ("Speaker 2", "sp-speaker-2", "0:00:18"),
+        ("Speaker 1", "sp-speaker-1", "1:00:02"),
+    ]
+    assert not any("merged" in d.description for d in document.decisions)
+    assert_nothing_lost(document)
+
+
+def test_bracketed_time_stamps_with_and_without_a_colon() -> None:
+    text = (
+        "Interviewer [00:00:02]\nWhen did the mill close?\n"
+        "Rosa Ibarra [00:00:05]\nIn the autumn of 1982. We heard it on the radio.\n"
+        "Interviewer (00:00:12):\nWere you surprised?\n"
+        "Rosa Ibarra (00:00:14):\nNo. Orders had been falling for years.\n"
+    )
+    document = doc_text(text)
+    assert document.form == "transcript"
+    assert [(s.label, s.role, s.rule, s.turns) for s in document.speakers] == [
+        ("Interviewer", "interviewer", "speaker.well-known-label", 2),
+        ("Rosa Ibarra", "interviewee", "speaker.most-words", 2),
+    ]
+    assert [(who, start, text) for _, who, start, text in utterances(document)] == [
+        ("sp-interviewer", "0:00:02", "When did the mill close?"),
+        ("sp-rosa-ibarra", "0:00:05", "In the autumn of 1982. We heard it on the radio."),
+        ("sp-interviewer", "0:00:12", "Were you surprised?"),
+        ("sp-rosa-ibarra", "0:00:14", "No. Orders had been falling for years."),
+    ]
+    anchors = [i.original for b in document.blocks for i in b.inlines if isinstance(i, TimeAnchor)]
+    assert anchors == ["[00:00:02]", "[00:00:05]", "(00:00:12)", "(00:00:14)"]
+    assert_nothing_lost(document)
+
+
+def test_ambiguous_initials_do_not_merge() -> None:
+    text = (
+        "John Sayer 0:00\nShall we start with the flood?\n\n"
+        "Jane Sully 0:06\nThe water came up in one night.\n\n"
+        "JS 0:15\nWhich of you saw it first?\n\n"
+        "Jane Sully 0:20\nI did, from the attic window.\n\n"
+        "JS 0:31\nAnd then?\n\n"
+        "John Sayer 0:40\nWe rowed to the church.\n"
+    )
+    document = doc_text(text)
+    assert [(s.label, s.turns) for s in document.speakers] == [("John Sayer", 2), ("Jane Sully", 2), ("JS", 2)]
+    assert [who for _, who, _, _ in utterances(document)] == ["sp-john-sayer", "sp-jane-sully", "sp-js", "sp-jane-sully", "sp-js", "sp-john-sayer"]
+    assert not any("merged" in d.description for d in document.decisions)
+    assert_nothing_lost(document)
+
+
+def test_colon_labels_merge_initials_with_the_full_name() -> None:
+    text = (
+        "Interview with a ship clerk\n\n"
+        "Hanna Selby: This is Hanna Selby, talking with Dov Wexler. Where were you born?\n"
+        "Dov Wexler: In Chicago, in 1931.\n"
+        "HS: When did you come to the port?\n"
+        "DW: After the war. My cousin found me a job on the docks.\n"
+        "HS: Was the work steady?\n"
+        "DW: Not at first.\n"
+    )
+    document = doc_text(text)
+    assert [(s.label, s.role, s.turns) for s in document.speakers] == [("Hanna Selby", "interviewer", 3), ("Dov Wexler", "interviewee", 3)]
+    assert [(label, who) for label, who, _, _ in utterances(document)] == [
+        ("Hanna Selby", "sp-hanna-selby"), ("Dov Wexler", "sp-dov-wexler"), ("HS", "sp-hanna-selby"),
+        ("DW", "sp-dov-wexler"), ("HS", "sp-hanna-selby"), ("DW", "sp-dov-wexler"),
+    ]
+    assert_nothing_lost(document)
+
+
+def test_lines_ending_in_a_time_of_day_stay_narrative() -> None:
+    text = (
+        "The night the lights went out\n\n"
+        "It was the coldest week of the winter, and the whole town was out in the streets.\n\n"
+        "We met at 9:45\n"
+        "outside the station and walked to the square, where the band was already playing.\n\n"
+        "The power failed at 10:15\n"
+        "and nobody could see a thing for an hour, so we sang instead.\n\n"
+        "Monday 9:45\nTuesday 10:30\nMonday 11:00\n\n"
+        "Lunch 12:30\nDinner 6:45\nLunch 12:15\nDinner 7:00\n\n"
+        "By the time it came back at 11:20 the band had gone home. We met at 9:45 again the next week.\n"
+    )
+    document = doc_text(text)
+    assert document.form == "narrative" and document.speakers == []
+    assert not any(b.kind == "u" or b.start for b in document.blocks)
+    assert "We met at 9:45 outside the station and walked to the square, where the band was already playing." in [b.text for b in document.blocks]
+    assert_nothing_lost(document)
+
+
+def test_a_page_break_before_a_label_line_is_kept_in_the_turn() -> None:
+    text = "Oral history\n\nAnn Voss 0:00\nWhere were you born?\nBen Ruiz 0:04\nIn Lyon.\n\n- 2 -\n\nAV 0:09\nWhen?\nBR 0:12\nIn 1950.\n"
+    document = doc_text(text)
+    turn = next(b for b in document.blocks if b.speaker_label == "AV")
+    assert (turn.who, turn.start, turn.text) == ("sp-ann-voss", "0:00:09", "When?")
+    assert any(isinstance(i, PageBreak) and i.artifact.text == "- 2 -" for i in turn.inlines)
+    assert_nothing_lost(document)
