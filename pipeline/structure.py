@@ -165,13 +165,18 @@ def _is_sentence_line(text: str) -> bool:
     return words >= 6 and _SENTENCE_END_MARK.search(stripped) is not None
 
 
+# a title may end in an abbreviation's dot ("Interview of an E.M.T."), not in a sentence's
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Za-z]\.){2,}$|\b(?:Jr|Sr|Dr|St|Mr|Mrs|Ms|Inc|Co|Ltd|Bros)\.$")
+
+
 def _is_title_like(text: str) -> bool:
     stripped = text.strip()
     return (
         0 < _words(stripped) <= MAX_TITLE_WORDS
         and not DATE_LINE.match(stripped)
         and not FIELD_LINE.match(stripped)
-        and not stripped.endswith(".")
+        and (not stripped.endswith(".") or _ABBREVIATION_END.search(stripped) is not None)
+        and not stripped.endswith(":")  # a label introducing what follows ("Words of Wisdom:")
         and (stripped[0].isupper() or stripped[0].isdigit())
     )
 
@@ -182,7 +187,8 @@ def _runs_on(content: list[Line], index: int) -> bool:
     if index + 1 >= len(content) or _words(line.text) < 6:
         return False
     following = content[index + 1]
-    return following.number == line.number + 1 and following.text[:1].islower() and line.text[-1:] not in LINE_ENDERS
+    # the next line, or the one after a blank line in double-spaced text
+    return following.number - line.number <= 2 and following.text[:1].islower() and line.text[-1:] not in LINE_ENDERS
 
 
 def _header_zone(
@@ -338,10 +344,30 @@ def label_aliases(labels: Iterable[str]) -> dict[str, str]:
     return aliases
 
 
-def _find_speakers(found: Iterable[tuple | None], aliases: dict[str, str] | None = None) -> dict[str, int]:
+# "Interviewer: Harvey Schwartz [HS]": a header naming a participant and the label of their turns
+DECLARED_LABEL = re.compile(
+    r"^(?P<role>Interviewers?|Interviewees?|Narrators?|Respondents?)\s*:\s*[A-Z][^\[\]()]{1,60}?\s*[\[(](?P<label>[A-Z][A-Z.]{0,5})[\])]\s*$",
+    re.IGNORECASE,
+)
+
+
+def declared_labels(content: list[Line]) -> dict[int, tuple[str, str]]:
+    """{line number: (label, role)} of header lines that declare a speaker label, in the first 40 lines."""
+    declared = {}
+    for line in content[:40]:
+        if "[" in line.text or "(" in line.text:
+            match = DECLARED_LABEL.match(line.text.strip())
+            if match:
+                role = "interviewer" if match.group("role").lower().startswith("interviewer") else "interviewee"
+                declared[line.number] = (match.group("label"), role)
+    return declared
+
+
+def _find_speakers(found: Iterable[tuple | None], aliases: dict[str, str] | None = None, declared: dict[str, str] | None = None) -> dict[str, int]:
     """Labels that make a transcript, with their counts, from the labels found per line.
 
-    Labels are counted under the full name they are an alias of (``label_aliases``).
+    Labels are counted under the full name they are an alias of (``label_aliases``); a label
+    a header declares (``declared_labels``) counts from its first turn, like "Q" or "A".
     """
     if aliases:
         counts = Counter(aliases.get(item[0], item[0]) for item in found if item)
@@ -350,9 +376,11 @@ def _find_speakers(found: Iterable[tuple | None], aliases: dict[str, str] | None
     speakers = {
         label: count
         for label, count in counts.items()
-        if count >= 2 or label.lower() in WELL_KNOWN_LABELS
+        if count >= 2 or label.lower() in WELL_KNOWN_LABELS or (declared and label in declared)
     }
-    if sum(speakers.values()) < 3 or len(speakers) < 2:
+    # two turns are a dialogue when the header declared both labels
+    minimum = 2 if declared and all(label in declared for label in speakers) else 3
+    if sum(speakers.values()) < minimum or len(speakers) < 2:
         return {}
     return speakers
 
@@ -383,8 +411,9 @@ def speaker_id(label: str, taken: set[str]) -> str:
     return candidate
 
 
-def assign_roles(turns: list[tuple[str, str]], labels: dict[str, int]) -> list[Speaker]:
-    """Who is the interviewer: a well-known label, else the one whose turns are mostly questions."""
+def assign_roles(turns: list[tuple[str, str]], labels: dict[str, int], declared: dict[str, str] | None = None) -> list[Speaker]:
+    """Who is the interviewer: a label the header declares, a well-known label, else the one
+    whose turns are mostly questions."""
     asks: dict[str, int] = {}
     words: dict[str, int] = {}
     for label, text in turns:
@@ -394,7 +423,9 @@ def assign_roles(turns: list[tuple[str, str]], labels: dict[str, int]) -> list[S
     roles: dict[str, tuple[str, str]] = {}
     for label in labels:
         known = WELL_KNOWN_LABELS.get(label.lower())
-        if known:
+        if declared and label in declared:
+            roles[label] = (declared[label], "speaker.declared-label")
+        elif known:
             roles[label] = (known, "speaker.well-known-label")
     if "interviewer" not in {r for r, _ in roles.values()}:
         share = {label: asks.get(label, 0) / labels[label] for label in labels if label not in roles}
@@ -556,7 +587,12 @@ def paragraphs(group: list[Line]) -> list[list[Line]]:
 
 
 def _groups(lines: list[Line]) -> list[list[Line]]:
-    """Runs of non-blank lines separated by blank lines."""
+    """Runs of non-blank lines separated by blank lines.
+
+    Double-spaced text (a blank line after every line) breaks sentences across blank lines: a
+    run whose last line breaks off mid-sentence goes on in the next run when that one opens
+    in lower case ("... my friend Matt from the Highland" / "" / "lakes squad.").
+    """
     groups: list[list[Line]] = []
     current: list[Line] = []
     for line in lines:
@@ -568,7 +604,19 @@ def _groups(lines: list[Line]) -> list[list[Line]]:
             current.append(line)
     if current:
         groups.append(current)
-    return groups
+    joined: list[list[Line]] = []
+    for group in groups:
+        if joined and _breaks_off(joined[-1][-1].text) and group[0].text.lstrip()[:1].islower():
+            joined[-1].extend(group)
+        else:
+            joined.append(group)
+    return joined
+
+
+def _breaks_off(text: str) -> bool:
+    """A line of prose that stops mid-sentence (no closing mark, a few words at least)."""
+    stripped = text.rstrip()
+    return stripped[-1:] not in LINE_ENDERS and _words(stripped) >= 4
 
 
 class _Joiner:
@@ -639,6 +687,12 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     # when they make a transcript by themselves and their stamps run forward; "LABEL:" lines
     # then open a turn only for one of those speakers (otherwise they are speech or header:
     # "Oral History: Interview with ..."). Else it is the other way round.
+    # "Interviewer: Harvey Schwartz [HS]" is a header field declaring the label "HS", no turn
+    declaring = declared_labels(content)
+    declared = {label: role for label, role in declaring.values()}
+    found_all = {n: found for n, found in found_all.items() if n not in declaring}
+    if declared:
+        decisions.append(Decision("structure", "speaker labels declared in the header: " + ", ".join(f"{label} ({role})" for label, role in declared.items())))
     stamped = {n: found for n, found in found_all.items() if found[2] is not None}
     if stamped:
         labelled = {n: found for n, found in found_all.items() if found[2] is None}
@@ -646,10 +700,10 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
         found_all = _layout_lines(stamped, labelled, forward) or _layout_lines(labelled, stamped) or labelled
     # "JR" after "James Rayroux": one speaker, counted and named by the full name
     aliases = label_aliases({found[0] for found in found_all.values()}) if found_all else {}
-    if aliases and not _find_speakers(found_all.values(), aliases):
+    if aliases and not _find_speakers(found_all.values(), aliases, declared):
         aliases = {}  # one speaker under two labels is no dialogue: keep the labels apart
     # a label used once ("Interviewer: Jane Doe" under a title) is a header field, not a turn
-    recurring = {label for label, count in _find_speakers(found_all.values(), aliases).items() if count >= 2}
+    recurring = {label for label, count in _find_speakers(found_all.values(), aliases, declared).items() if count >= 2 or label in declared}
     turn_lines = frozenset(n for n, found in found_all.items() if aliases.get(found[0], found[0]) in recurring)
     title_lines, subject_lines, header_end = _header_zone(lines, content, turn_lines)
     # a marked heading after the title ("## Early years") names a section, not a subject
@@ -663,7 +717,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
 
     body_lines = [line for line in lines if line.number >= body_start_line] if body_start_line is not None else []
     found_on = {n: found for n, found in found_all.items() if n >= body_start_line} if body_start_line is not None else {}
-    labels = _find_speakers(found_on.values(), aliases)
+    labels = _find_speakers(found_on.values(), aliases, declared)
 
     # Segments: a heading line, a speaker's turn (all lines up to the next label) or prose;
     # each (speaker, lines, label as written, time stamp of a label + stamp line).
@@ -703,7 +757,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
         if segments[-1][0] not in (None, "#heading") and turn_texts and not line.blank:
             turn_texts[-1][1].append(line.text)
 
-    speakers = assign_roles([(label, " ".join(parts)) for label, parts in turn_texts], labels) if labels else []
+    speakers = assign_roles([(label, " ".join(parts)) for label, parts in turn_texts], labels, declared) if labels else []
     by_label = {speaker.label: speaker for speaker in speakers}
     joiner = _Joiner(Vocabulary(cleaned.decoded.text, lexicon))
     counts = {"p": 0, "u": 0}

@@ -353,3 +353,49 @@ def test_a_page_break_before_a_label_line_is_kept_in_the_turn() -> None:
     assert (turn.who, turn.start, turn.text) == ("sp-ann-voss", "0:00:09", "When?")
     assert any(isinstance(i, PageBreak) and i.artifact.text == "- 2 -" for i in turn.inlines)
     assert_nothing_lost(document)
+
+
+# -- titles, double spacing and declared labels (texts written for these tests) ------------------
+
+
+def test_a_title_may_end_in_an_abbreviation_but_not_in_a_label_colon() -> None:
+    document = doc_text("Notes for Readers:\n\nInterview of an R.N.\n\nI interviewed a nurse about her long nights on the ward. She was tired.\n")
+    assert [line.text for line in document.title_lines] == ["Interview of an R.N."]
+    sentence = doc_text("She was tired of it.\n\nI interviewed a nurse about her long nights on the ward. She was tired.\n")
+    assert sentence.title_lines == []  # a sentence's full stop is no abbreviation
+
+
+def test_double_spaced_lines_that_break_mid_sentence_are_one_paragraph() -> None:
+    text = (
+        "A Talk with a Ranger\n\nI spent an afternoon with a ranger who works\n\nin the state forest north of town, and\n\n"
+        "she showed me the trails.\n\nThe next day it rained.\n"
+    )
+    document = doc_text(text)
+    paragraphs = [b.text for b in document.blocks if b.kind == "p"]
+    assert paragraphs == [
+        "I spent an afternoon with a ranger who works in the state forest north of town, and she showed me the trails.",
+        "The next day it rained.",
+    ]
+    assert_nothing_lost(document)
+
+
+def test_labels_declared_in_the_header_make_a_transcript_from_two_turns() -> None:
+    text = (
+        "River Pilot Oral History\n\nInterviewer: Lena Morales [LM]\nInterviewee: Otto Brandt [OB]\n\n"
+        "LM: This is Lena Morales with Otto Brandt, on the 4th of May.\n\n"
+        "OB: Well, I was born on the river and I never left it.\n"
+    )
+    document = doc_text(text)
+    assert document.form == "transcript"
+    assert [(s.label, s.role, s.rule) for s in document.speakers] == [
+        ("LM", "interviewer", "speaker.declared-label"),
+        ("OB", "interviewee", "speaker.declared-label"),
+    ]
+    # the declaring lines are header text, not turns
+    assert not any(b.kind == "u" and "Otto Brandt [OB]" in b.text for b in document.blocks)
+    assert any("declared in the header" in d.description for d in document.decisions)
+
+
+def test_one_labelled_line_without_a_declaration_stays_prose() -> None:
+    text = "River Pilot\n\nNote: this was typed later.\n\nOB: Well, I was born on the river and I never left it.\n"
+    assert doc_text(text).form == "narrative"
