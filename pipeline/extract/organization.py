@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Block, Document
+from . import nlp
+from .occupation import occupation_pattern
 from .place import is_place_name
-from .common import DATE, PREVIOUS_EMPLOYER, WORK_CONTEXT, document_fields, extracted_fact, identities, sentence_evidence, sentences
+from .common import DATE, PREVIOUS_EMPLOYER, WORK_CONTEXT, WORK_VERB, document_fields, extracted_fact, identities, sentence_evidence, sentences
 
 
 ORG_HEADS = (
@@ -26,14 +28,14 @@ LOWER_CASE_UNIT = re.compile(
 )
 # "working in Walgreens", "employed by Acme", "my job at Target": a name where someone works
 WORKS_AT = re.compile(
-    r"\b(?:work(?:s|ing)?|employed|job|position)\s+(?:\w+\s+){0,2}?(?:at|in|for|with|by)\s+(?:the\s+)?"
+    r"\b(?:work(?:s|ing)?|(?:has|have|'ve|’ve)\s+worked|employed|job|position)\s+(?:\w+\s+){0,2}?(?:at|in|for|with|by)\s+(?:the\s+)?"
     r"(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|and)){0,4})"
 )
 # front matter about the archive that recorded the interview, not the narrator's employer
 # ("This oral history was conducted as part of the X Center Oral History Project")
 ARCHIVE_CONTEXT = re.compile(
     r"\b(?:oral\s+histor(?:y|ies)|conducted\s+(?:for|by|as\s+part)|recorded\s+(?:for|by)|transcribed|transcript|copyright|"
-    r"rights\s+reserved|permission|made\s+available|deposited|donated|interview\w*\s+(?:\w+\s+){0,4}?for\s+the)\b",
+    r"rights\s+reserved|reserved\s+by|literary\s+rights|manuscript|permission|made\s+available|deposited|donated|interview\w*\s+(?:\w+\s+){0,4}?for\s+the)\b",
     re.IGNORECASE,
 )
 
@@ -54,6 +56,8 @@ STUDY_CUE = re.compile(
     r"alumn\w*|student|majored|school\s+at|college\s+at|went\s+to)\b[^.;]*$",
     re.IGNORECASE,
 )
+# wordfreq's Zipf scale: "institution" 4.4, "target" 4.8; chains and names ("Walgreens" 3.1) fall below
+COMMON_WORD_ZIPF = 4.0
 NOT_ORGANIZATION_WORDS = {"I", "The", "A", "An", "He", "She", "They", "We", "It", "This", "That", "My", "Our", "His", "Her", "Their"}
 
 
@@ -73,7 +77,12 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
         for sentence in sentences(block):
             if block.kind != "u" and ARCHIVE_CONTEXT.search(sentence[2]):
                 continue
+            # a transcript's prose is its front matter: an employer there is one of a sentence
+            # about someone's work ("a 4th grade teacher at X", "she worked at X")
+            if block.kind != "u" and document.form == "transcript" and not (WORK_VERB.search(sentence[2]) or occupation_pattern().search(sentence[2])):
+                continue
             found += _unnamed_kind(block, sentence, index)
+            found += _named_entities(block, sentence, index)
             for match in CAPITALIZED_RUN.finditer(sentence[2]):
                 words = match.group(0).split()
                 heads = [i for i, w in enumerate(words) if ORG_HEAD.match(re.sub(r"(?:['’]s)?[.,;:’']*$", "", w))]
@@ -138,3 +147,33 @@ def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> l
         score = round(0.7 - 0.02 * min(index, 10), 2)
         found.append((score, org, sentence_evidence(block, sentence, match.start("org"), match.start("org") + len(org), "organization.works-at-name", score)))
     return found
+
+
+def _named_entities(block: Block, sentence: tuple[int, int, str], index: int) -> list[tuple[float, str, Evidence]]:
+    """With a statistical model installed (``nlp.py``): an ORG entity introduced as where
+    someone works ("works for Baylor Scott & White Health"), which no institution word marks.
+    Only sentences about work, with a preposition or verb before a capital, are parsed."""
+    text = sentence[2]
+    if not nlp.available() or not WORK_CONTEXT.search(text) or not re.search(r"\b(?:at|for|with|from|joined|by|in|of)\s+(?:the\s+)?[A-Z]", text):
+        return []
+    analysis = nlp.analyze(text)
+    found = []
+    for entity in analysis.entities if analysis else ():
+        org = re.sub(r"^(?i:the)\s+", "", entity.text).rstrip(".,;:’'")
+        start = text.find(org, entity.start)
+        if entity.label != "ORG" or start < 0 or not ORG_CUE.search(text[:start]) or is_place_name(org) or org.split()[0] in NOT_ORGANIZATION_WORDS:
+            continue
+        # one capitalised common noun ("the Institution") is no name
+        if len(org.split()) == 1 and _common_word(org):
+            continue
+        if PREVIOUS_EMPLOYER.search(text[:start]) or STUDY_CUE.search(text[max(0, start - 60): start]):
+            continue
+        score = round(0.72 - 0.02 * min(index, 10), 2)
+        found.append((score, org, sentence_evidence(block, sentence, start, start + len(org), "organization.named-entity", score)))
+    return found
+
+
+def _common_word(word: str) -> bool:
+    from wordfreq import zipf_frequency  # a runtime dependency (clean.py); imported on first use
+
+    return zipf_frequency(word.lower(), "en") >= COMMON_WORD_ZIPF

@@ -227,3 +227,58 @@ def test_the_archive_that_recorded_an_oral_history_is_not_the_employer(tmp_path:
         "Otto Brandt farmed near the river for forty years.\n"
     )
     assert value(metadata_of(text, tmp_path), "organization") is None
+
+
+# -- place -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place", "rule_id"),
+    [
+        ("I interviewed a pharmacist who is working at a drugstore here in Peoria, IL.", "Peoria, IL", "place.in-city-region"),
+        ("She works as a nurse at a clinic in Olney, Texas.", "Olney, Texas", "place.in-city-region"),
+        ("He manages a small library in Vermont.", "Vermont", "place.in-region"),
+        ("I've been a deputy for six years in eastern Oregon.", "eastern Oregon", "place.in-region"),
+        ("The teacher I interviewed has taught in Olney for 25 years.", "Olney", "place.in-town"),
+        ("She works for the city government in Washington, DC.", "Washington, DC", "place.in-city-region"),
+    ],
+)
+def test_place_in_a_sentence_about_the_work(sentence: str, place: str, rule_id: str, tmp_path: Path) -> None:
+    metadata = metadata_of(essay("I interviewed a public servant for my civics class.", sentence), tmp_path)
+    assert value(metadata, "place") == place
+    assert rule(metadata, "place") == rule_id
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "She was born in Olney, Texas and works as a nurse now.",  # birthplace
+        "He trained in Forsyth, Georgia before he became a deputy.",  # training, and a past
+        "She is a nurse who loves reading in Mobile homes on weekends.",  # ordinary words
+        "He works as a nurse and went to college in Austin, Texas.",  # where he studied
+        "She is a nurse. Her sister lives in Olney, Texas.",  # no work in that sentence
+    ],
+)
+def test_place_refusals(sentence: str, tmp_path: Path) -> None:
+    metadata = metadata_of(essay("I interviewed a public servant for my civics class.", sentence), tmp_path)
+    assert value(metadata, "place") is None
+
+
+def test_interviewer_question_about_the_work_in_a_town(tmp_path: Path) -> None:
+    text = (
+        "Interview with a Paramedic\n\n"
+        "Q: In Olney what kind of calls do you usually get?\nA: Mostly falls and chest pain.\n"
+        "Q: Do you like it?\nA: I do.\nQ: Thanks.\nA: Sure.\n"
+    )
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "place") == "Olney"
+    assert rule(metadata, "place") == "place.asked-about"
+
+
+def test_interviewer_statement_of_where_the_interview_is_held_is_not_the_workplace(tmp_path: Path) -> None:
+    text = (
+        "Dock Worker Oral History\n\n"
+        "HS: This is Hal Stone in Peoria, Illinois with Ray Dunn, for the county museum.\nRD: Glad to be here.\n"
+        "HS: When were you born?\nRD: In 1931.\nHS: Where?\nRD: On a farm.\n"
+    )
+    assert value(metadata_of(text, tmp_path), "place") is None
