@@ -191,13 +191,22 @@ def _boilerplate_kind(stripped: str) -> str | None:
     pattern = _SHAPE_PATTERNS.get(first) or (_COUNT_SHAPE if first[0].isdigit() else None)
     if pattern is not None and pattern.fullmatch(key):
         kind = _TRAILING if pattern is _TRAILING_SHAPE else "boilerplate"
-    elif (key[-1] == ")" and key.endswith(_SCHEMA_TAILS) and SCHEMA_LABEL_LINE.fullmatch(key)) or (
-        (" | " in core or " · " in core or " › " in core or " » " in core) and _is_menu(core, key)
-    ):
+    elif key[-1] == ")" and key.endswith(_SCHEMA_TAILS) and SCHEMA_LABEL_LINE.fullmatch(key):
         kind = "boilerplate"
+    elif (" | " in core or " · " in core or " › " in core or " » " in core) and _is_menu(core, key):
+        kind = "navigation"  # a site's menu, as the bracketed "[Home | About]" lines are
     else:
         return None
     return kind if len(key.split(None, BOILERPLATE_MAX_WORDS)) <= BOILERPLATE_MAX_WORDS else None
+
+
+# "We use cookies to give you the best experience ... Got it!", "This site uses cookies to ...
+# Accept | Manage preferences": a notice about the site's cookies, with a consent word.
+COOKIE_NOTICE = re.compile(
+    r"\b(?:we|this\s+(?:site|website)|our\s+(?:site|website))\s+uses?\s+cookies\b|\bcookies?\b.{0,200}\b(?:accept|consent|agree|preferences|settings|policy|continuing)\b",
+    re.IGNORECASE,
+)
+COOKIE_NOTICE_MAX_WORDS = 60
 
 
 # What a url/page-number/navigation line can open with: "http"/"www" (URL), "page"/"pg"/"p." or a
@@ -216,6 +225,9 @@ def _line_kind(stripped: str) -> str | None:
             return "page-number"
         if NAVIGATION_LINE.match(stripped):
             return "navigation"
+    # a cookie or consent notice may be a long line, but it is a site's, not the author's
+    if "ookie" in stripped and COOKIE_NOTICE.search(stripped) and len(stripped.split(None, COOKIE_NOTICE_MAX_WORDS)) <= COOKIE_NOTICE_MAX_WORDS:
+        return "boilerplate"
     if len(stripped) <= BOILERPLATE_MAX_CHARS:
         return _boilerplate_kind(stripped)
     return None
@@ -391,7 +403,7 @@ def clean(decoded: DecodedText, lexicon: Callable[[str], bool] | None = None) ->
     # line could (or with a non-ASCII character); a long line of prose costs three tests
     kinds = [
         (
-            _line_kind(s) if s[0] in _ARTIFACT_OPENERS or not s[0].isascii()
+            _line_kind(s) if s[0] in _ARTIFACT_OPENERS or not s[0].isascii() or "ookie" in s
             else _boilerplate_kind(s) if len(s) <= BOILERPLATE_MAX_CHARS else None
         ) if s else "form-feed" if raw == FORM_FEED_LINE else None
         for raw, s in zip(raw_lines, stripped)

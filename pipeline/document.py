@@ -31,7 +31,7 @@ class Artifact:
     """Something taken out of the text because it is not part of the interview."""
 
     # "url", "page-number", "navigation", "form-feed", "running-header", "xml-illegal-character",
-    # "markup" (a reader's tags or cue settings), ...
+    # "markup" (a reader's tags or cue settings), "boilerplate" (web-page and viewer chrome), ...
     kind: str
     text: str
     line: int  # 1-based line number in the decoded text (0 when not line-bound)

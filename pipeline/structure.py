@@ -64,6 +64,22 @@ DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 FIELD_LINE = re.compile(r"^[A-Z][A-Za-z ]{1,30}:\s+\S")
+# labels of the metadata fields pages and transcripts print ("Date: ...", "Interviewer: ..."); a
+# line under another label may be a title ("A Day in the Life: Farrier", "Oral History: ...")
+HEADER_FIELD_LABELS = frozenset(
+    "date interviewer interviewers interviewee narrator respondent subject subjects category categories tags keywords "
+    "topics location place length duration restrictions rights source url link by author posted published updated name "
+    "occupation profession employer organization title words pages language format type description summary abstract "
+    "collection transcript time note notes email phone from to sent cc re recorded volume series box folder identifier "
+    "creator contributor publisher coverage relation citation file files audio video".split()
+) | {"interview date", "date of interview", "transcribed by", "edited by", "run time", "media type", "e-mail", "job title"}
+# a title that names one interview ("Interview with Bonnie Jo Kuhlmann", "Five Questions for a
+# Lineman"): preferred over a series or site name above it ("... Oral History Project")
+INTERVIEW_TITLE = re.compile(
+    r"\b(?:interview(?:ing)?\s+(?:with|of)|conversation\s+with|questions\s+for|talk(?:ing)?\s+with|day\s+in\s+the\s+life|"
+    r"interview(?:ing)?\s+(?:a|an|the|my)\b)",
+    re.IGNORECASE,
+)
 
 # Speaker labels at the start of a line.
 LABEL_LINE = re.compile(
@@ -174,11 +190,27 @@ def _is_title_like(text: str) -> bool:
     return (
         0 < _words(stripped) <= MAX_TITLE_WORDS
         and not DATE_LINE.match(stripped)
-        and not FIELD_LINE.match(stripped)
+        and not _is_field_line(stripped)
         and (not stripped.endswith(".") or _ABBREVIATION_END.search(stripped) is not None)
         and not stripped.endswith(":")  # a label introducing what follows ("Words of Wisdom:")
         and (stripped[0].isupper() or stripped[0].isdigit())
     )
+
+
+BY_LINE_START = re.compile(r"by\s+[A-Z]")
+
+
+def _is_field_line(text: str) -> bool:
+    """"Date: March 3", "Interviewer: Jane Doe": a known metadata label and its value."""
+    return FIELD_LINE.match(text) is not None and text.partition(":")[0].strip().lower() in HEADER_FIELD_LABELS
+
+
+def _is_masthead(content: list[Line], index: int) -> bool:
+    """A site's name over its menu: the next content line follows a removed navigation line."""
+    if index + 1 >= len(content):
+        return False
+    line, following = content[index], content[index + 1]
+    return any(offset == 0 and artifact.kind == "navigation" and line.number < artifact.line < following.number for offset, artifact in following.breaks)
 
 
 def _runs_on(content: list[Line], index: int) -> bool:
@@ -187,6 +219,8 @@ def _runs_on(content: list[Line], index: int) -> bool:
     if index + 1 >= len(content) or _words(line.text) < 6:
         return False
     following = content[index + 1]
+    if BY_LINE_START.match(following.text):
+        return False  # "An Interview with a Nurse" / "by Jane Doe": a title and its by-line
     # the next line, or the one after a blank line in double-spaced text
     return following.number - line.number <= 2 and following.text[:1].islower() and line.text[-1:] not in LINE_ENDERS
 
@@ -206,16 +240,20 @@ def _header_zone(
     while zone_end < min(len(content), MAX_HEADER_LINES) and not _is_sentence_line(content[zone_end].text):
         if content[zone_end].number in turn_lines:
             break
-        if LABEL_LINE.match(content[zone_end].text) and _words(content[zone_end].text) > 6:
-            break
+        if (label := LABEL_LINE.match(content[zone_end].text)) and _words(content[zone_end].text) > 6 and label.group("rest")[:1] not in "\"“‘'":
+            break  # a long labelled line is a turn; "Community Voices: \"They teach me ...\"" a title
         if _runs_on(content, zone_end):
             break
         zone_end += 1
     zone = content[:zone_end]
     title: list[Line] = []
     subjects: list[Line] = []
+    candidates = [i for i, line in enumerate(zone) if _is_title_like(line.text) and not _is_masthead(content, i)]
+    chosen = candidates[0] if candidates else None
+    if chosen is not None and not INTERVIEW_TITLE.search(zone[chosen].text):
+        chosen = next((i for i in candidates if INTERVIEW_TITLE.search(zone[i].text) and i - chosen <= 4), chosen)
     for index, line in enumerate(zone):
-        if _is_title_like(line.text):
+        if index == chosen:
             title = [line]
             last_word = line.text.split()[-1].lower()
             if last_word in JOINING_WORDS and index + 1 < len(zone) and _is_title_like(zone[index + 1].text):

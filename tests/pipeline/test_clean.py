@@ -80,7 +80,6 @@ def test_classify_artifact_line(line: str, kind: str | None) -> None:
         "Posted by @ 10:05 pm on March 2nd, 2013", "Posted by editor on June 9, 2014", "Posted on 4 July 2015 by staff",
         "Filed under Interviews, Transport",
         # menus and breadcrumbs without brackets
-        "Home | About | Contact | Blog", "Log in | Sign up", "Home · Archive · Contact", "Stories › Transport › Buses",
         # an excerpt marker on a line of its own
         "…show more content…", "...show more content...",
         # "More about ..." by its shape (clean keeps it where prose follows it)
@@ -89,6 +88,29 @@ def test_classify_artifact_line(line: str, kind: str | None) -> None:
 )
 def test_classify_boilerplate_line(line: str) -> None:
     assert classify_artifact_line(line) == "boilerplate"
+
+
+@pytest.mark.parametrize("line", ["Home | About | Contact | Blog", "Log in | Sign up", "Home · Archive · Contact", "Stories › Transport › Buses"])
+def test_a_menu_line_is_navigation(line: str) -> None:
+    # like the bracketed "[Home | About]" menus; structure reads the line above one as a masthead
+    assert classify_artifact_line(line) == "navigation"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "We use cookies to give you the best experience possible. By continuing we'll assume you're on board with our cookie policy. Got it!",
+        "This site uses cookies to analyse traffic and personalise content. Accept | Manage preferences",
+        "This website uses cookies. Accept all | Reject non-essential | Cookie settings",
+    ],
+)
+def test_a_cookie_notice_is_boilerplate_however_long(line: str) -> None:
+    assert classify_artifact_line(line) == "boilerplate"
+
+
+def test_a_sentence_about_cookies_is_content() -> None:
+    line = "On Fridays she baked oatmeal cookies for the whole precinct, and the desk sergeant always took two before roll call."
+    assert classify_artifact_line(line) is None
 
 
 @pytest.mark.parametrize(

@@ -399,3 +399,34 @@ def test_labels_declared_in_the_header_make_a_transcript_from_two_turns() -> Non
 def test_one_labelled_line_without_a_declaration_stays_prose() -> None:
     text = "River Pilot\n\nNote: this was typed later.\n\nOB: Well, I was born on the river and I never left it.\n"
     assert doc_text(text).form == "narrative"
+
+
+def test_a_site_name_over_its_menu_is_no_title() -> None:
+    text = (
+        "Skip to main content\nPaperMill\nHome | Essays | Topics | Contact\n"
+        "We use cookies to give you the best experience possible. By continuing you agree to our cookie policy.\n\n"
+        "MY TALK WITH A CROSSING GUARD\n\nI walked to the corner of Fifth and Main with a crossing guard who has done the job for years. She waved.\n"
+    )
+    document = doc_text(text)
+    assert [line.text for line in document.title_lines] == ["MY TALK WITH A CROSSING GUARD"]
+    kinds = {a.kind for a in document.cleaned.artifacts}
+    assert {"navigation", "boilerplate"} <= kinds  # the menu and the cookie notice are recorded
+
+
+def test_the_title_naming_the_interview_wins_over_a_series_name_above_it() -> None:
+    text = "Prairie Voices Oral History Project\nInterview with Edna Voss\n\nNarrator: Edna Voss\n\nQ: Where did you teach?\nA: In a one-room school.\nQ: For how long?\nA: Nine years.\n"
+    assert [line.text for line in doc_text(text).title_lines] == ["Interview with Edna Voss"]
+
+
+def test_a_title_under_a_label_that_is_no_metadata_field() -> None:
+    assert [line.text for line in doc_text("A Day in the Life: Beekeeper\n\nShe keeps forty hives on the ridge and sells the honey in town. It is slow work.\n").title_lines] == [
+        "A Day in the Life: Beekeeper"
+    ]
+    quoted = 'Local Voices: "Every hive has a temper of its own"\n\nShe keeps forty hives on the ridge and sells the honey in town. It is slow work.\n'
+    assert [line.text for line in doc_text(quoted).title_lines] == ['Local Voices: "Every hive has a temper of its own"']
+    assert doc_text("Date: May 3, 2001\n\nShe keeps forty hives on the ridge and sells the honey in town. It is slow work.\n").title_lines == []
+
+
+def test_a_long_title_followed_by_its_by_line() -> None:
+    text = "An E-mail Interview with a Retired Ferry Captain\nby Sam Ortega\n\nI wrote to a ferry captain who retired last year. He answered every question.\n"
+    assert [line.text for line in doc_text(text).title_lines] == ["An E-mail Interview with a Retired Ferry Captain"]
