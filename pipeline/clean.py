@@ -362,6 +362,31 @@ def mark_running_headers(stripped: list[str], kinds: list[str | None]) -> None:
         kinds[i] = "running-header"
 
 
+# headings of a list of links to other pages ("Related essays" + their titles)
+_LINK_LIST_HEADINGS = frozenset({
+    "related", "related posts", "related articles", "related stories", "related essays", "related content", "related links",
+    "related documents", "related papers", "you may also like", "you might also like", "more essays", "similar essays",
+    "popular essays", "read next", "more from this author", "recommended", "recommended for you", "see also",
+})
+
+
+def mark_link_lists(stripped: list[str], kinds: list[str | None]) -> None:
+    """The short lines under a "Related essays" heading are links to other pages: boilerplate
+    (in place), up to the first line of prose."""
+    for i, line in enumerate(stripped):
+        if kinds[i] not in (None, "boilerplate") or not line or line.lower().strip(_EDGE_MARKS) not in _LINK_LIST_HEADINGS:
+            continue
+        kinds[i] = "boilerplate"
+        for j in range(i + 1, len(stripped)):
+            text = stripped[j]
+            if not text:
+                continue
+            if kinds[j] is None and (len(text.split(None, BOILERPLATE_MAX_WORDS)) > BOILERPLATE_MAX_WORDS or text[-1] in ".?!"):
+                break  # prose again
+            if kinds[j] is None:
+                kinds[j] = "boilerplate"
+
+
 def _resolve_trailing(stripped: list[str], kinds: list[str | None]) -> None:
     """A "More about ..." line is boilerplate where no running prose follows it, else content."""
     prose_after = False
@@ -410,6 +435,7 @@ def clean(decoded: DecodedText, lexicon: Callable[[str], bool] | None = None) ->
     ]
     if _TRAILING in kinds:
         _resolve_trailing(stripped, kinds)
+    mark_link_lists(stripped, kinds)
     mark_running_headers(stripped, kinds)
     vocabulary = Vocabulary(decoded.text, lexicon)
     joins: list[str] = []

@@ -81,6 +81,63 @@ def _qualifier_words() -> frozenset[str]:
     return frozenset(word for phrase in _qualifier_list() for word in phrase.split())
 
 
+# A job the list does not have, in a frame that says it is one ("She is a farrier", "I'm a
+# journeyman lineman for ..."): a lower-case noun phrase whose head has an agent-noun ending.
+GENERIC_JOB = re.compile(
+    r"(?P<occ>(?:[a-z]+[\s-]){0,2}[a-z]{3,}(?:er|or|ist|ian|ier|eer|man|ant|ent|ic|ive|ee))s?(?![\w-])"
+)
+# words before such a head that describe the person or the terms, not the job
+DESCRIPTIVE = frozenset(
+    "young old older elderly male female retired former paid full part time new great good local experienced veteran "
+    "proud hard big little small real true busy single working very really certified well known".split()
+)
+# agent nouns that are no occupation ("a mother of two", "a member of", "a big believer")
+NOT_JOBS = frozenset(
+    "mother father brother sister daughter grandmother grandfather stepmother stepfather member fan lover believer fighter "
+    "winner loser beginner newcomer stranger foreigner partner neighbor neighbour owner user reader listener thinker "
+    "helper player survivor patient resident parent adolescent immigrant character manner matter number order corner "
+    "paper letter water power answer other another together rather whether either neither never ever over under after "
+    "later better center centre computer chapter dinner winter summer river weather hour color colour floor door favor "
+    "favour error major minor visitor moment present event percent talent amount account government department apartment "
+    "environment equipment statement treatment management development agreement employee committee coffee degree "
+    "guarantee retiree trainee referee human woman german roman music public clinic topic traffic panic relative native "
+    "alternative initiative objective perspective incentive accident incident client president student".split()
+)
+GENERIC_MIN_ZIPF = 2.0
+# words that may follow a job and end its noun phrase ("a farrier and ...", "a carrier for ...")
+PHRASE_ENDERS = frozenset("for at in with and or who whose that since from on of by to out near but so because when while".split())  # wordfreq: a word at all ("farrier" 2.3), not a typo
+
+
+def generic_job(window: str) -> re.Match[str] | None:
+    """A job the list does not know, opening ``window`` (after the article), or None."""
+    match = GENERIC_JOB.match(window)
+    if match is None:
+        return None
+    # the phrase must end there ("a journeyman millwright": the head is a word we cannot judge)
+    following = re.match(r"\s+([a-z]+)", window[match.end():])
+    if following and following.group(1) not in PHRASE_ENDERS:
+        return None
+    words = re.split(r"[\s-]+", match.group("occ"))
+    head = words[-1]
+    if head in NOT_JOBS or any(w in NOT_JOBS for w in words[:-1]) or not _is_word(head):
+        return None
+    # drop the describing words in front ("young", "full time"): the job starts after them
+    skip = 0
+    while skip < len(words) - 1 and words[skip] in DESCRIPTIVE:
+        skip += 1
+    if skip:
+        offset = match.start("occ") + len(" ".join(words[:skip])) + 1
+        return GENERIC_JOB.match(window, offset)
+    return match
+
+
+@cache
+def _is_word(word: str) -> bool:
+    from wordfreq import zipf_frequency  # a runtime dependency (clean.py)
+
+    return zipf_frequency(word, "en") >= GENERIC_MIN_ZIPF
+
+
 def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) -> list[tuple[float, str, Evidence]]:
     pattern = occupation_pattern()
     candidates: list[tuple[float, str, Evidence]] = []
@@ -89,7 +146,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.field-line", re.compile(r"^(?:occupation|profession|job(?: title)?|position)\s*:\s*(?P<rest>.+)$", re.IGNORECASE), 0.95),
         ("role.interviewed-a", re.compile(rf"\binterview(?:ed|ing)?\s+(?:with\s+)?(?:[\w.]+\s+){{0,4}}?{article}(?P<rest>.+)$", re.IGNORECASE), 0.9),
         ("role.appositive", re.compile(rf"\b(?:{HONORIFIC}\s+)?{NAME},\s+(?:a|an|the)\s+(?P<rest>.+)$"), 0.85),
-        ("role.is-a", re.compile(r"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s|(?:'ve|’ve|'s|’s)\s+been)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
+        ("role.is-a", re.compile(r"\b(?:he|she|they|who|i)(?:\s+(?:is|was|are|am|has been|have been|works? as|worked as|working as)|'m|’m|'s|’s|(?:'ve|’ve|'s|’s)\s+been)\s+(?:(?:now|still|currently|also|already|actually)\s+)?(?:a|an|the)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
         # "The teacher I interviewed has taught ...", "The E.M.T. I chose to interview was ..."
         ("role.the-job-i-interviewed", re.compile(r"\b(?i:the|my|this|our)\s+(?P<rest>(?:[\w.-]+\s+){1,5}?)(?:that\s+|whom\s+)?(?:I|we)\s+(?:interviewed|chose\s+to\s+interview|spoke\s+(?:with|to)|talked\s+(?:with|to))\b"), 0.85),
@@ -99,8 +156,13 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.honorific-is-a", re.compile(rf"\b{HONORIFIC}\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:is|was|has\s+been|works\s+as|worked\s+as)\s+(?:(?:now|still|currently|also)\s+)?(?:a|an)\s+(?P<rest>.+)$"), 0.8),
     ]
     interviewee_ids = identities(interviewee_blocks)
+    title_segment = document.blocks[0].id if document.title_lines and document.blocks else None
     for block in document.blocks:
         if block.kind == "u" and id(block) not in interviewee_ids:
+            continue
+        # a heading that is not the title ("Interview With a Social Worker" under "Related
+        # essays") names another page
+        if block.kind == "head" and block.id != title_segment and _title_block(document) is not block:
             continue
         for sentence in sentences(block):
             s_text = sentence[2]
@@ -124,6 +186,11 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
                     rest_start = match.start("rest")
                     window = s_text[rest_start: rest_start + 80]
                     occ = pattern.search(window)
+                    generic = rule in GENERIC_FRAMES and (occ is None or occ.start() > 0) and generic_job(window)
+                    if generic:
+                        value = " ".join(w.lower() for w in re.split(r"[\s-]+", generic.group("occ")))
+                        candidates.append((score - 0.1, value, sentence_evidence(block, sentence, rest_start + generic.start("occ"), rest_start + generic.end("occ"), rule + "-unlisted", round(score - 0.1, 2))))
+                        continue
                     if occ is None:
                         continue
                     # only a few modifier words may stand before it ("a young male firefighter")
@@ -136,6 +203,17 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
                     start, end = rest_start + begin, rest_start + occ.end("occ")
                     candidates.append((score, value, sentence_evidence(block, sentence, start, end, rule, score)))
     return candidates
+
+
+# frames that say outright that what follows is the person's job
+GENERIC_FRAMES = frozenset({"role.is-a", "role.as-a", "role.field-line", "role.honorific-is-a", "role.appositive"})
+
+
+def _title_block(document: Document) -> Block | None:
+    if not document.title_lines:
+        return None
+    first = document.title_lines[0].number
+    return next((b for b in document.blocks if b.kind == "head" and b.line == first), None)
 
 
 def _as_a_is_theirs(sentence: str, at: int) -> bool:

@@ -328,3 +328,18 @@ def test_default_lexicon_is_wordfreq() -> None:
     vocabulary = Vocabulary("nothing relevant here")
     assert dehyphenate("an impor-", "tant day", vocabulary)[0] == "an important day"
     assert dehyphenate("a xylo-", "zzqk thing", vocabulary)[0] == "a xylo-zzqk thing"
+
+
+def test_titles_listed_under_a_related_essays_heading_are_boilerplate() -> None:
+    text = (
+        "Talking with a Glassblower\n\nShe has blown glass in the same shop for twenty years and still burns her fingers.\n\n"
+        "Related essays\nInterview With a Potter\nThe Role of Apprenticeships\n"
+    )
+    cleaned = cleaned_text(text)
+    assert content(cleaned) == ["Talking with a Glassblower", "She has blown glass in the same shop for twenty years and still burns her fingers."]
+    assert [a.text for a in cleaned.artifacts if a.kind == "boilerplate"] == ["Related essays", "Interview With a Potter", "The Role of Apprenticeships"]
+
+
+def test_prose_after_a_related_heading_ends_the_list() -> None:
+    text = "Related essays\nInterview With a Potter\n\nI went back the next week. She had already started a new vase for the fair.\n"
+    assert content(cleaned_text(text)) == ["I went back the next week. She had already started a new vase for the fair."]

@@ -282,3 +282,38 @@ def test_interviewer_statement_of_where_the_interview_is_held_is_not_the_workpla
         "HS: When were you born?\nRD: In 1931.\nHS: Where?\nRD: On a farm.\n"
     )
     assert value(metadata_of(text, tmp_path), "place") is None
+
+
+# -- occupations the job list does not have ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role", "rule_id"),
+    [
+        ("She is a glazier, and she has been one since the shop opened.", "glazier", "role.is-a-unlisted"),
+        ("He works as a journeyman pipefitter at the paper plant.", "journeyman pipefitter", "role.is-a-unlisted"),
+        ("I'm a young saddler from the valley, she joked.", "saddler", "role.is-a-unlisted"),  # "young" describes her
+    ],
+)
+def test_a_job_the_list_does_not_have_in_a_frame_that_says_it_is_one(sentence: str, role: str, rule_id: str, tmp_path: Path) -> None:
+    metadata = metadata_of(essay("I interviewed a neighbour about her work.", sentence.replace("I'm", "She's")), tmp_path)
+    assert value(metadata, "occupation") == role
+    assert rule(metadata, "occupation") == rule_id
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "She is a mother of three and a member of the school board.",  # no job
+        "He is a big believer in hard work.",  # an agent noun that is no job
+        "She is a xqzzier by trade.",  # not a word
+        "He is a journeyman millwright.",  # the phrase goes on past the agent noun: its head is unknown
+    ],
+)
+def test_no_unlisted_job_where_the_frame_holds_none(sentence: str, tmp_path: Path) -> None:
+    assert value(metadata_of(essay("I interviewed a neighbour about her life.", sentence), tmp_path), "occupation") is None
+
+
+def test_a_listed_job_wins_over_an_unlisted_one(tmp_path: Path) -> None:
+    text = essay("I interviewed a neighbour about her work.", "She is a registered nurse and she is a beekeeper on weekends.")
+    assert value(metadata_of(text, tmp_path), "occupation") == "registered nurse"
