@@ -103,9 +103,9 @@ NOT_JOBS = frozenset(
     "guarantee retiree trainee referee human woman german roman music public clinic topic traffic panic relative native "
     "alternative initiative objective perspective incentive accident incident client president student".split()
 )
-GENERIC_MIN_ZIPF = 2.0
+GENERIC_MIN_ZIPF = 1.5  # wordfreq: a word at all ("pipefitter" 1.5, "farrier" 2.3), not a typo
 # words that may follow a job and end its noun phrase ("a farrier and ...", "a carrier for ...")
-PHRASE_ENDERS = frozenset("for at in with and or who whose that since from on of by to out near but so because when while".split())  # wordfreq: a word at all ("farrier" 2.3), not a typo
+PHRASE_ENDERS = frozenset("for at in with and or who whose that since from on of by to out near but so because when while".split())
 
 
 def generic_job(window: str) -> re.Match[str] | None:
