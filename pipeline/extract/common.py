@@ -65,7 +65,8 @@ FIRST_PERSON = re.compile(r"\b(?:I|we|We|my|My|our|Our)\b")
 THIRD_PERSON = re.compile(r"\b(?:he|she|they|his|her|their|him|them|interviewee)\b", re.IGNORECASE)
 
 
-PREVIOUS_EMPLOYER = re.compile(r"\b(?:before\s+(?:that|this|then|joining|becoming)|previously|formerly|used\s+to|prior\s+to|former|retired\s+from|left)\b", re.IGNORECASE)
+# a past job: "before that", "used to", "retired (from)", "left"
+PREVIOUS_EMPLOYER = re.compile(r"\b(?:before\s+(?:that|this|then|joining|becoming)|previously|formerly|used\s+to|prior\s+to|former|retired|left)\b", re.IGNORECASE)
 
 
 WORK_VERB = re.compile(r"\b(?:work(?:s|ed|ing)?|serv(?:es|ed|ing)|employed|hired|started|began|joined|teach(?:es|ing)?|taught|practi[cs](?:es|ed|ing)|retired|became|becoming|job|career)\b", re.IGNORECASE)

@@ -18,7 +18,8 @@ ORG_HEADS = (
     r"District|Station|Unit|Union|Society|Archives?|Court|Prison|Police|Army|Navy|Corps|Railroad|Railway|"
     r"Airlines?|Bank|Firm|Group|Services?|Press|Authority|Commission|Administration|Laborator(?:y|ies)|"
     r"Hotel|Restaurant|Theat(?:er|re)|Orchestra|Parish|Synagogue|Mosque|Temple|Jail|Precinct|Patrol|Force|"
-    r"Health|Healthcare|Pharmacy|Systems|Squad|Rescue|Ambulance|Network|Partners|"
+    r"Health|Healthcare|Pharmacy|Systems|Squad|Rescue|Ambulance|Network|Partners|Cooperative|Co-op|Communications|"
+    r"Rehabilitation|Care|Ministries|Mission|Shelter|"
     r"Inc\.?|LLC|Ltd\.?|Corp\.?"
 )
 # "the Highland lakes squad", "the Vancouver police department": a named unit written in lower case
@@ -53,7 +54,7 @@ ORG_CUE = re.compile(
 
 STUDY_CUE = re.compile(
     r"\b(?:graduated|graduate|degree|diploma|credential|certificate|certification|studied|studying|attended|enrolled|trained|"
-    r"alumn\w*|student|majored|school\s+at|college\s+at|went\s+to)\b[^.;]*$",
+    r"alumn\w*|student|majored|school\s+at|college\s+at|went\s+to|study|classes|courses?|training|program(?:me)?)\b[^.;]*$",
     re.IGNORECASE,
 )
 # wordfreq's Zipf scale: "institution" 4.4, "target" 4.8; chains and names ("Walgreens" 3.1) fall below

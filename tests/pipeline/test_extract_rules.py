@@ -317,3 +317,28 @@ def test_no_unlisted_job_where_the_frame_holds_none(sentence: str, tmp_path: Pat
 def test_a_listed_job_wins_over_an_unlisted_one(tmp_path: Path) -> None:
     text = essay("I interviewed a neighbour about her work.", "She is a registered nurse and she is a beekeeper on weekends.")
     assert value(metadata_of(text, tmp_path), "occupation") == "registered nurse"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "organization"),
+    [
+        ("She is a lineworker for Tallgrass Electric Cooperative in the county.", "Tallgrass Electric Cooperative"),
+        ("He is a dispatcher for Ridge County Emergency Communications.", "Ridge County Emergency Communications"),
+        ("She is a nurse at Birch Hollow Nursing and Rehabilitation.", "Birch Hollow Nursing and Rehabilitation"),
+    ],
+)
+def test_institution_words_of_cooperatives_dispatch_centres_and_care_homes(sentence: str, organization: str, tmp_path: Path) -> None:
+    assert value(metadata_of(essay("I interviewed a neighbour about her work.", sentence), tmp_path), "organization") == organization
+
+
+def test_classes_and_training_places_are_not_the_employer(tmp_path: Path) -> None:
+    text = essay(
+        "I interviewed a firefighter with the Lakeside Fire Protection District.",
+        "He later took fire science classes at Lakeside Community College and did his paramedic training at Grant Medical College.",
+    )
+    assert value(metadata_of(text, tmp_path), "organization") == "Lakeside Fire Protection District"
+
+
+def test_an_employer_left_at_retirement_is_not_the_current_one(tmp_path: Path) -> None:
+    text = essay("My grandfather retired in 1990 after thirty years at the Black Creek Mining Company.")
+    assert value(metadata_of(text, tmp_path), "organization") is None
