@@ -30,9 +30,10 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "tenure.has-been-for",
         re.compile(
-            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)\s+been\s+(?:[\w,'’-]+\s+){{0,7}}?for\s+"
+            # "for" may be left out: "She has been an LPN at Maple Crest going on 15 years"
+            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)\s+been\s+(?:[\w,'’-]+\s+){{0,7}}?(?:for\s+)?"
             rf"{TENURE_QUANTIFIER}{NUMBER}\s+"
-            rf"(?P<unit>years?|months?|decades?)\b",
+            rf"(?P<unit>years?|months?|decades?)\b(?!\s+(?:old|of\s+age|ago|later|earlier|before|after))",
             re.IGNORECASE,
         ),
         0.9,
@@ -97,6 +98,7 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
 ]
 
 
+CONJUNCTIONS = frozenset({"and", "but", "also", "now", "then"})
 SUBJECTS_FOR = {
     # "the teacher I interviewed has taught ... for 25 years"
     "narrative": {"he", "she", "they", "who", "interviewee", "interviewed", "interview", "interviewing"},
@@ -162,6 +164,11 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
             for rule, rx, confidence in TENURE_RULES:
                 for match in rx.finditer(text):
                     subject = match.group("subject").lower()
+                    # "He is 52 years old and has been with the district for 17 years": the
+                    # subject of "and has been" is the clause's before it
+                    if subject in CONJUNCTIONS:
+                        earlier = re.findall(r"\b[\w'’]+\b", text[: match.start("subject")])
+                        subject = next((w.lower() for w in reversed(earlier) if w.lower() in allowed or w in name_words), subject)
                     named = block.kind != "u" and (match.group("subject") in name_words or bool(re.search(rf"\b{HONORIFIC}\s*$", text[: match.start("subject")])))
                     if subject not in allowed and not named:
                         continue

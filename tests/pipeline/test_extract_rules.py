@@ -90,7 +90,7 @@ def test_tenure_refusals(sentence: str, tmp_path: Path) -> None:
 def test_tenure_answered_in_a_turn_after_a_how_long_question(tmp_path: Path) -> None:
     text = (
         "Interview with a Mail Carrier\n\n"
-        "Q: How long have you had this route?\nA: Oh, I've been on it about fifteen years now.\n"
+        "Q: How long have you had this route?\nA: Oh, about fifteen years now, give or take.\n"
         "Q: Do you like it?\nA: Most days, yes.\n"
         "Q: And before that?\nA: I drove a bus when I was 25 years old.\n"
     )
@@ -342,3 +342,20 @@ def test_classes_and_training_places_are_not_the_employer(tmp_path: Path) -> Non
 def test_an_employer_left_at_retirement_is_not_the_current_one(tmp_path: Path) -> None:
     text = essay("My grandfather retired in 1990 after thirty years at the Black Creek Mining Company.")
     assert value(metadata_of(text, tmp_path), "organization") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tenure"),
+    [
+        ("She has been an aide at Pine Court going on 12 years.", "P12Y"),  # no "for"
+        ("He is 48 years old and has been with the district for 16 years.", "P16Y"),  # subject before "and"
+    ],
+)
+def test_tenure_without_for_and_after_and(sentence: str, tenure: str, tmp_path: Path) -> None:
+    text = essay("I interviewed a neighbour about his work.", sentence)
+    assert value(metadata_of(text, tmp_path), "tenure") == tenure
+
+
+def test_a_time_ago_is_no_tenure(tmp_path: Path) -> None:
+    text = essay("I interviewed a neighbour about her work.", "She has been back at the hospital where she was born 30 years ago.")
+    assert value(metadata_of(text, tmp_path), "tenure") is None
