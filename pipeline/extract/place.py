@@ -18,6 +18,7 @@ Never a place the person was born, grew up, studied or trained in, nor a past jo
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from oral_archive.schemas.record import Fact
 
@@ -27,12 +28,14 @@ from .common import PREVIOUS_EMPLOYER, WORK_VERB, document_lines, extracted_fact
 from .occupation import occupation_pattern
 
 PLACE_PREFIX = re.compile(
-    r"^(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?:Police|Fire|Sheriff'?s?|Public|City|County|Municipal|Community|Unified|Independent|Metropolitan)\b"
+    r"^(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}) (?P<kind>Police|Fire|Sheriff'?s?|Public|City|County|Municipal|Community|Unified|Independent|Metropolitan)\b"
 )
 # capitalised words, with an optional ", Region" after them ("Chicago, IL", "Olney, Texas")
 PLACE_WORDS = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+# "a clinic in rural Montana": a setting before a region, kept in the value
+SETTINGS = r"rural|small-town|downtown|suburban|coastal|urban|inner-city"
 CANDIDATE = re.compile(
-    rf"\b(?:in|at|of|near|around|outside(?:\s+of)?)\s+(?:the\s+)?(?P<place>(?:(?:northern|southern|eastern|western|central|north|south|east|west|upstate|rural)\s+)?"
+    rf"\b(?:in|at|of|near|around|outside(?:\s+of)?|out\s+of)\s+(?:the\s+)?(?P<place>(?:(?:northern|southern|eastern|western|central|north|south|east|west|upstate|{SETTINGS})\s+)?"
     rf"{PLACE_WORDS}(?:,\s+{PLACE_WORDS})?)",
 )
 # the sentence says where the person lives or learned, not where they work
@@ -44,7 +47,11 @@ NOT_WORK_PLACE = re.compile(
 # a sentence about the interviewee's present work: a work verb, or the job named
 PRESENT_WORK = re.compile(
     r"\b(?:work(?:s|ing)?|serv(?:es|ing)|employed|manag(?:es|ing)|teach(?:es|ing)|taught|patrol(?:s|ling)?|stationed|based|runs?|running|"
-    r"has\s+(?:worked|served|taught|been)|have\s+(?:worked|served|taught|been)|'ve\s+(?:worked|served|taught|been))\b",
+    r"supervis(?:es|e|ing)|covers?|drives?|driving|carr(?:y|ies)|deliver(?:s|ing)?|"
+    r"has\s+(?:worked|served|taught|been)|have\s+(?:worked|served|taught|been)|'ve\s+(?:worked|served|taught|been)|"
+    r"(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s|he\s+is|she\s+is)\s+(?:a|an|the)|"
+    # the work's own nouns: "a route for the school district in Fostoria", "her round covers ..."
+    r"shift|route|round|beat|territory|caseload|post\s+office|district)\b",
     re.IGNORECASE,
 )
 # someone else's work: "Her brother works as a chef in Chicago"
@@ -77,11 +84,13 @@ def _work_sentence(text: str) -> bool:
 
 
 def _best_place(text: str, at: int) -> Place | None:
-    """The longest form of the candidate at ``at`` the gazetteer knows, if any."""
-    for form in _trimmed(text):
+    """The longest form of the candidate at ``at`` the gazetteer knows, if any ("rural Montana"
+    is Montana in a setting: the value keeps the setting as written)."""
+    setting = re.match(rf"(?:{SETTINGS})\s+", text)
+    for form in _trimmed(text[setting.end():] if setting else text):
         place = parse_place(form)
         if place is not None and place.text == form:
-            return place
+            return replace(place, text=setting.group(0) + form) if setting else place
     return None
 
 
@@ -94,16 +103,19 @@ def extract_place(
     (``interviewee_blocks``); of the interviewer's, only a question about the work there.
     """
     own_turns = {b.id for b in interviewee_blocks or []}
+    found: list[tuple[float, int, Fact]] = []
+    # "El Paso Police Department": the employer's name opens with its town (a county's name is
+    # weaker: "Cowley County Emergency Communications in Winfield, Kansas" names the town too)
     if organization is not None and organization.evidence is not None:
         match = PLACE_PREFIX.match(organization.value)
         if match and (lookup_city(match.group("place")) or lookup_region(match.group("place"))):
             ev = organization.evidence
-            return extracted_fact(match.group("place"), ev.model_copy(update={"end": ev.start + len(match.group("place")), "rule": "place.from-organization-name", "confidence": 0.8}))
+            confidence = 0.6 if match.group("kind") == "County" else 0.8
+            found.append((confidence, 0, extracted_fact(match.group("place"), ev.model_copy(update={"end": ev.start + len(match.group("place")), "rule": "place.from-organization-name", "confidence": confidence}))))
     for line in document_lines(document)[:80]:
         text = line.text.strip()
         if "," in text and len(text.split()) <= 6 and (place := parse_place(text)) is not None and place.kind == "city+region" and place.text == text:
             return extracted_fact(text, line.evidence(0, len(text), "place.city-region-line", 0.75))
-    found: list[tuple[float, int, Fact]] = []
     interviewers = {s.id for s in document.speakers if s.role == "interviewer"}
     for order, block in enumerate(document.blocks):
         if block.kind == "u" and block.who in interviewers:

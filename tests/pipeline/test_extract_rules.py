@@ -359,3 +359,18 @@ def test_tenure_without_for_and_after_and(sentence: str, tenure: str, tmp_path: 
 def test_a_time_ago_is_no_tenure(tmp_path: Path) -> None:
     text = essay("I interviewed a neighbour about her work.", "She has been back at the hospital where she was born 30 years ago.")
     assert value(metadata_of(text, tmp_path), "tenure") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        ("I'm a rural carrier for the Postal Service, out of the Ainsworth post office.", "Ainsworth"),
+        ("She is a nurse practitioner at a clinic in rural Vermont.", "rural Vermont"),
+        # an English county is no region of the gazetteer (UK nations are): the town alone
+        ("Her round covers farms within about twenty miles of Hexham, Northumberland.", "Hexham"),
+        ("He picked up a route for the school district in Fostoria that fall.", "Fostoria"),
+        ("She is a dispatcher for Cowley County Emergency Communications in Winfield, Kansas.", "Winfield, Kansas"),
+    ],
+)
+def test_place_cues_of_routes_rounds_and_settings(sentence: str, place: str, tmp_path: Path) -> None:
+    assert value(metadata_of(essay("I interviewed a neighbour about the work she does.", sentence), tmp_path), "place") == place
