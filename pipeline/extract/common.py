@@ -101,7 +101,9 @@ FIELD_LABELS = {
     "institution": "organization", "company": "organization",
     "occupation": "role", "profession": "role", "job title": "role", "position": "role",
     "source": "url", "url": "url", "link": "url", "permalink": "url", "original url": "url", "source url": "url",
-    "originally published at": "url", "available at": "url", "web address": "url",
+    "originally published at": "url", "available at": "url", "web address": "url", "persistent link": "url",
+    "permanent link": "url", "stable url": "url", "stable link": "url", "permanent url": "url", "persistent url": "url",
+    "link to this page": "url", "page url": "url",
 }
 
 

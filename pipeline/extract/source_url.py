@@ -7,7 +7,7 @@ import re
 from urllib.parse import urlsplit
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Document, PageBreak
-from .common import document_fields, extracted_fact
+from .common import document_fields, document_lines, extracted_fact
 
 
 REFERENCES_HEADING = re.compile(r"(?:references?|works\s+cited|bibliography|sources|citations?|reference\s+list)\s*:?", re.IGNORECASE)
@@ -31,6 +31,8 @@ def extract_source_url(document: Document) -> Fact | None:
         if field.kind == "url" and (url := _provenance_url(field.value.split()[0])):
             begin = field.line.text.find(field.value.split()[0], field.start)
             return extracted_fact(url, field.line.evidence(begin, begin + len(field.value.split()[0]), "source-url.field-line", 0.9))
+    if (cited := _self_citation(document)) is not None:
+        return cited
     in_references = False
     for block in document.blocks:
         if REFERENCES_HEADING.fullmatch(block.text.strip()):
@@ -42,6 +44,23 @@ def extract_source_url(document: Document) -> Fact | None:
                     # the URL is no longer in the text: an empty span where it stood
                     return extracted_fact(url, Evidence(segment=block.id, start=offset, end=offset, text=inline.artifact.text, rule="source-url.standalone-line", confidence=0.95))
             offset += len(getattr(inline, "text", "")) + (2 if hasattr(inline, "open_mark") else 0)
+    return None
+
+
+def _self_citation(document: Document) -> Fact | None:
+    """"Interview With a 911 Dispatcher. (2021, March 4). EssayHarbor. Retrieved from <URL>": a
+    page's "cite this page" line quotes its own title before the URL, which is the page's own
+    address. A citation of another work names another title, so it is never taken."""
+    title = " ".join((document.title or "").split()).casefold()
+    if len(title.split()) < 3:
+        return None
+    for line in document_lines(document):
+        text = line.text
+        if "http" not in text or title not in " ".join(text.split()).casefold():
+            continue
+        match = re.search(r"https?://[^\s<>\"]+", text)
+        if match and text.casefold().find(title[:20]) < match.start() and (url := _provenance_url(match.group(0))):
+            return extracted_fact(url, line.evidence(match.start(), match.start() + len(match.group(0).rstrip(".,;)")), "source-url.self-citation", 0.85))
     return None
 
 

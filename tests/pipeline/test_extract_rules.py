@@ -374,3 +374,30 @@ def test_a_time_ago_is_no_tenure(tmp_path: Path) -> None:
 )
 def test_place_cues_of_routes_rounds_and_settings(sentence: str, place: str, tmp_path: Path) -> None:
     assert value(metadata_of(essay("I interviewed a neighbour about the work she does.", sentence), tmp_path), "place") == place
+
+
+# -- source URL ------------------------------------------------------------------------------------
+
+
+def test_persistent_link_field_is_the_source(tmp_path: Path) -> None:
+    text = "Interview with Edna Voss\n\nPersistent link: https://example.org/stories/voss-edna/\n\nEdna Voss taught in a one-room school for nine years. She loved it.\n"
+    metadata = metadata_of(text, tmp_path)
+    assert metadata.source_url is not None and metadata.source_url.value == "https://example.org/stories/voss-edna/"
+
+
+def test_a_pages_citation_of_itself_gives_its_address(tmp_path: Path) -> None:
+    text = (
+        "Interview With a Beekeeper\n\nShe keeps forty hives on the ridge and sells the honey in town. It is slow work.\n\n"
+        "Cite this page\nInterview With a Beekeeper. (2020, May 1). PaperBarn. Retrieved from https://example.org/interview-with-a-beekeeper/\n"
+    )
+    metadata = metadata_of(text, tmp_path)
+    assert metadata.source_url is not None and metadata.source_url.value == "https://example.org/interview-with-a-beekeeper/"
+    assert metadata.source_url.evidence.rule == "source-url.self-citation"
+
+
+def test_a_citation_of_another_work_is_no_source(tmp_path: Path) -> None:
+    text = (
+        "Interview With a Beekeeper\n\nShe keeps forty hives on the ridge and sells the honey in town. It is slow work.\n\n"
+        "References\nSmith, J. (2019). Honey and hives. Bee Press. Retrieved from https://example.org/honey-and-hives/\n"
+    )
+    assert metadata_of(text, tmp_path).source_url is None
