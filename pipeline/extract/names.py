@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Block, Document
-from .common import DATE, HONORIFIC, INITIALS_NAME, LABEL_SUFFIX, NAME, NAME_LIST, NOT_NAME_WORDS, PERSON_NAMES, document_fields, document_lines, extracted_fact, sentence_evidence, sentences
+from .common import DATE, HONORIFIC, NAME_WORD, INITIALS_NAME, LABEL_SUFFIX, NAME, NAME_LIST, NOT_NAME_WORDS, PERSON_NAMES, document_fields, document_lines, extracted_fact, sentence_evidence, sentences
 from .occupation import occupation_pattern, occupations
 
 
 INTERVIEWER_SENTENCE = re.compile(
-    r"\b(?:I|we|the author|the interviewer)\b(?:\s+[\w-]+){0,5}?\s+(?:interview(?:ed)?|to interview|an interview|the interview)\b",
+    r"\b(?:I|we|the author|the interviewer)\b(?:\s+[\w-]+){0,5}?\s+(?:interview(?:ed)?|to interview|an interview|the interview)\b"
+    r"|\binterview\b[^.]{0,40}\b(?:I|we)\s+(?:talked|spoke|sat\s+down|chatted)\s+(?:to|with)\b",
     re.IGNORECASE,
 )
 
@@ -35,7 +36,7 @@ NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
     # "The E.M.T. I chose to interview was my friend Matt": someone the author knows, by first
     # name (kept only in a sentence about the interview)
     ("name.relation-name", re.compile(
-        rf"\b(?i:my|our)\s+(?:(?i:good|best|old|close|longtime|long\s+time|family)\s+)?(?i:friend|uncle|aunt|cousin|father|mother|dad|mom|"
+        rf"\b(?i:my|our)\s+(?:\w+['’]s\s+)?(?:(?i:good|best|old|close|longtime|long\s+time|family)\s+)?(?:(?i:great-|great\s+))?(?i:friend|uncle|aunt|cousin|father|mother|dad|mom|"
         rf"grandfather|grandmother|grandpa|grandma|neighbou?r|brother|sister|brother-in-law|sister-in-law|colleague|co-?worker|boss|mentor|"
         rf"stepfather|stepmother|husband|wife)\s*,?\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\b"), 0.75),
 ]
@@ -43,7 +44,12 @@ NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
 SELF_INTRODUCTION = re.compile(rf"\b(?:[Mm]y\s+(?:full\s+)?name\s+is|I\s+am|I'm|I’m)\s+(?P<name>{PERSON_NAMES})\b")
 
 
-BY_LINE = re.compile(rf"(?:(?:[Ii]nterviews?|INTERVIEWS?|[Oo]ral\s+[Hh]istory)\s+)?(?:(?:[Ii]nterviewed|[Cc]onducted|[Rr]ecorded|INTERVIEWED|CONDUCTED|RECORDED)\s+)?(?:[Bb]y|BY)\s+(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?")
+# "by J.T. Curry and P.D. Lagerquist", "Interview by Ollie Bradshaw, Year 10", "By Renee
+# Kowalski | September 12, 2023": a by-line, with what a page adds after the names
+BY_LINE = re.compile(
+    rf"(?:(?:[Ii]nterviews?|INTERVIEWS?|[Oo]ral\s+[Hh]istory)\s+)?(?:(?:[Ii]nterviewed|[Cc]onducted|[Rr]ecorded|INTERVIEWED|CONDUCTED|RECORDED)\s+)?(?:[Bb]y|BY)\s+"
+    rf"(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?(?:\s*(?:,|\||–|—)\s*[^|]{{1,40}})?"
+)
 
 
 def speaker_label_name(document: Document, label: str, rule: str) -> Fact | None:
@@ -121,6 +127,7 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
                     value = f"{hon.strip()} {name}" if len(name.split()) == 1 and hon else name
                     begin = match.start("hon") if len(name.split()) == 1 and hon else match.start("name")
                     found.append((confidence, -order, extracted_fact(value, sentence_evidence(block, sentence, begin, match.end("name"), rule, confidence))))
+    found += _subject_of_a_job(document) + _profile_subject(document)
     if found:
         return max(found, key=lambda f: (f[0], f[1]))[2]
     # a transcript whose interviewee speaks under a full name ("Jane Doe:"), or says it
@@ -165,7 +172,55 @@ def extract_interviewer_name(document: Document) -> Fact | None:
             match = re.search(rf"\binterviewed\s+by\s+(?P<names>{NAME})", sentence[2])
             if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
                 return extracted_fact(match.group("names"), sentence_evidence(block, sentence, match.start("names"), match.end("names"), "interviewer.interviewed-by", 0.8))
-    return self_introduction(document, "interviewer") or essay_heading_author(document)
+    return self_introduction(document, "interviewer") or essay_heading_author(document) or _posted_by(document)
+
+
+def _posted_by(document: Document) -> Fact | None:
+    """"Posted on October 3, 2019 by Jess Marquardt": the author of a blog post that says "I
+    interviewed" / "I talked to" is the interviewer. The line itself is page chrome (clean cut
+    it out), so the evidence is the first sentence of the interview with an empty span."""
+    evidence = interviewer_evidence(document)
+    if evidence is None:
+        return None
+    for artifact in document.cleaned.artifacts:
+        if artifact.kind == "boilerplate" and artifact.text.lower().startswith("posted"):
+            match = re.search(rf"\b[Bb]y\s+(?P<name>{PERSON_NAMES})\b", artifact.text)
+            if match and match.group("name").split()[0] not in NOT_NAME_WORDS:
+                return extracted_fact(match.group("name"), evidence.model_copy(update={"start": evidence.start, "end": evidence.start, "rule": "interviewer.posted-by", "confidence": 0.6}))
+    return None
+
+
+def _subject_of_a_job(document: Document) -> list[tuple[float, int, Fact]]:
+    """"Rosalind Petty, who goes by Roz, is a licensed practical nurse at ...": a full name
+    whose predicate is a job, in the narrative."""
+    pattern = re.compile(rf"^\s*(?P<hon>)(?P<name>{PERSON_NAMES})(?:,\s+[^,]{{1,40}},)?\s+(?:is|was|has\s+been|works\s+as)\s+(?:a|an|the)\s+(?P<rest>.{{1,60}})")
+    found = []
+    for order, block in enumerate(document.blocks):
+        if block.kind != "p":
+            continue
+        for sentence in sentences(block):
+            match = pattern.search(sentence[2])
+            if match and match.group("name").split()[0] not in NOT_NAME_WORDS and occupation_pattern().match(match.group("rest")):
+                found.append((0.7, -order, extracted_fact(match.group("name"), sentence_evidence(block, sentence, match.start("name"), match.end("name"), "name.subject-of-a-job", 0.7))))
+    return found
+
+
+def _profile_subject(document: Document) -> list[tuple[float, int, Fact]]:
+    """"Priya Sandhu arrives at ...", "Becky Armstrong's van smells of ...": a feature story opens
+    its first paragraph with the full name of the person it is about, then calls them by one
+    part of it ("Sandhu, 31, was born ...", "Becky grew up ...")."""
+    paragraphs = [b for b in document.blocks if b.kind == "p"][:2]
+    body = " ".join(b.text for b in document.blocks if b.kind in ("p", "u"))
+    for order, block in enumerate(paragraphs):
+        match = re.match(rf"\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}})(?:['’]s)?\s+[a-z]", block.text)
+        if match is None or match.group("name").split()[0] in NOT_NAME_WORDS:
+            continue
+        parts = match.group("name").split()
+        later = body[body.find(block.text) + match.end():]
+        if any(re.search(rf"\b{re.escape(part)}\b(?!\s+{NAME_WORD})", later) for part in (parts[0], parts[-1])):
+            sentence = sentences(block)[0]
+            return [(0.6, -order, extracted_fact(match.group("name"), sentence_evidence(block, sentence, match.start("name"), match.end("name"), "name.profile-subject", 0.6)))]
+    return []
 
 
 def self_introduction(document: Document, role: str) -> Fact | None:

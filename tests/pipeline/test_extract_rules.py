@@ -401,3 +401,50 @@ def test_a_citation_of_another_work_is_no_source(tmp_path: Path) -> None:
         "References\nSmith, J. (2019). Honey and hives. Bee Press. Retrieved from https://example.org/honey-and-hives/\n"
     )
     assert metadata_of(text, tmp_path).source_url is None
+
+
+# -- names in feature stories and blog posts ---------------------------------------------------------
+
+
+def test_a_feature_story_opening_with_its_subjects_name(tmp_path: Path) -> None:
+    text = essay(
+        "Mara Lindqvist opens the bakery at four every morning, before the street lights go off.",
+        "Lindqvist, 44, learned the trade from her father. We asked her about the early hours.",
+    )
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "name") == "Mara Lindqvist"
+    assert rule(metadata, "name") == "name.profile-subject"
+
+
+def test_a_name_opening_a_paragraph_that_never_comes_back_is_not_the_subject(tmp_path: Path) -> None:
+    text = essay("Harold Wiggins founded the town in 1871, and the square still carries his statue.", "I interviewed a baker on the square about her mornings.")
+    assert value(metadata_of(text, tmp_path), "name") is None
+
+
+def test_a_full_name_whose_predicate_is_a_job(tmp_path: Path) -> None:
+    text = essay("I learned a lot from the woman I interviewed. Rosa Delgado, who goes by Ro, is a licensed practical nurse at a care home.")
+    assert value(metadata_of(text, tmp_path), "name") == "Rosa Delgado"
+
+
+def test_relation_with_a_possessive_and_a_great_uncle(tmp_path: Path) -> None:
+    assert value(metadata_of(essay("For this interview I talked to my cousin's husband, Trent Olafson. He fixes power lines."), tmp_path), "name") == "Trent Olafson"
+    assert value(metadata_of(essay("My great-uncle Delmar Cobb is 78 years old and still wakes at four."), tmp_path), "name") == "Delmar Cobb"
+
+
+@pytest.mark.parametrize(
+    ("line", "interviewer"),
+    [("Interview by Ollie Brandt, Year 10", "Ollie Brandt"), ("By Renata Kowal | September 12, 2023", "Renata Kowal")],
+)
+def test_by_lines_with_what_pages_add_after_the_name(line: str, interviewer: str, tmp_path: Path) -> None:
+    text = f"A Day in the Life: Beekeeper\n{line}\n\nI interviewed a beekeeper about her forty hives. She sells the honey in town.\n"
+    assert value(metadata_of(text, tmp_path), "name", "interviewer") == interviewer
+
+
+def test_a_blog_posts_author_is_its_interviewer(tmp_path: Path) -> None:
+    text = (
+        "Five Questions for a Beekeeper\n\nPosted on October 3, 2019 by Jess Marlow\n\n"
+        "For this month's interview I talked to my neighbour, Ana Ruiz. She keeps bees.\n"
+    )
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "name", "interviewer") == "Jess Marlow"
+    assert rule(metadata, "name", "interviewer") == "interviewer.posted-by"
