@@ -125,9 +125,10 @@ def extract_place(
             continue
         for sentence in sentences(block):
             text = sentence[2]
-            if not _work_sentence(text):
+            matches = list(CANDIDATE.finditer(text))  # most sentences name no place: test that first
+            if not matches or not _work_sentence(text):
                 continue
-            for match in CANDIDATE.finditer(text):
+            for match in matches:
                 before = text[: match.start()]
                 if NOT_WORK_PLACE.search(before) or OTHER_PERSON.search(before) or not (PRESENT_WORK.search(before) or WORK_VERB.search(before) or occupation_pattern().search(before)):
                     continue  # the work (verb or job) comes first: "a nurse in Austin", "works in Olney"
