@@ -416,3 +416,28 @@ def test_tei_corpus_with_every_field_withheld_is_still_valid(manifest_archive: A
         assert not corpus.xpath(xpath, namespaces=NS), xpath
     included = etree.fromstring(export_bytes(manifest_archive, "tei-corpus", include_restricted=True))
     assert included.xpath("//tei:persName/text()", namespaces=NS)
+
+
+def test_an_untitled_record_exports_a_devised_title_marked_as_such(tmp_path: Path, oai_dc_schema, mods_schema) -> None:
+    from oral_archive.pipeline import ingest
+
+    source = tmp_path / "in" / "night-shift-notes.txt"
+    source.parent.mkdir()
+    source.write_text("I interviewed a night nurse who has worked at the county hospital for nine years. She likes the quiet.\n", encoding="utf-8")
+    archive = Archive(tmp_path / "archive")
+    ingest([source], archive)
+    (record_id,) = archive.ids()
+    record = archive.get(record_id)
+    assert record.title is None and record.display_title == "[Untitled: night-shift-notes.txt]"
+    jsonl = json.loads(export_bytes(archive, "jsonl").decode())
+    assert jsonl["title"] is None  # the text states no title: no value passed off as one
+    tei = etree.fromstring(archive.tei(record_id))
+    (title,) = tei.xpath("//tei:titleStmt/tei:title", namespaces=NS)
+    assert (title.get("type"), title.text) == ("devised", "[Untitled: night-shift-notes.txt]")
+    dc = etree.fromstring(export_bytes(archive, "oai_dc"))
+    assert dc.xpath("//dc:title/text()", namespaces=NS) == ["[Untitled: night-shift-notes.txt]"]
+    for record_dc in dc.xpath("//oai_dc:dc", namespaces=NS):
+        assert oai_dc_schema.validate(etree.ElementTree(record_dc)), oai_dc_schema.error_log
+    mods = etree.fromstring(export_bytes(archive, "mods"))
+    assert mods_schema.validate(mods), mods_schema.error_log
+    assert mods.xpath("//mods:titleInfo/@supplied", namespaces=NS) == ["yes"]
