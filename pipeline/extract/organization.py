@@ -114,9 +114,7 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
                 # a bare mention ("Police Department officials said") is not said to be theirs
                 if not ORG_CUE.search(sentence[2][:start]):
                     continue
-                # where someone studied is not their employer ("graduated from the University of X"),
-                # nor is a past one ("Before that he was employed at ...")
-                if STUDY_CUE.search(sentence[2][max(0, start - 60): start]) or PREVIOUS_EMPLOYER.search(sentence[2][:start]):
+                if _not_current_work(sentence[2], start):
                     continue
                 score = 0.8 - 0.02 * min(index, 10) + (0.05 if re.search(r"Department|School|Library|University|Hospital|College", org) else 0)
                 score += 0.05 if WORK_CONTEXT.search(sentence[2]) else 0
@@ -134,7 +132,7 @@ def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> l
     text = sentence[2]
     found = []
     for match in LOWER_CASE_UNIT.finditer(text):
-        if STUDY_CUE.search(text[max(0, match.start() - 60): match.start()]) or PREVIOUS_EMPLOYER.search(text[: match.start()]):
+        if _not_current_work(text, match.start()):
             continue
         score = round(0.75 - 0.02 * min(index, 10), 2)
         found.append((score, match.group("org"), sentence_evidence(block, sentence, match.start("org"), match.end("org"), "organization.named-unit", score)))
@@ -143,7 +141,7 @@ def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> l
         words = org.split()
         if words[0] in NOT_ORGANIZATION_WORDS or is_place_name(org) or is_place_name(words[0]) or DATE.match(org) or ORG_HEAD.match(words[-1]):
             continue  # a place, a date, or a name the institution-word rule reads already
-        if PREVIOUS_EMPLOYER.search(text[: match.start()]) or STUDY_CUE.search(text[max(0, match.start() - 60): match.start()]):
+        if _not_current_work(text, match.start()):
             continue
         score = round(0.7 - 0.02 * min(index, 10), 2)
         found.append((score, org, sentence_evidence(block, sentence, match.start("org"), match.start("org") + len(org), "organization.works-at-name", score)))
@@ -167,11 +165,17 @@ def _named_entities(block: Block, sentence: tuple[int, int, str], index: int) ->
         # one capitalised common noun ("the Institution") is no name
         if len(org.split()) == 1 and _common_word(org):
             continue
-        if PREVIOUS_EMPLOYER.search(text[:start]) or STUDY_CUE.search(text[max(0, start - 60): start]):
+        if _not_current_work(text, start):
             continue
         score = round(0.72 - 0.02 * min(index, 10), 2)
         found.append((score, org, sentence_evidence(block, sentence, start, start + len(org), "organization.named-entity", score)))
     return found
+
+
+def _not_current_work(text: str, start: int) -> bool:
+    """Is the name at ``start`` where someone studied ("graduated from the University of X",
+    "classes at ...") or worked before ("Before that he was employed at ...", "retired from")?"""
+    return bool(STUDY_CUE.search(text[max(0, start - 60): start]) or PREVIOUS_EMPLOYER.search(text[:start]))
 
 
 def _common_word(word: str) -> bool:
