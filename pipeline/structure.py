@@ -178,7 +178,16 @@ def _is_sentence_line(text: str) -> bool:
     words = _words(stripped)
     if words > 40:
         return True
-    return words >= 6 and _SENTENCE_END_MARK.search(stripped) is not None
+    return words >= 6 and _SENTENCE_END_MARK.search(stripped) is not None and not _is_heading_case(stripped)
+
+
+def _is_heading_case(text: str) -> bool:
+    """All capitals, or every longer word capitalised ("AN INTERVIEW WITH A POLICE OFFICER.",
+    "An Interview With A Nurse."): a heading, even with a full stop, which prose never is."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 3]
+    if len(words) < 2:
+        return False
+    return text.upper() == text or all(w[0].isupper() for w in words)
 
 
 # a title may end in an abbreviation's dot ("Interview of an E.M.T."), not in a sentence's
@@ -191,7 +200,7 @@ def _is_title_like(text: str) -> bool:
         0 < _words(stripped) <= MAX_TITLE_WORDS
         and not DATE_LINE.match(stripped)
         and not _is_field_line(stripped)
-        and (not stripped.endswith(".") or _ABBREVIATION_END.search(stripped) is not None)
+        and (not stripped.endswith(".") or _ABBREVIATION_END.search(stripped) is not None or _is_heading_case(stripped))
         and not stripped.endswith(":")  # a label introducing what follows ("Words of Wisdom:")
         and (stripped[0].isupper() or stripped[0].isdigit())
     )

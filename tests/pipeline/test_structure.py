@@ -430,3 +430,10 @@ def test_a_title_under_a_label_that_is_no_metadata_field() -> None:
 def test_a_long_title_followed_by_its_by_line() -> None:
     text = "An E-mail Interview with a Retired Ferry Captain\nby Sam Ortega\n\nI wrote to a ferry captain who retired last year. He answered every question.\n"
     assert [line.text for line in doc_text(text).title_lines] == ["An E-mail Interview with a Retired Ferry Captain"]
+
+
+def test_a_title_in_capitals_or_title_case_may_end_in_a_full_stop() -> None:
+    body = "\n\nI interviewed a deputy who has worked the night shift for years. He likes the quiet hours.\n"
+    assert [line.text for line in doc_text("AN INTERVIEW WITH A DEPUTY SHERIFF." + body).title_lines] == ["AN INTERVIEW WITH A DEPUTY SHERIFF."]
+    assert [line.text for line in doc_text("An Interview With A Deputy Sheriff." + body).title_lines] == ["An Interview With A Deputy Sheriff."]
+    assert doc_text("I went to see a deputy sheriff at night." + body).title_lines == []  # a sentence stays prose
