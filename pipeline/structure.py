@@ -77,9 +77,20 @@ HEADER_FIELD_LABELS = frozenset(
 # Lineman"): preferred over a series or site name above it ("... Oral History Project")
 INTERVIEW_TITLE = re.compile(
     r"\b(?:interview(?:ing)?\s+(?:with|of)|conversation\s+with|questions\s+for|talk(?:ing)?\s+with|day\s+in\s+the\s+life|"
-    r"interview(?:ing)?\s+(?:a|an|the|my)\b)",
+    r"interview(?:ing)?\s+(?:a|an|the|my)|interviewed\s+by|minutes\s+with)\b",
     re.IGNORECASE,
 )
+# a line naming an institution, a publication or a collection ("Marion County Historical Society",
+# "Paper & Thread Quarterly", "... Oral History Collection") heads the page, it does not title the text
+INSTITUTION_LINE = re.compile(
+    r"\b(?:Society|Library|Museum|Archives?|Collection|Project|Program(?:me)?|Center|Centre|University|College|Foundation|"
+    r"Institute|Newsletter|Quarterly|Weekly|Monthly|Gazette|Times|Courier|Review|Journal|Magazine|Herald|Tribune|Press)[\"”’]?$",
+    re.IGNORECASE,
+)
+# catalogue numbering: "Transcript No. 47", "Tape 2", "Volume 1", "Issue 38 · Spring 2020"
+NUMBERING_LINE = re.compile(r"^(?:Transcript|Tape|Volume|Vol\.|Issue|Item|Accession|Box|Folder|Part)\s+(?:No\.?\s*|#\s*)?\d+\b", re.IGNORECASE)
+# "By Nadia Kowal", "by Ava Lindqvist, Grade 11", "Interview by Hal Whitby": the line under a title
+BY_LINE = re.compile(r"^(?i:(?:(?:interview(?:ed)?|written|story|text|words)\s+)?by)\s+[A-Z]")
 
 # Speaker labels at the start of a line.
 LABEL_LINE = re.compile(
@@ -178,7 +189,22 @@ def _is_sentence_line(text: str) -> bool:
     words = _words(stripped)
     if words > 40:
         return True
-    return words >= 6 and _SENTENCE_END_MARK.search(stripped) is not None and not _is_heading_case(stripped)
+    return words >= 6 and _has_sentence_end(stripped) and not _is_heading_case(stripped)
+
+
+# "Vol. 22, No. 3", "Dr. Lee", "J. T. Curry": a dot that ends an abbreviation or an initial
+_ABBREVIATION_DOT = re.compile(
+    r"(?:\b(?:Vol|Vols|No|Nos|Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Co|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|pp?|"
+    r"ed|eds|vs|approx|Rev|Prof|Gen|Capt|Lt|Sgt|Ave|Blvd|Mt|Ft)|\b[A-Z])$"
+)
+
+
+def _has_sentence_end(text: str) -> bool:
+    """A full stop, question or exclamation mark ends a sentence somewhere in ``text``."""
+    return any(
+        match.group(0)[0] != "." or not _ABBREVIATION_DOT.search(text[: match.start()])
+        for match in _SENTENCE_END_MARK.finditer(text)
+    )
 
 
 def _is_heading_case(text: str) -> bool:
@@ -202,16 +228,31 @@ def _is_title_like(text: str) -> bool:
         and not _is_field_line(stripped)
         and (not stripped.endswith(".") or _ABBREVIATION_END.search(stripped) is not None or _is_heading_case(stripped))
         and not stripped.endswith(":")  # a label introducing what follows ("Words of Wisdom:")
-        and (stripped[0].isupper() or stripped[0].isdigit())
+        and (stripped[0].isupper() or stripped[0].isdigit() or (stripped[0] in "\"“‘'" and stripped[1:2].isupper()))
     )
-
-
-BY_LINE_START = re.compile(r"by\s+[A-Z]")
 
 
 def _is_field_line(text: str) -> bool:
     """"Date: March 3", "Interviewer: Jane Doe": a known metadata label and its value."""
     return FIELD_LINE.match(text) is not None and text.partition(":")[0].strip().lower() in HEADER_FIELD_LABELS
+
+
+def _reads_as_a_turn(rest: str) -> bool:
+    """What follows a label at the top of a text reads as speech (a sentence, or a long run of
+    words), not as the rest of a title ("Community Voices: \"They teach me ...\"")."""
+    rest = rest.strip()
+    if rest[:1] in "\"“‘'":
+        return False
+    return _words(rest) > 15 or (_words(rest) > 5 and rest[-1:] in ".?!" and not _is_heading_case(rest))
+
+
+def _is_kicker(zone: list[Line], index: int) -> bool:
+    """A section label in capitals over a headline ("WORKING LIVES", "MEMBER SPOTLIGHT")."""
+    text = zone[index].text.strip()
+    return (
+        _words(text) <= 3 and text.upper() == text and index + 1 < len(zone)
+        and _is_title_like(zone[index + 1].text) and _words(zone[index + 1].text) > _words(text)
+    )
 
 
 def _is_masthead(content: list[Line], index: int) -> bool:
@@ -228,7 +269,7 @@ def _runs_on(content: list[Line], index: int) -> bool:
     if index + 1 >= len(content) or _words(line.text) < 6:
         return False
     following = content[index + 1]
-    if BY_LINE_START.match(following.text):
+    if BY_LINE.match(following.text):
         return False  # "An Interview with a Nurse" / "by Jane Doe": a title and its by-line
     # the next line, or the one after a blank line in double-spaced text
     return following.number - line.number <= 2 and following.text[:1].islower() and line.text[-1:] not in LINE_ENDERS
@@ -249,17 +290,26 @@ def _header_zone(
     while zone_end < min(len(content), MAX_HEADER_LINES) and not _is_sentence_line(content[zone_end].text):
         if content[zone_end].number in turn_lines:
             break
-        if (label := LABEL_LINE.match(content[zone_end].text)) and _words(content[zone_end].text) > 6 and label.group("rest")[:1] not in "\"“‘'":
-            break  # a long labelled line is a turn; "Community Voices: \"They teach me ...\"" a title
+        if (label := LABEL_LINE.match(content[zone_end].text)) and _reads_as_a_turn(label.group("rest")):
+            break  # "Jane Doe: Well, I was born in 1931." is a turn; "Oral History: ER Nurse, April 2020" a title
         if _runs_on(content, zone_end):
             break
         zone_end += 1
     zone = content[:zone_end]
     title: list[Line] = []
     subjects: list[Line] = []
-    candidates = [i for i, line in enumerate(zone) if _is_title_like(line.text) and not _is_masthead(content, i)]
+    candidates = [
+        i for i, line in enumerate(zone)
+        if _is_title_like(line.text) and not _is_masthead(content, i) and not _is_kicker(zone, i)
+        and not INSTITUTION_LINE.search(line.text.strip()) and not NUMBERING_LINE.match(line.text.strip())
+    ]
     chosen = candidates[0] if candidates else None
-    if chosen is not None and not INTERVIEW_TITLE.search(zone[chosen].text):
+    # a headline is the line right above its by-line, whatever stands above it (a paper's name,
+    # its motto, a section label)
+    by_line = next((i for i, line in enumerate(zone) if BY_LINE.match(line.text.strip())), None)
+    if by_line is not None and by_line - 1 in candidates:
+        chosen = by_line - 1
+    elif chosen is not None and not INTERVIEW_TITLE.search(zone[chosen].text):
         chosen = next((i for i in candidates if INTERVIEW_TITLE.search(zone[i].text) and i - chosen <= 4), chosen)
     for index, line in enumerate(zone):
         if index == chosen:

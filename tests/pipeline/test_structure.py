@@ -437,3 +437,27 @@ def test_a_title_in_capitals_or_title_case_may_end_in_a_full_stop() -> None:
     assert [line.text for line in doc_text("AN INTERVIEW WITH A DEPUTY SHERIFF." + body).title_lines] == ["AN INTERVIEW WITH A DEPUTY SHERIFF."]
     assert [line.text for line in doc_text("An Interview With A Deputy Sheriff." + body).title_lines] == ["An Interview With A Deputy Sheriff."]
     assert doc_text("I went to see a deputy sheriff at night." + body).title_lines == []  # a sentence stays prose
+
+
+def test_a_newspaper_headline_is_the_line_above_its_by_line() -> None:
+    text = (
+        "THE RIVERTON ECHO\nThe valley's weekly since 1921\n\nWORKING LIVES\n\n"
+        "Forty feet down, Ada Moss keeps the town's water clean\n\nBy Lena Ortiz\nPublished June 8, 2023\n\n"
+        "Ada Moss starts her shift at the treatment plant before dawn. She has done so for years.\n"
+    )
+    assert [line.text for line in doc_text(text).title_lines] == ["Forty feet down, Ada Moss keeps the town's water clean"]
+
+
+def test_institution_names_numbering_and_section_labels_are_no_titles() -> None:
+    text = (
+        "HARLAN COUNTY HISTORICAL SOCIETY\nTranscript No. 12\n\nNarrator: Ada Moss\nInterviewer: Lena Ortiz\n\n"
+        "Q: What do you do?\nA: I test the water.\nQ: For how long?\nA: Nine years.\n"
+    )
+    assert doc_text(text).title_lines == []
+    newsletter = "THE LOCAL 9 LINK\nVol. 22, No. 3 - Fall 2022\n\nMEMBER SPOTLIGHT\n\n\"Every weld tells on you\": Ten minutes with Ada Moss\n\nShe welds.\n"
+    assert [line.text for line in doc_text(newsletter).title_lines] == ['"Every weld tells on you": Ten minutes with Ada Moss']
+
+
+def test_a_labelled_sentence_at_the_top_is_a_turn_not_a_title() -> None:
+    text = "Ada Moss: Well, I was born on the river in 1931 and never really left it.\nLena Ortiz: Never?\nAda Moss: Never.\nLena Ortiz: Why?\n"
+    assert doc_text(text).title_lines == []
