@@ -154,7 +154,9 @@ class Block:
 
     @property
     def start(self) -> str | None:
-        first = next((i for i in self.inlines if not isinstance(i, Text) or i.text.strip()), None)
+        # a page break before the turn's time stamp ("Page 2 of 5" then "[00:01:02] SMITH:") is
+        # where the page ended, not what the turn opens with
+        first = next((i for i in self.inlines if not isinstance(i, PageBreak) and (not isinstance(i, Text) or i.text.strip())), None)
         return first.timestamp if isinstance(first, TimeAnchor) else None
 
 

@@ -32,7 +32,7 @@ from lxml import etree
 from oral_archive.pipeline import decode as decode_module
 from oral_archive.pipeline.clean import clean
 from oral_archive.pipeline.decode import decode, looks_binary, looks_utf16
-from oral_archive.pipeline.document import Block, Document, Note, Quote, Source, Text, TimeAnchor
+from oral_archive.pipeline.document import Block, Document, Note, PageBreak, Quote, Source, Text, TimeAnchor
 from oral_archive.pipeline.structure import _label_of, structure
 from oral_archive.schemas.errors import SourceError
 
@@ -77,8 +77,10 @@ def rendered(block: Block, lines: dict[int, str]) -> str:
     opened = _label_of(lines.get(block.line, "")) if block.speaker_label else None
     if opened and opened[0] == block.speaker_label:
         line = lines[block.line]
-        if words(line[: line.find(block.speaker_label)]) and inlines and isinstance(inlines[0], TimeAnchor):
-            parts.append(inlines.pop(0).original)
+        # the stamp may follow a page break that was cut out before the line
+        stamp = next((i for i, inline in enumerate(inlines) if not isinstance(inline, PageBreak)), None)
+        if words(line[: line.find(block.speaker_label)]) and stamp is not None and isinstance(inlines[stamp], TimeAnchor):
+            parts.append(inlines.pop(stamp).original)
         parts.append(block.speaker_label)
     for inline in inlines:
         if isinstance(inline, Text):
@@ -150,6 +152,7 @@ def test_every_word_not_in_a_recorded_artifact_survives_decode_and_clean_in_orde
 
 @given(TEXTS)
 @example("Title\n\nA:\nB:\nB:0\n0000")  # labels alone on a line, a turn of two paragraphs
+@example("PAGE0OF0\n[0:00:00] Jane Doe:\nQ:\n**Jane Doe**")  # a stamped label right after a page break
 @example("Title\n\nA:\nA:\nQ:\nspeech after a label on its own line")
 @example("Title\n\n[00:01:02] JANE: yes\nSMITH: no\nJANE: (12:34) maybe")
 def test_structure_keeps_every_cleaned_word_in_order(text: str) -> None:

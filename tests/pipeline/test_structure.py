@@ -461,3 +461,10 @@ def test_institution_names_numbering_and_section_labels_are_no_titles() -> None:
 def test_a_labelled_sentence_at_the_top_is_a_turn_not_a_title() -> None:
     text = "Ada Moss: Well, I was born on the river in 1931 and never really left it.\nLena Ortiz: Never?\nAda Moss: Never.\nLena Ortiz: Why?\n"
     assert doc_text(text).title_lines == []
+
+
+def test_a_stamped_turn_right_after_a_page_break_keeps_its_start() -> None:
+    text = "Title\n\n[00:01:00] SMITH: yes\nJONES: no\nPage 2 of 5\n[00:01:02] SMITH: again\nJONES: fine\n"
+    turns = [b for b in doc_text(text).blocks if b.kind == "u"]
+    assert [b.start for b in turns] == ["0:01:00", None, "0:01:02", None]
+    assert any(isinstance(i, PageBreak) for i in turns[2].inlines)
