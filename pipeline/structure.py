@@ -448,15 +448,26 @@ DECLARED_LABEL = re.compile(
 )
 
 
-def declared_labels(content: list[Line]) -> dict[int, tuple[str, str]]:
-    """{line number: (label, role)} of header lines that declare a speaker label, in the first 40 lines."""
-    declared = {}
+# "Interviewer: Kayla Bruno", "Narrator: Carolyn Vander Ploeg", "Interviewee: Anonymous (ER nurse)":
+# a header field naming a participant (a name, perhaps with a remark), no turn
+PARTICIPANT_FIELD = re.compile(
+    r"^(?P<role>Interviewers?|Interviewees?|Narrators?|Respondents?)\s*:\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
+    r"(?:\s*,\s*[a-z][\w ]{0,30}|\s*\([^()]{1,40}\))?\s*$"
+)
+
+
+def declared_labels(content: list[Line]) -> dict[int, tuple[str | None, str]]:
+    """{line number: (label, role)} of header lines that name a participant, in the first 40
+    lines: "Interviewer: Harvey Schwartz [HS]" declares the label HS; "Interviewer: Kayla
+    Bruno" declares none (label None) but is a header field all the same, not a turn."""
+    declared: dict[int, tuple[str | None, str]] = {}
     for line in content[:40]:
-        if "[" in line.text or "(" in line.text:
-            match = DECLARED_LABEL.match(line.text.strip())
-            if match:
-                role = "interviewer" if match.group("role").lower().startswith("interviewer") else "interviewee"
-                declared[line.number] = (match.group("label"), role)
+        text = line.text.strip()
+        match = DECLARED_LABEL.match(text) if "[" in text or "(" in text else None
+        field = match or PARTICIPANT_FIELD.match(text)
+        if field:
+            role = "interviewer" if field.group("role").lower().startswith("interviewer") else "interviewee"
+            declared[line.number] = (match.group("label") if match else None, role)
     return declared
 
 
@@ -786,7 +797,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     # "Oral History: Interview with ..."). Else it is the other way round.
     # "Interviewer: Harvey Schwartz [HS]" is a header field declaring the label "HS", no turn
     declaring = declared_labels(content)
-    declared = {label: role for label, role in declaring.values()}
+    declared = {label: role for label, role in declaring.values() if label}
     found_all = {n: found for n, found in found_all.items() if n not in declaring}
     if declared:
         decisions.append(Decision("structure", "speaker labels declared in the header: " + ", ".join(f"{label} ({role})" for label, role in declared.items())))

@@ -277,3 +277,12 @@ DATE = re.compile(
     rf"|(?P<dmy>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))"
     rf"|(?P<iso>(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))"
 )
+
+
+# someone else than the interviewee, one of their own people: "Her brother works as a chef",
+# "Their daughter, 24, works as" (an essay's "my uncle" is often the interviewee)
+OTHER_PERSON = re.compile(
+    r"\b(?:his|her|their)\s+(?:brother|sister|father|mother|dad|mom|son|daughter|husband|wife|uncle|aunt|cousin|"
+    r"grandfather|grandmother|friend|partner|colleague|co-?worker|boss|neighbou?r|parents?|family)\b",
+    re.IGNORECASE,
+)

@@ -9,7 +9,7 @@ from importlib import resources
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Block, Document
 from . import nlp
-from .common import FIRST_PERSON, HONORIFIC, NAME, PREVIOUS_EMPLOYER, THIRD_PERSON, WORK_VERB, answers_to, document_fields, extracted_fact, identities, sentence_evidence, sentences
+from .common import FIRST_PERSON, OTHER_PERSON, HONORIFIC, NAME, PREVIOUS_EMPLOYER, THIRD_PERSON, WORK_VERB, answers_to, document_fields, extracted_fact, identities, sentence_evidence, sentences
 
 
 # an interviewer's question whose answer states the job, or how long they have held it
@@ -31,7 +31,8 @@ def occupations() -> tuple[str, ...]:
 def occupation_pattern() -> re.Pattern[str]:
     """Any packaged occupation as a whole word ("E.M.T." ends in a dot, so no trailing \\b)."""
     alternatives = "|".join(re.escape(o).replace(r"\ ", r"[\s-]+") for o in occupations())
-    return re.compile(rf"(?<![\w.])(?P<occ>{GRADE_MODIFIER}(?:{alternatives}))s?(?![\w-])", re.IGNORECASE)
+    # two jobs joined by a hyphen are one ("Firefighter-Paramedic"); a job never starts mid-compound
+    return re.compile(rf"(?<![\w.-])(?P<occ>{GRADE_MODIFIER}(?:{alternatives})(?:-(?:{alternatives}))?)s?(?![\w-])", re.IGNORECASE)
 
 
 @cache
@@ -101,7 +102,8 @@ NOT_JOBS = frozenset(
     "favour error major minor visitor moment present event percent talent amount account government department apartment "
     "environment equipment statement treatment management development agreement employee committee coffee degree "
     "guarantee retiree trainee referee human woman german roman music public clinic topic traffic panic relative native "
-    "alternative initiative objective perspective incentive accident incident client president student".split()
+    "alternative initiative objective perspective incentive accident incident client president student gentleman teenager "
+    "youngster elder newcomer interviewer interviewee narrator speaker".split()
 )
 GENERIC_MIN_ZIPF = 1.5  # wordfreq: a word at all ("pipefitter" 1.5, "farrier" 2.3), not a typo
 # words that may follow a job and end its noun phrase ("a farrier and ...", "a carrier for ...")
@@ -152,6 +154,13 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.the-job-i-interviewed", re.compile(r"\b(?i:the|my|this|our)\s+(?P<rest>(?:[\w.-]+\s+){1,5}?)(?:that\s+|whom\s+)?(?:I|we)\s+(?:interviewed|chose\s+to\s+interview|spoke\s+(?:with|to)|talked\s+(?:with|to))\b"), 0.85),
         # "Officer Thomas Melle of Raleigh Police Department": a rank before the name, of a police force
         ("role.rank-of-force", re.compile(rf"\b(?P<rank>Officer|Patrolman|Patrolwoman|Trooper|Deputy)\s+{NAME}\s+(?:of|with|from)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){{1,4}}(?P<force>Police|Sheriff['’]?s?)\b"), 0.8),
+        # "My aunt is an official court reporter for ...": the relative the essay is about
+        ("role.relation-is-a", re.compile(
+            r"\b(?:my|our)\s+(?:[\w-]+\s+){0,2}?(?:aunt|uncle|cousin|neighbou?r|friend|mother|father|mom|dad|grandmother|grandfather|"
+            r"brother|sister|sister-in-law|brother-in-law|godmother|godfather|stepmother|stepfather)\s+(?:is|has\s+been|works\s+as)\s+(?:(?:now|still|currently)\s+)?"
+            r"(?:a|an|the)\s+(?P<rest>.+)$", re.IGNORECASE), 0.8),
+        # "E-mail Interview: Certified Nurse-Midwife": a title naming the job after a colon
+        ("role.interview-title-job", re.compile(r"^(?:[\w-]+\s+){0,2}interview\s*:\s*(?:(?:a|an|the)\s+)?(?P<rest>.+)$", re.IGNORECASE), 0.85),
         # "Mrs. O has been a teacher": an honorific name in an essay is the person interviewed
         ("role.honorific-is-a", re.compile(rf"\b{HONORIFIC}\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:is|was|has\s+been|works\s+as|worked\s+as)\s+(?:(?:now|still|currently|also)\s+)?(?:a|an)\s+(?P<rest>.+)$"), 0.8),
     ]
@@ -177,6 +186,10 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
                 for match in rx.finditer(s_text):
                     if rule == "role.is-a" and block.kind != "u" and re.match(r"i\b", match.group(0), re.IGNORECASE):
                         continue  # "I am a nurse too" in a narrative is the author
+                    if rule in {"role.is-a", "role.as-a"} and block.kind == "u" and _told_as_past(s_text[: match.start("rest")]):
+                        continue  # "I was a line cook in Charleston", "went to work first as a trackman"
+                    if rule == "role.interview-title-job" and block.kind != "head":
+                        continue
                     if rule == "role.as-a" and block.kind != "u" and not _as_a_is_theirs(s_text, match.start()):
                         continue
                     if rule == "role.rank-of-force":
@@ -206,7 +219,21 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
 
 
 # frames that say outright that what follows is the person's job
-GENERIC_FRAMES = frozenset({"role.is-a", "role.as-a", "role.field-line", "role.honorific-is-a", "role.appositive"})
+GENERIC_FRAMES = frozenset({
+    "role.is-a", "role.as-a", "role.field-line", "role.honorific-is-a", "role.appositive", "role.relation-is-a", "role.interviewed-a",
+})
+# "I teach eighth-grade social studies at ...": a teacher of that subject
+I_TEACH = re.compile(r"\b(?:I|he|she)\s+(?:teach|teaches)\s+(?P<subject>(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:at|in|for|to)\b")
+# a past job told in the interviewee's own words ("I was a line cook", "went to work ... as a")
+PAST_IN_TURN = re.compile(r"\b(?:was|were|went|worked|started|began|spent|got|hired|used\s+to|back\s+then)\b", re.IGNORECASE)
+
+
+def _told_as_past(before: str) -> bool:
+    """Does the sentence up to a job tell of the past ("Went to work for X, first as a"), with
+    no "now"/"today" after the past verb ("I was hired in 2001, and now I'm a nurse")?"""
+    past = [m.end() for m in PAST_IN_TURN.finditer(before)]
+    now = [m.end() for m in re.finditer(r"\b(?:now|today|currently|these\s+days)\b", before, re.IGNORECASE)]
+    return bool(past) and (not now or past[-1] > now[-1])
 
 
 def _title_block(document: Document) -> Block | None:
@@ -221,6 +248,8 @@ def _as_a_is_theirs(sentence: str, at: int) -> bool:
     years as a registered nurse" and "As a police officer, he ..." do; "after being close to
     her for years as an old student" (the author) does not."""
     clause = re.split(r"[,;:(]", sentence[:at])[-1]
+    if OTHER_PERSON.search(sentence[:at]):
+        return False  # "Their daughter, 24, works as a paramedic"
     pronouns = re.findall(r"\b(?:he|she|they|i|me|my|we|us|her|him|them)\b", clause, re.IGNORECASE)
     if pronouns:  # the nearest one says whose: "she has worked ... as a" vs "close to her ... as a"
         return pronouns[-1].lower() in {"he", "she", "they"}
@@ -243,6 +272,14 @@ def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> F
         if occ and re.fullmatch(r"\s*(?:(?:i'?m|i\s+am|i\s+work\s+as)\s+)?(?:(?:a|an)\s+)?(?:[\w-]+\s+){0,2}", sentence[2][: occ.start()], re.IGNORECASE):
             begin, value = qualified(sentence[2], occ)
             candidates.append((0.85, value, sentence_evidence(block, sentence, begin, occ.end("occ"), "role.answer-to-job-question", 0.85)))
+    for block in document.blocks:
+        if block.kind == "u" and id(block) not in identities(interviewee_blocks):
+            continue
+        for sentence in sentences(block):
+            match = I_TEACH.search(sentence[2])
+            if match and not (block.kind != "u" and match.group(0).startswith("I ")) and not re.search(r"\b(?:them|him|her|us|you|kids|children|students)\b", match.group("subject")):
+                value = re.sub(r"\s+", " ", match.group("subject")).lower() + " teacher"
+                candidates.append((0.8, value, sentence_evidence(block, sentence, match.start("subject"), match.end("subject"), "role.i-teach", 0.8)))
     if not candidates:
         return None
     best_score = max(c[0] for c in candidates)
@@ -261,9 +298,12 @@ def occupation_value(occ: re.Match[str], opens_sentence: bool = False) -> str:
     An abbreviation keeps its capitals ("E.M.T.", "EMT"), and so does a proper adjective
     before a job written in lower case ("English teacher"; but "Registered Nurse" in a
     title-case heading is "registered nurse")."""
-    words = re.split(r"[\s-]+", occ.group("occ"))
-    if len(words) == 1 and re.fullmatch(r"(?:[A-Z]\.?){2,5}", words[0]):
-        return words[0]
+    text = re.sub(r"\s+", " ", occ.group("occ"))
+    if re.fullmatch(r"(?:[A-Z]\.?){2,5}", text):
+        return text
+    # words keep the hyphens the text writes them with ("nurse-midwife")
+    words = re.findall(r"[^\s-]+-?|-", text.replace(" -", "-"))
     head_lower = words[-1][:1].islower()
     kept = [w if head_lower and w[:1].isupper() and w[1:].islower() and not (i == 0 and opens_sentence) else w.lower() for i, w in enumerate(words)]
-    return " ".join(kept).replace("fire fighter", "firefighter")
+    value = "".join(w if w.endswith("-") else w + " " for w in kept).strip()
+    return re.sub(r"\bfire[ -]fighter", "firefighter", value)

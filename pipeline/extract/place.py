@@ -24,7 +24,7 @@ from oral_archive.schemas.record import Fact
 
 from ..document import Block, Document
 from ..gazetteer import Place, lookup_city, lookup_region, parse_place
-from .common import PREVIOUS_EMPLOYER, WORK_VERB, document_lines, extracted_fact, sentence_evidence, sentences
+from .common import OTHER_PERSON, PREVIOUS_EMPLOYER, WORK_VERB, document_lines, extracted_fact, sentence_evidence, sentences
 from .occupation import occupation_pattern
 
 PLACE_PREFIX = re.compile(
@@ -52,12 +52,6 @@ PRESENT_WORK = re.compile(
     r"(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s|he\s+is|she\s+is)\s+(?:a|an|the)|"
     # the work's own nouns: "a route for the school district in Fostoria", "her round covers ..."
     r"shift|route|round|beat|territory|caseload|post\s+office|district)\b",
-    re.IGNORECASE,
-)
-# someone else's work: "Her brother works as a chef in Chicago"
-OTHER_PERSON = re.compile(
-    r"\b(?:his|her|their|my|our|a|the)\s+(?:brother|sister|father|mother|dad|mom|son|daughter|husband|wife|uncle|aunt|cousin|"
-    r"grandfather|grandmother|friend|partner|colleague|co-?worker|boss|neighbou?r|parents?|family)\b",
     re.IGNORECASE,
 )
 # the interviewer asks about the work in a place: "In Vernon what kind of calls do you get?"

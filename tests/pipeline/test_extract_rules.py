@@ -448,3 +448,34 @@ def test_a_blog_posts_author_is_its_interviewer(tmp_path: Path) -> None:
     metadata = metadata_of(text, tmp_path)
     assert value(metadata, "name", "interviewer") == "Jess Marlow"
     assert rule(metadata, "name", "interviewer") == "interviewer.posted-by"
+
+
+# -- more ways of stating a job -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "rule_id"),
+    [
+        (essay("My aunt is an official court reporter for the county court."), "official court reporter", "role.relation-is-a-unlisted"),
+        ("E-mail Interview: Certified Nurse-Midwife\n\nI wrote to a midwife I met at a fair. She answered at length about her work.\n", "certified nurse-midwife", "role.interview-title-job"),
+        ("Talk with a Teacher\n\nQ: What do you do?\nA: I teach seventh-grade science at Elm Street School.\nQ: Like it?\nA: Yes.\n", "seventh-grade science teacher", "role.i-teach"),
+        (essay("I interviewed a medic.", "He works as a Firefighter-Paramedic for the county."), "firefighter-paramedic", "role.is-a"),
+    ],
+)
+def test_more_job_phrasings(text: str, role: str, rule_id: str, tmp_path: Path) -> None:
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "occupation") == role
+    assert rule(metadata, "occupation") == rule_id
+
+
+def test_a_past_job_told_in_a_turn_is_not_the_role(tmp_path: Path) -> None:
+    text = (
+        "Talk with a Retiree\n\nQ: What was your work?\nA: Went to work for the Ridge Coal Company, first as a trackman and then a bolter.\n"
+        "Q: And you liked it?\nA: I was a foreman by the end.\n"
+    )
+    assert value(metadata_of(text, tmp_path), "occupation") is None
+
+
+def test_a_relatives_job_is_not_the_interviewees(tmp_path: Path) -> None:
+    text = essay("I interviewed a crane operator who lives on our street.", "Their daughter, 24, works as a paramedic in the city.")
+    assert value(metadata_of(text, tmp_path), "occupation") == "crane operator"
