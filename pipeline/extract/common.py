@@ -66,7 +66,12 @@ THIRD_PERSON = re.compile(r"\b(?:he|she|they|his|her|their|him|them|interviewee)
 
 
 # a past job: "before that", "used to", "retired (from)", "left"
-PREVIOUS_EMPLOYER = re.compile(r"\b(?:before\s+(?:that|this|then|joining|becoming)|previously|formerly|used\s+to|prior\s+to|former|retired|left)\b", re.IGNORECASE)
+PREVIOUS_EMPLOYER = re.compile(
+    r"\b(?:before\s+(?:that|this|then|joining|becoming)|previously|formerly|used\s+to|prior\s+to|retired|left|"
+    # "her former employer", "a former teacher" (not "a former chapel")
+    r"former\s+(?:\w+\s+)?(?:employer|job|position|post|role|boss|company|firm|workplace|colleague|\w+(?:er|or|ist|ian)\b))\b",
+    re.IGNORECASE,
+)
 
 
 WORK_VERB = re.compile(r"\b(?:work(?:s|ed|ing)?|serv(?:es|ed|ing)|employed|hired|started|began|joined|teach(?:es|ing)?|taught|practi[cs](?:es|ed|ing)|retired|became|becoming|job|career)\b", re.IGNORECASE)
@@ -281,8 +286,10 @@ DATE = re.compile(
 
 # someone else than the interviewee, one of their own people: "Her brother works as a chef",
 # "Their daughter, 24, works as" (an essay's "my uncle" is often the interviewee)
-OTHER_PERSON = re.compile(
-    r"\b(?:his|her|their)\s+(?:brother|sister|father|mother|dad|mom|son|daughter|husband|wife|uncle|aunt|cousin|"
-    r"grandfather|grandmother|friend|partner|colleague|co-?worker|boss|neighbou?r|parents?|family)\b",
-    re.IGNORECASE,
+_FAMILY = (
+    r"(?:brother|sister|father|mother|dad|mom|son|daughter|husband|wife|uncle|aunt|cousin|grandfather|grandmother|friend|partner|"
+    r"colleague|co-?worker|boss|neighbou?r|parents?|family)"
 )
+OTHER_PERSON = re.compile(rf"\b(?:his|her|their)\s+{_FAMILY}\b", re.IGNORECASE)
+# in the interviewee's own turn, "my mom" is someone else too ("My mom's a nurse back in Lubbock")
+OTHER_PERSON_IN_TURN = re.compile(rf"\b(?:his|her|their|my|our)\s+{_FAMILY}\b", re.IGNORECASE)

@@ -24,7 +24,7 @@ from oral_archive.schemas.record import Fact
 
 from ..document import Block, Document
 from ..gazetteer import Place, lookup_city, lookup_region, parse_place
-from .common import OTHER_PERSON, PREVIOUS_EMPLOYER, WORK_VERB, document_lines, extracted_fact, sentence_evidence, sentences
+from .common import OTHER_PERSON, OTHER_PERSON_IN_TURN, PREVIOUS_EMPLOYER, WORK_VERB, document_lines, extracted_fact, sentence_evidence, sentences
 from .occupation import occupation_pattern
 
 PLACE_PREFIX = re.compile(
@@ -39,17 +39,17 @@ CANDIDATE = re.compile(
     rf"{PLACE_WORDS}(?:,\s+{PLACE_WORDS})?)",
 )
 # the sentence says where the person lives or learned, not where they work
-NOT_WORK_PLACE = re.compile(
+NOT_WORK_PLACE_CUE = re.compile(
     r"\b(?:born|grew\s+up|raised|lived|moved|trained|training|studied|graduated|school\s+(?:in|at)|college|university|academy|vacation|visit(?:ed|ing)?|trip|"
-    r"from)\b[^.;]*$",
+    r"from|student-taught|student\s+teaching)\b",
     re.IGNORECASE,
 )
 # a sentence about the interviewee's present work: a work verb, or the job named
 PRESENT_WORK = re.compile(
-    r"\b(?:work(?:s|ing)?|serv(?:es|ing)|employed|manag(?:es|ing)|teach(?:es|ing)|taught|patrol(?:s|ling)?|stationed|based|runs?|running|"
+    r"\b(?:work(?:s|ing)?|serv(?:es|ing)|employed|manag(?:es|ing)|teach(?:es|ing)?|taught|patrol(?:s|ling)?|stationed|based|runs?|running|"
     r"supervis(?:es|e|ing)|covers?|drives?|driving|carr(?:y|ies)|deliver(?:s|ing)?|"
     r"has\s+(?:worked|served|taught|been)|have\s+(?:worked|served|taught|been)|'ve\s+(?:worked|served|taught|been)|"
-    r"(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s|he\s+is|she\s+is)\s+(?:a|an|the)|"
+    r"(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s|he\s+is|she\s+is)\s+(?:a|an|the|at|with)|"
     # the work's own nouns: "a route for the school district in Fostoria", "her round covers ..."
     r"shift|route|round|beat|territory|caseload|post\s+office|district)\b",
     re.IGNORECASE,
@@ -64,13 +64,19 @@ def _place_fact(block: Block, sentence: tuple[int, int, str], start: int, place:
 
 
 def _trimmed(text: str) -> list[str]:
-    """The candidate and its shorter forms ("Olney Fire Station" -> "Olney Fire", "Olney"), longest first."""
+    """The candidate, and without what follows a comma ("Ludlow, Shropshire" -> "Ludlow"). A
+    shorter run of its capitalised words is never tried: "Prairie Ridge Middle School" names a
+    school, not the town of Prairie Ridge."""
     head, comma, tail = text.partition(",")
-    words = head.split()
-    forms = [text] if comma else []
-    forms += [" ".join(words[:n]) for n in range(len(words), 0, -1)]
+    forms = [text, head] if comma else [head]
     # each first without a sentence's full stop ("in Vermont."), then with it ("D.C.", "Tex.")
     return [f for form in forms for f in dict.fromkeys((form.rstrip("."), form))]
+
+
+def _last_work_cue(before: str) -> int | None:
+    """Where the last work verb or job before a place starts, or None."""
+    starts = [m.start() for rx in (PRESENT_WORK, WORK_VERB, occupation_pattern()) for m in rx.finditer(before)]
+    return max(starts) if starts else None
 
 
 def _work_sentence(text: str) -> bool:
@@ -124,8 +130,14 @@ def extract_place(
                 continue
             for match in matches:
                 before = text[: match.start()]
-                if NOT_WORK_PLACE.search(before) or OTHER_PERSON.search(before) or not (PRESENT_WORK.search(before) or WORK_VERB.search(before) or occupation_pattern().search(before)):
+                work = _last_work_cue(before)
+                if work is None or (OTHER_PERSON_IN_TURN if block.kind == "u" else OTHER_PERSON).search(before):
                     continue  # the work (verb or job) comes first: "a nurse in Austin", "works in Olney"
+                # "has lived on our street ..., and has been a hygienist ... in Sheboygan": the
+                # life cue refuses the place only when it comes after the work cue
+                life = [m.start() for m in NOT_WORK_PLACE_CUE.finditer(before)]
+                if life and life[-1] > work:
+                    continue
                 place = _best_place(match.group("place"), match.start("place"))
                 if place is None:
                     continue

@@ -479,3 +479,24 @@ def test_a_past_job_told_in_a_turn_is_not_the_role(tmp_path: Path) -> None:
 def test_a_relatives_job_is_not_the_interviewees(tmp_path: Path) -> None:
     text = essay("I interviewed a crane operator who lives on our street.", "Their daughter, 24, works as a paramedic in the city.")
     assert value(metadata_of(text, tmp_path), "occupation") == "crane operator"
+
+
+def test_a_town_name_opening_a_school_name_is_not_the_place(tmp_path: Path) -> None:
+    # "Prairie Ridge" is a town too, but here it opens the school's name; the town is Pella
+    text = essay("I interviewed a teacher.", "I teach eighth-grade social studies at Prairie Ridge Middle School in Pella.".replace("I teach", "She teaches"))
+    assert value(metadata_of(text, tmp_path), "place") == "Pella"
+
+
+def test_a_life_cue_before_the_work_cue_does_not_refuse_the_place(tmp_path: Path) -> None:
+    text = essay("I interviewed our neighbour. She has lived on our street for years, and has been a hygienist at a dental office in Sheboygan, Wisconsin since then.")
+    assert value(metadata_of(text, tmp_path), "place") == "Sheboygan, Wisconsin"
+
+
+def test_a_former_building_is_no_former_job(tmp_path: Path) -> None:
+    text = essay("I interviewed a bookbinder.", "She runs a bindery, a workshop in a former chapel on the edge of Ludlow.")
+    assert value(metadata_of(text, tmp_path), "place") == "Ludlow"
+
+
+def test_my_mother_in_a_turn_is_someone_else(tmp_path: Path) -> None:
+    text = "Ranger Talk\n\nQ: Where do you work?\nA: At the park. My mom's a nurse back in Lubbock.\nQ: Do you visit?\nA: Twice a year.\n"
+    assert value(metadata_of(text, tmp_path), "place") is None
