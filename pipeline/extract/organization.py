@@ -7,7 +7,7 @@ import re
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Block, Document
 from . import nlp
-from .occupation import occupation_pattern
+from .occupation import PHRASE_ENDERS, generic_job, occupation_pattern
 from .place import is_place_name
 from .common import DATE, PREVIOUS_EMPLOYER, WORK_CONTEXT, WORK_VERB, document_fields, extracted_fact, identities, sentence_evidence, sentences
 
@@ -29,7 +29,8 @@ LOWER_CASE_UNIT = re.compile(
 )
 # "working in Walgreens", "employed by Acme", "my job at Target": a name where someone works
 WORKS_AT = re.compile(
-    r"\b(?:work(?:s|ing)?|(?:has|have|'ve|’ve)\s+worked|employed|job|position)\s+(?:\w+\s+){0,2}?(?:at|in|for|with|by)\s+(?:the\s+)?"
+    r"\b(?:work(?:s|ing)?|(?:has|have|'ve|’ve)\s+worked|employed|job|position|runs|owns|(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s)(?=\s+(?:at|with)\b))"
+    r"\s+(?:\w+\s+){0,2}?(?:at|in|for|with|by)?\s*(?:the\s+)?"
     r"(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|and)){0,4})"
 )
 # front matter about the archive that recorded the interview, not the narrator's employer
@@ -54,7 +55,7 @@ ORG_CUE = re.compile(
 
 STUDY_CUE = re.compile(
     r"\b(?:graduated|graduate|degree|diploma|credential|certificate|certification|studied|studying|attended|enrolled|trained|"
-    r"alumn\w*|student|majored|school\s+at|college\s+at|went\s+to|study|classes|courses?|training|program(?:me)?)\b[^.;]*$",
+    r"alumn\w*|student|majored|school\s+at|college\s+at|went\s+to|study|class(?:es)?|courses?|training|program(?:me)?)\b[^.;]*$",
     re.IGNORECASE,
 )
 # wordfreq's Zipf scale: "institution" 4.4, "target" 4.8; chains and names ("Walgreens" 3.1) fall below
@@ -79,8 +80,10 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
             if block.kind != "u" and ARCHIVE_CONTEXT.search(sentence[2]):
                 continue
             # a transcript's prose is its front matter: an employer there is one of a sentence
-            # about someone's work ("a 4th grade teacher at X", "she worked at X")
+            # about someone's work ("a 4th grade teacher at X", "she worked at X", "the head
+            # sommelier at X": the job-at rule says so itself)
             if block.kind != "u" and document.form == "transcript" and not (WORK_VERB.search(sentence[2]) or occupation_pattern().search(sentence[2])):
+                found += [c for c in _unnamed_kind(block, sentence, index) if c[2].rule == "organization.job-at-name"]
                 continue
             found += _unnamed_kind(block, sentence, index)
             found += _named_entities(block, sentence, index)
@@ -125,6 +128,13 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
     return extracted_fact(best[1], best[2])
 
 
+# "head sommelier at Harrow & Vine", "funeral director at Hartigan & Sons Funeral Home": a job,
+# then where it is done
+JOB_AT = re.compile(
+    r"\b(?P<job>[a-z][\w-]*)\s+(?:at|for|with)\s+(?:the\s+)?(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|and)){0,5})"
+)
+
+
 def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> list[tuple[float, str, Evidence]]:
     """Employers without an institution word in their name: a lower-case unit after a
     capitalised name ("from the Highland lakes squad"), or a name the person works at
@@ -136,10 +146,25 @@ def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> l
             continue
         score = round(0.75 - 0.02 * min(index, 10), 2)
         found.append((score, match.group("org"), sentence_evidence(block, sentence, match.start("org"), match.end("org"), "organization.named-unit", score)))
+    for match in JOB_AT.finditer(text):
+        org = match.group("org").rstrip(".,;:’'")
+        words = org.split()
+        while words and words[-1] in {"&", "of", "and"}:
+            words.pop()
+        org = " ".join(words)
+        job = match.group("job")
+        if not words or not (occupation_pattern().fullmatch(job) or generic_job(job)) or words[0] in NOT_ORGANIZATION_WORDS:
+            continue
+        if is_place_name(org) or is_place_name(words[0]) and len(words) == 1 or DATE.match(org) or _not_current_work(text, match.start("org")):
+            continue
+        if len(words) == 1 and _common_word(org):
+            continue
+        score = round(0.72 - 0.02 * min(index, 10), 2)
+        found.append((score, org, sentence_evidence(block, sentence, match.start("org"), match.start("org") + len(org), "organization.job-at-name", score)))
     for match in WORKS_AT.finditer(text):
         org = match.group("org").rstrip(".,;:’'")
         words = org.split()
-        if words[0] in NOT_ORGANIZATION_WORDS or is_place_name(org) or is_place_name(words[0]) or DATE.match(org) or ORG_HEAD.match(words[-1]):
+        if words[0] in NOT_ORGANIZATION_WORDS or is_place_name(org) or (len(words) == 1 and _common_word(org)) or DATE.match(org) or ORG_HEAD.match(words[-1]):
             continue  # a place, a date, or a name the institution-word rule reads already
         if _not_current_work(text, match.start()):
             continue
@@ -162,8 +187,12 @@ def _named_entities(block: Block, sentence: tuple[int, int, str], index: int) ->
         start = text.find(org, entity.start)
         if entity.label != "ORG" or start < 0 or not ORG_CUE.search(text[:start]) or is_place_name(org) or org.split()[0] in NOT_ORGANIZATION_WORDS:
             continue
-        # one capitalised common noun ("the Institution") is no name
+        # one capitalised common noun ("the Institution") is no name, nor is a name used to
+        # describe a noun ("the COVID-19 surge")
         if len(org.split()) == 1 and _common_word(org):
+            continue
+        following = re.match(r"\s+([a-z]+)", text[start + len(org):])
+        if following and following.group(1) not in PHRASE_ENDERS | {"is", "was", "has", "had", "which", "where", "since"}:
             continue
         if _not_current_work(text, start):
             continue

@@ -19,7 +19,11 @@ _WHERE = r"(?:(?:there|here|at\s+(?:the\s+)?[\w'’-]+(?:\s+[A-Z][\w'’-]*){0,3
 
 
 # what a "has been ... for N years" is about when it is not a job
-NOT_TENURE = re.compile(r"\b(?:married|retired|alive|friends?|sober|sick|ill|away|gone|dating|together|waiting|living|lived|divorced|single|widowed)\b", re.IGNORECASE)
+NOT_TENURE = re.compile(
+    r"\b(?:married|retired|alive|friends?|sober|sick|ill|away|gone|dating|together|waiting|living|lived|divorced|single|widowed|"
+    r"promising|trying|meaning|planning|thinking|saying|asking|telling|hoping|talking|dreaming|wanting)\b",
+    re.IGNORECASE,
+)
 
 
 # a past job, left before the present one ("had been a nurse for ten years before ...")
@@ -31,9 +35,9 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
         "tenure.has-been-for",
         re.compile(
             # "for" may be left out: "She has been an LPN at Maple Crest going on 15 years"
-            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)\s+been\s+(?:[\w,'’-]+\s+){{0,7}}?(?:for\s+)?"
+            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)\s+been\s+(?:[\w,'’-]+\s+){{0,12}}?(?:for\s+)?"
             rf"{TENURE_QUANTIFIER}{NUMBER}\s+"
-            rf"(?P<unit>years?|months?|decades?)\b(?!\s+(?:old|of\s+age|ago|later|earlier|before|after))",
+            rf"(?P<unit>years?|months?|decades?)(?P<half>\s+and\s+a\s+half)?\b(?!\s+(?:old|of\s+age|ago|later|earlier|before|after))",
             re.IGNORECASE,
         ),
         0.9,
@@ -41,8 +45,8 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "tenure.has-worked-for",
         re.compile(
-            rf"\b(?P<subject>\w+)(?:'ve|’ve| has| have)\s+(?:worked|served|taught|practi[cs]ed|coached|nursed|held|led|managed)\b"
-            rf"(?:\s+[\w-]+){{0,7}}?\s+for\s+{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|months?|decades?)\b",
+            rf"\b(?P<subject>\w+)(?:'ve|’ve| has| have)\s+(?:worked|served|taught|practi[cs]ed|coached|nursed|held|led|managed|run|operated|directed|owned)\b"
+            rf"(?:\s+[\w-]+){{0,7}}?\s+for\s+{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|months?|decades?)(?P<half>\s+and\s+a\s+half)?\b",
             re.IGNORECASE,
         ),
         0.85,
@@ -61,7 +65,17 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
         "tenure.has-been-doing-n-years",
         re.compile(
             rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have)\s+been\s+(?:working|teaching|serving|nursing|practi[cs]ing|policing|employed|doing\s+(?:this|it|that)(?:\s+job)?)\s+"
-            rf"{_WHERE}(?:for\s+)?{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|months?|decades?)\b",
+            rf"{_WHERE}(?:for\s+)?{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|months?|decades?)(?P<half>\s+and\s+a\s+half)?\b",
+            re.IGNORECASE,
+        ),
+        0.85,
+    ),
+    (
+        # "She has had that job for fourteen years" (a job, not "has had diabetes for years")
+        "tenure.has-had-the-job",
+        re.compile(
+            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have)\s+had\s+(?:that|this|the|her|his|my|their|a)\s+(?:[\w-]+\s+)?(?:job|position|post|role|route|license|licence)\s+"
+            rf"(?:[\w,'’-]+\s+){{0,4}}?for\s+{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|months?|decades?)(?P<half>\s+and\s+a\s+half)?\b",
             re.IGNORECASE,
         ),
         0.85,
@@ -114,15 +128,21 @@ HOW_LONG_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # the number an answer gives ("About fifteen years.", "I've been here 12 years now", "Since 1998.")
-ANSWER_DURATION = re.compile(rf"\b{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|decades?|months?)\b(?!\s+(?:old|of\s+age|ago|later|earlier|before|after))", re.IGNORECASE)
+ANSWER_DURATION = re.compile(rf"\b{TENURE_QUANTIFIER}{NUMBER}\s+(?P<unit>years?|decades?|months?)(?P<half>\s+and\s+a\s+half)?\b(?!\s+(?:old|of\s+age|ago|later|earlier|before|after))", re.IGNORECASE)
 
 
 def _duration(match: re.Match[str]) -> str:
-    """ISO 8601 duration from a rule's ``n`` (digits or words) and ``unit`` groups: P8Y, P6M, P20Y."""
+    """ISO 8601 duration from a rule's ``n`` (digits or words) and ``unit`` groups: P8Y, P6M,
+    P20Y; "a year and a half" is P1Y6M."""
     raw = match.group("n").lower()
     n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
     unit = match.group("unit").lower()
-    return f"P{n * 10}Y" if unit.startswith("decade") else f"P{n}M" if unit.startswith("month") else f"P{n}Y"
+    half = bool(match.groupdict().get("half"))
+    if unit.startswith("decade"):
+        return f"P{n * 10 + (5 if half else 0)}Y"
+    if unit.startswith("month"):
+        return f"P{n}M"
+    return f"P{n}Y6M" if half else f"P{n}Y"
 
 
 def _tenure_from_answer(document: Document) -> list[tuple[float, int, Fact]]:
@@ -138,6 +158,29 @@ def _tenure_from_answer(document: Document) -> list[tuple[float, int, Fact]]:
     return found
 
 
+# "Twelve years with Kessler now.", "Going on nine years at the plant.": a turn that answers
+# with the number alone, the workplace after it
+VERBLESS_TENURE = re.compile(
+    rf"^\s*(?:(?:oh|well|yeah|about|almost|nearly|over|going\s+on|just\s+over|close\s+to),?\s+)*{NUMBER}\s+(?P<unit>years?|decades?)(?P<half>\s+and\s+a\s+half)?"
+    rf"\s+(?:(?:with|at|in|on)\s+(?:the\s+)?[A-Z][\w&'’-]*|now\b)",
+    re.IGNORECASE,
+)
+
+
+def _verbless_tenure(document: Document, interviewee_blocks: list[Block]) -> list[tuple[float, int, Fact]]:
+    found = []
+    own = identities(interviewee_blocks)
+    for order, block in enumerate(document.blocks):
+        if id(block) not in own:
+            continue
+        for sentence in sentences(block):
+            match = VERBLESS_TENURE.match(sentence[2])
+            if match:
+                start = match.start("n")
+                found.append((0.7, -order, extracted_fact(sentence[2][start: match.end("unit")], sentence_evidence(block, sentence, start, match.end("unit"), "tenure.n-years-with", 0.7), _duration(match))))
+    return found
+
+
 def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fact | None = None) -> Fact | None:
     """How long the interviewee has done the job: ``P8Y`` from "has been an officer for 8 years".
 
@@ -146,7 +189,7 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
     been a teacher for 30 years" is not it. Negatives: ages ("27 years of age"), things that
     are not jobs ("married for 20 years"), and past jobs ("had been ... before", "used to").
     """
-    candidates: list[tuple[float, int, Fact]] = _tenure_from_answer(document)
+    candidates: list[tuple[float, int, Fact]] = _tenure_from_answer(document) + _verbless_tenure(document, interviewee_blocks)
     interviewee_ids = identities(interviewee_blocks)
     interviewers = {s.id for s in document.speakers if s.role == "interviewer"}
     # the interviewee by name: "Mrs. O has been a teacher", "Gordon has taught ..."

@@ -500,3 +500,40 @@ def test_a_former_building_is_no_former_job(tmp_path: Path) -> None:
 def test_my_mother_in_a_turn_is_someone_else(tmp_path: Path) -> None:
     text = "Ranger Talk\n\nQ: Where do you work?\nA: At the park. My mom's a nurse back in Lubbock.\nQ: Do you visit?\nA: Twice a year.\n"
     assert value(metadata_of(text, tmp_path), "place") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tenure"),
+    [
+        (essay("I interviewed my aunt.", "She has had that job for fourteen years, and she still likes it."), "P14Y"),
+        (essay("I interviewed a sommelier.", "He has run the wine program for six years."), "P6Y"),
+        ("Ranger Talk\n\nQ: How long have you been at the park?\nA: At Big Bend, a year and a half? Yeah.\nQ: Like it?\nA: I do.\n", "P1Y6M"),
+        ("Welder Talk\n\nQ: Where are you working right now?\nA: I'm at Kessler Fabrication. Twelve years with Kessler now.\nQ: Like it?\nA: I do.\n", "P12Y"),
+        (essay("I interviewed a hygienist.", "She has been a dental hygienist at a family practice in Sheboygan, Wisconsin for nineteen years."), "P19Y"),
+    ],
+)
+def test_more_tenure_phrasings(text: str, tenure: str, tmp_path: Path) -> None:
+    assert value(metadata_of(text, tmp_path), "tenure") == tenure
+
+
+def test_has_had_and_has_been_doing_what_is_not_a_job(tmp_path: Path) -> None:
+    text = "Cook Talk\n\nQ: Any plans?\nA: A garden. My partner says I've been promising that for three years now.\nQ: Ha.\nA: Yes.\n"
+    assert value(metadata_of(text, tmp_path), "tenure") is None
+    assert value(metadata_of(essay("I interviewed a nurse.", "She has had diabetes for ten years."), tmp_path, "d.txt"), "tenure") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "organization"),
+    [
+        ("He's the head sommelier at Harrow & Vine in Asheville.", "Harrow & Vine"),
+        ("Mr. Hartigan is a funeral director at Hartigan & Sons Funeral Home on Main Street.", "Hartigan & Sons Funeral Home"),
+        ("Imogen runs Ferncliff Bindery, a two-person workshop.", "Ferncliff Bindery"),
+    ],
+)
+def test_an_employer_named_after_the_job_or_run_by_the_person(sentence: str, organization: str, tmp_path: Path) -> None:
+    assert value(metadata_of(essay("I interviewed a neighbour about her work.", sentence), tmp_path), "organization") == organization
+
+
+def test_a_class_at_a_college_is_no_employer(tmp_path: Path) -> None:
+    text = essay("Owen sat in his first aviation class at Kenai River College. Today he is an air traffic controller for the Federal Aviation Administration.")
+    assert value(metadata_of(text, tmp_path), "organization") == "Federal Aviation Administration"
