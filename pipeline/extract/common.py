@@ -94,7 +94,7 @@ NAME_LIST = rf"(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&
 # Labels of metadata fields a page or a transcript header states ("Interviewer: Jane Doe",
 # or the label on a line of its own and the value on the next), by what they give.
 FIELD_LABELS = {
-    "interviewer": "interviewer", "interviewers": "interviewer", "interviewed by": "interviewer",
+    "interviewer": "interviewer", "interviewers": "interviewer", "interviewed by": "interviewer", "submitted by": "interviewer",
     "interviewee": "interviewee", "narrator": "interviewee", "respondent": "interviewee",
     "interviewee name": "interviewee", "narrator name": "interviewee", "name of interviewee": "interviewee",
     "date": "date", "interview date": "date", "date of interview": "date", "date of the interview": "date",

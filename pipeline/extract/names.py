@@ -7,12 +7,13 @@ import re
 from oral_archive.schemas.record import Evidence, Fact
 from ..document import Block, Document
 from .common import DATE, HONORIFIC, NAME_WORD, INITIALS_NAME, LABEL_SUFFIX, NAME, NAME_LIST, NOT_NAME_WORDS, PERSON_NAMES, document_fields, document_lines, extracted_fact, sentence_evidence, sentences
-from .occupation import occupation_pattern, occupations
+from .occupation import generic_job, occupation_pattern, occupations
 
 
 INTERVIEWER_SENTENCE = re.compile(
     r"\b(?:I|we|the author|the interviewer)\b(?:\s+[\w-]+){0,5}?\s+(?:interview(?:ed)?|to interview|an interview|the interview)\b"
-    r"|\binterview\b[^.]{0,40}\b(?:I|we)\s+(?:talked|spoke|sat\s+down|chatted)\s+(?:to|with)\b",
+    r"|\binterview\b[^.]{0,40}\b(?:I|we)\s+(?:talked|spoke|sat\s+down|chatted)\s+(?:to|with)\b"
+    r"|\b(?:I|we)\s+(?:sent|e-?mailed|asked|put)\s+(?:him|her|them)\s+(?:\w+\s+){0,2}questions\b",
     re.IGNORECASE,
 )
 
@@ -127,7 +128,7 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
                     value = f"{hon.strip()} {name}" if len(name.split()) == 1 and hon else name
                     begin = match.start("hon") if len(name.split()) == 1 and hon else match.start("name")
                     found.append((confidence, -order, extracted_fact(value, sentence_evidence(block, sentence, begin, match.end("name"), rule, confidence))))
-    found += _subject_of_a_job(document) + _profile_subject(document)
+    found += _subject_of_a_job(document) + _profile_subject(document) + _title_names(document)
     if found:
         return max(found, key=lambda f: (f[0], f[1]))[2]
     # a transcript whose interviewee speaks under a full name ("Jane Doe:"), or says it
@@ -153,8 +154,11 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
 def extract_interviewer_name(document: Document) -> Fact | None:
     """"by J.T. Curry and P.D. Lagerquist" or "Interviewer: Jane Doe" on a line of its own,
     or "interviewed by Jane Doe" in a sentence."""
+    if (titled := _title_interviewer(document)) is not None:
+        return titled
     for field in document_fields(document):
-        match = re.fullmatch(rf"(?P<names>{NAME_LIST}){LABEL_SUFFIX}\.?", field.value)
+        # "Interviewer: Grant Hofmeyer, volunteer": a remark after the name
+        match = re.fullmatch(rf"(?P<names>{NAME_LIST}){LABEL_SUFFIX}(?:\s*,\s*[a-z][\w ]{{0,30}})?\.?", field.value)
         if field.kind == "interviewer" and match and match.group("names").split()[0] not in NOT_NAME_WORDS:
             begin = field.line.text.find(match.group("names"), field.start)
             return extracted_fact(match.group("names"), field.line.evidence(begin, begin + len(match.group("names")), "interviewer.field-line", 0.9))
@@ -162,7 +166,7 @@ def extract_interviewer_name(document: Document) -> Fact | None:
         text = line.text.strip()
         match = BY_LINE.fullmatch(text)
         if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
-            names = match.group("names").strip().rstrip(".")
+            names = _without_titles(match.group("names").strip().rstrip("."))
             begin = line.text.find(names)
             return extracted_fact(names, line.evidence(begin, begin + len(names), "interviewer.by-line", 0.8))
     for block in document.blocks:
@@ -173,6 +177,18 @@ def extract_interviewer_name(document: Document) -> Fact | None:
             if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
                 return extracted_fact(match.group("names"), sentence_evidence(block, sentence, match.start("names"), match.end("names"), "interviewer.interviewed-by", 0.8))
     return self_introduction(document, "interviewer") or essay_heading_author(document) or _posted_by(document)
+
+
+def _without_titles(names: str) -> str:
+    """"Rosa Delgado, Recording Secretary" -> "Rosa Delgado": a list of names ends where a job
+    title stands in it."""
+    parts = re.split(r"(\s*,\s*|\s+and\s+|\s*&\s*)", names)
+    kept = [parts[0]]
+    for separator, part in zip(parts[1::2], parts[2::2]):
+        if any(w.lower() in occupations() or occupation_pattern().fullmatch(w) for w in part.split()) or occupation_pattern().search(part):
+            break
+        kept += [separator, part]
+    return "".join(kept)
 
 
 def _posted_by(document: Document) -> Fact | None:
@@ -188,6 +204,54 @@ def _posted_by(document: Document) -> Fact | None:
             if match and match.group("name").split()[0] not in NOT_NAME_WORDS:
                 return extracted_fact(match.group("name"), evidence.model_copy(update={"start": evidence.start, "end": evidence.start, "rule": "interviewer.posted-by", "confidence": 0.6}))
     return None
+
+
+# names a title gives its narrator: "Five Questions for a Sommelier: Marcus Oyelaran", "Ten
+# minutes with Andre \"Dre\" Pollard", "A Conversation with Bookbinder Imogen Craske",
+# "Theresa Nwosu-Hale, interviewed by Marcus Bell"
+TITLE_NAMES = (
+    re.compile(rf":\s*(?P<name>{PERSON_NAMES})(?:\s*\([^()]*\))?\s*$"),
+    re.compile(
+        rf"\b(?i:conversation|minutes|talk|chat|visit|afternoon|day|evening|morning|hour)\s+(?i:with)\s+(?:(?i:a|an|the)\s+)?(?:[A-Z][a-z]+\s+)??"
+        rf"(?P<name>{NAME_WORD}(?:\s+[\"“][^\"”]{{1,20}}[\"”])?(?:\s+{NAME_WORD}){{1,2}})\s*$"
+    ),
+    re.compile(rf"^(?P<name>{PERSON_NAMES}),\s+(?i:interviewed\s+by)\s+(?P<by>{PERSON_NAMES})\s*$"),
+)
+
+
+def _title_names(document: Document) -> list[tuple[float, int, Fact]]:
+    """The narrator a title names, when the text names them again (a capitalised title is
+    read in title case)."""
+    if not document.title_lines:
+        return []
+    block = next((b for b in document.blocks if b.kind == "head" and b.line == document.title_lines[0].number), None)
+    if block is None:
+        return []
+    text = block.text.title() if block.text.isupper() else block.text
+    for pattern in TITLE_NAMES:
+        match = pattern.search(text)
+        if match is None or match.group("name").split()[0] in NOT_NAME_WORDS or match.group("name").lower() in occupations():
+            continue
+        name, start = match.group("name"), match.start("name")
+        words = name.split()
+        if len(words) > 2 and (words[0].lower() in occupations() or generic_job(words[0].lower())):
+            start += len(words[0]) + 1  # "Bookbinder Imogen Craske": the job is no part of the name
+            name = " ".join(words[1:])
+        # the text goes on to call them by one part of the name ("Marcus poured me ...")
+        body = " ".join(b.text for b in document.blocks if b is not block)
+        plain = re.sub(r"\s+[\"“][^\"”]*[\"”]", "", name).split()
+        if any(re.search(rf"\b{re.escape(part)}\b", body) for part in (plain[0], plain[-1])):
+            return [(0.75, 0, extracted_fact(name, Evidence(segment=block.id, start=start, end=start + len(name), text=block.text, rule="name.title-names", confidence=0.75)))]
+    return []
+
+
+def _title_interviewer(document: Document) -> Fact | None:
+    """"Theresa Nwosu-Hale, interviewed by Marcus Bell": the interviewer a title names."""
+    block = next((b for b in document.blocks if document.title_lines and b.kind == "head" and b.line == document.title_lines[0].number), None)
+    match = TITLE_NAMES[2].search(block.text) if block is not None else None
+    if match is None:
+        return None
+    return extracted_fact(match.group("by"), Evidence(segment=block.id, start=match.start("by"), end=match.end("by"), text=block.text, rule="interviewer.title", confidence=0.8))
 
 
 def _subject_of_a_job(document: Document) -> list[tuple[float, int, Fact]]:

@@ -537,3 +537,36 @@ def test_an_employer_named_after_the_job_or_run_by_the_person(sentence: str, org
 def test_a_class_at_a_college_is_no_employer(tmp_path: Path) -> None:
     text = essay("Owen sat in his first aviation class at Kenai River College. Today he is an air traffic controller for the Federal Aviation Administration.")
     assert value(metadata_of(text, tmp_path), "organization") == "Federal Aviation Administration"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "name"),
+    [
+        ("Five Questions for a Beekeeper: Ana Ruiz", "Ana keeps forty hives on the ridge. She sells the honey in town.", "Ana Ruiz"),
+        ('Ten minutes with Andre "Dre" Pollard', "Brother Pollard welds beams for a fabricator in town.", 'Andre "Dre" Pollard'),
+        ("IN THE SHOP: A CONVERSATION WITH BOOKBINDER IMOGEN CRASKE", "Imogen Craske runs a small bindery.", "Imogen Craske"),
+    ],
+)
+def test_the_narrator_a_title_names(title: str, body: str, name: str, tmp_path: Path) -> None:
+    metadata = metadata_of(f"{title}\n\n{body}\n", tmp_path)
+    assert value(metadata, "name") == name
+    assert rule(metadata, "name") == "name.title-names"
+
+
+def test_a_title_name_the_text_never_uses_again_is_not_taken(tmp_path: Path) -> None:
+    assert value(metadata_of("A Conversation with Jane Doe\n\nThe beekeeper I met keeps forty hives on the ridge.\n", tmp_path), "name") is None
+
+
+def test_title_naming_narrator_and_interviewer(tmp_path: Path) -> None:
+    text = "Theresa Okafor, interviewed by Marcus Bell\n\nMB: Today is May 1st.\nTO: Hello.\nMB: What do you do?\nTO: I supervise probation officers in Portland.\n"
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "name", "interviewer") == "Marcus Bell"
+
+
+@pytest.mark.parametrize(
+    ("header", "interviewer"),
+    [("Interview by Rosa Delgado, Recording Secretary", "Rosa Delgado"), ("Interviewer: Grant Hofer, volunteer", "Grant Hofer"), ("Submitted by: Tyler Brandt", "Tyler Brandt")],
+)
+def test_interviewer_lines_with_titles_and_remarks(header: str, interviewer: str, tmp_path: Path) -> None:
+    text = f"Talking with a Welder\n{header}\n\nI interviewed a welder about the beams he makes. He has welded for years.\n"
+    assert value(metadata_of(text, tmp_path), "name", "interviewer") == interviewer
