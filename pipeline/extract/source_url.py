@@ -54,7 +54,8 @@ def _self_citation(document: Document) -> Fact | None:
     title = " ".join((document.title or "").split()).casefold()
     if len(title.split()) < 3:
         return None
-    for line in document_lines(document):
+    # the citation may follow a transcript's last turn, so turns are read too
+    for line in document_lines(document, ("head", "p", "u")):
         text = line.text
         if "http" not in text or title not in " ".join(text.split()).casefold():
             continue
