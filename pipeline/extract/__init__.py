@@ -12,13 +12,20 @@ segment id, the character span, the sentence, the rule id and a confidence.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from oral_archive.schemas.record import Evidence, Fact, Person
+
 from ..document import Decision, Document
 from ..topics import extract_topics
 from .common import document_fields, split_sentences
 from .dates import extract_interview_date
 from .language import LANGUAGE_NAMES, identify_language
-from .names import extract_interviewee_name, extract_interviewer_name, interviewer_evidence, speaker_label_name
+from .names import (
+    extract_interviewee_name,
+    extract_interviewer_name,
+    interviewer_evidence,
+    speaker_label_name,
+)
 from .occupation import extract_occupation
 from .organization import extract_organization
 from .place import extract_place

@@ -8,10 +8,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import Any, Callable, TypeVar
+
 from oral_archive.schemas.record import Evidence, Fact
+
 from ..document import Block, Document
 
+T = TypeVar("T")
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -190,6 +194,24 @@ class LineSpan:
         return Evidence(segment=self.block.id, start=self.start + start, end=self.start + end, text=self.text.strip(), rule=rule, confidence=confidence)
 
 
+def per_document(function: Callable[..., T]) -> Callable[..., T]:
+    """Remember ``function``'s answer for the last document (and arguments) it was asked about:
+    several rules ask for the same document's lines, fields or heading. Documents are compared
+    by identity: comparing every field of every block would cost more than the work saved."""
+    memo: list[Any] = []
+
+    @wraps(function)
+    def remembered(document: Document, *args: Any) -> T:
+        if memo and memo[0] is document and memo[1] == args:
+            return memo[2]
+        result = function(document, *args)
+        memo[:] = [document, args, result]
+        return result
+
+    return remembered
+
+
+@per_document
 def document_lines(document: Document, kinds: tuple[str, ...] = ("head", "p")) -> list[LineSpan]:
     """The cleaned lines found in the blocks that hold them, in order.
 
@@ -198,15 +220,7 @@ def document_lines(document: Document, kinds: tuple[str, ...] = ("head", "p")) -
     whose text cannot be found verbatim in its block (time stamps, speaker labels) is left
     out rather than guessed at.
     """
-    # several rules ask for the same document's lines: remember the last answer
-    if _LINES_MEMO and _LINES_MEMO[0] is document and _LINES_MEMO[1] == kinds:
-        return _LINES_MEMO[2]
-    spans = _document_lines(document, kinds)
-    _LINES_MEMO[:] = [document, kinds, spans]
-    return spans
-
-
-_LINES_MEMO: list = []
+    return _document_lines(document, kinds)
 
 
 def _document_lines(document: Document, kinds: tuple[str, ...]) -> list[LineSpan]:
@@ -246,6 +260,7 @@ class FieldValue:
         return self.line.text[self.start:].strip()
 
 
+@per_document
 def document_fields(document: Document, limit: int = 80) -> list[FieldValue]:
     """"Label: value" lines, and a label alone on a line with its value on the next, in the
     first ``limit`` lines (where pages and transcripts put their metadata)."""

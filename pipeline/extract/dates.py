@@ -4,13 +4,21 @@
 from __future__ import annotations
 
 import re
+
 from oral_archive.schemas.record import Evidence, Fact
+
 from ..document import Document
-from .common import DATE, MONTH_NAMES, document_fields, document_lines, extracted_fact, sentence_evidence, sentences
+from .common import (
+    DATE,
+    MONTH_NAMES,
+    document_fields,
+    document_lines,
+    extracted_fact,
+    sentence_evidence,
+    sentences,
+)
 from .names import BY_LINE
 from .title import extract_title
-
-
 
 
 def parse_date(match: re.Match[str]) -> str | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-
 LANGUAGE_NAMES = {
     "english": "en", "eng": "en", "en": "en", "spanish": "es", "español": "es", "spa": "es", "es": "es",
     "french": "fr", "français": "fr", "fra": "fr", "fre": "fr", "fr": "fr", "german": "de", "deutsch": "de",

@@ -4,11 +4,28 @@
 from __future__ import annotations
 
 import re
-from oral_archive.schemas.record import Evidence, Fact
-from ..document import Block, Document
-from .common import DATE, HONORIFIC, NAME_WORD, INITIALS_NAME, LABEL_SUFFIX, NAME, NAME_LIST, NOT_NAME_WORDS, PERSON_NAMES, document_fields, document_lines, extracted_fact, sentence_evidence, sentences
-from .occupation import generic_job, occupation_pattern, occupations
 
+from oral_archive.schemas.record import Evidence, Fact
+
+from ..document import Block, Document
+from .common import (
+    DATE,
+    HONORIFIC,
+    INITIALS_NAME,
+    LABEL_SUFFIX,
+    NAME,
+    NAME_LIST,
+    NAME_WORD,
+    NOT_NAME_WORDS,
+    PERSON_NAMES,
+    document_fields,
+    document_lines,
+    extracted_fact,
+    per_document,
+    sentence_evidence,
+    sentences,
+)
+from .occupation import generic_job, occupation_pattern, occupations
 
 INTERVIEWER_SENTENCE = re.compile(
     r"\b(?:I|we|the author|the interviewer)\b(?:\s+[\w-]+){0,5}?\s+(?:interview(?:ed)?|to interview|an interview|the interview)\b"
@@ -298,6 +315,7 @@ def self_introduction(document: Document, role: str) -> Fact | None:
     return None
 
 
+@per_document
 def essay_heading_author(document: Document) -> Fact | None:
     """The student's name heading an essay (MLA style: name, then teacher or course, then the
     date, each on a line of its own); in an essay reporting "I interviewed", the interviewer."""
@@ -312,6 +330,7 @@ def essay_heading_author(document: Document) -> Fact | None:
     return extracted_fact(name, lines[0].evidence(0, len(name), "interviewer.essay-heading", 0.7))
 
 
+@per_document
 def interviewer_evidence(document: Document) -> Evidence | None:
     for block in document.blocks:
         if block.kind != "p":

@@ -6,11 +6,26 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
+
 from oral_archive.schemas.record import Evidence, Fact
+
 from ..document import Block, Document
 from . import nlp
-from .common import FIRST_PERSON, OTHER_PERSON, HONORIFIC, NAME, PREVIOUS_EMPLOYER, THIRD_PERSON, WORK_VERB, answers_to, document_fields, extracted_fact, identities, sentence_evidence, sentences
-
+from .common import (
+    FIRST_PERSON,
+    HONORIFIC,
+    NAME,
+    OTHER_PERSON,
+    PREVIOUS_EMPLOYER,
+    THIRD_PERSON,
+    WORK_VERB,
+    answers_to,
+    document_fields,
+    extracted_fact,
+    identities,
+    sentence_evidence,
+    sentences,
+)
 
 # an interviewer's question whose answer states the job, or how long they have held it
 JOB_QUESTION = re.compile(r"\bwhat(?:'s|\s+is)\s+your\s+(?:job|job\s+title|occupation|profession|position|title)\b|\bwhat\s+do\s+you\s+do(?:\s+for\s+(?:a\s+living|work))?\s*\?", re.IGNORECASE)

@@ -4,13 +4,24 @@
 from __future__ import annotations
 
 import re
+
 from oral_archive.schemas.record import Evidence, Fact
+
 from ..document import Block, Document
 from . import nlp
+from .common import (
+    DATE,
+    PREVIOUS_EMPLOYER,
+    WORK_CONTEXT,
+    WORK_VERB,
+    document_fields,
+    extracted_fact,
+    identities,
+    sentence_evidence,
+    sentences,
+)
 from .occupation import PHRASE_ENDERS, generic_job, occupation_pattern
 from .place import is_place_name
-from .common import DATE, PREVIOUS_EMPLOYER, WORK_CONTEXT, WORK_VERB, document_fields, extracted_fact, identities, sentence_evidence, sentences
-
 
 ORG_HEADS = (
     r"Department|School|Library|University|College|Hospital|Museum|Company|Corporation|Agency|Bureau|"
@@ -208,6 +219,8 @@ def _not_current_work(text: str, start: int) -> bool:
 
 
 def _common_word(word: str) -> bool:
-    from wordfreq import zipf_frequency  # a runtime dependency (clean.py); imported on first use
+    from wordfreq import (
+        zipf_frequency,  # a runtime dependency (clean.py); imported on first use
+    )
 
     return zipf_frequency(word.lower(), "en") >= COMMON_WORD_ZIPF

@@ -24,7 +24,16 @@ from oral_archive.schemas.record import Fact
 
 from ..document import Block, Document
 from ..gazetteer import Place, lookup_city, lookup_region, parse_place
-from .common import OTHER_PERSON, OTHER_PERSON_IN_TURN, PREVIOUS_EMPLOYER, WORK_VERB, document_lines, extracted_fact, sentence_evidence, sentences
+from .common import (
+    OTHER_PERSON,
+    OTHER_PERSON_IN_TURN,
+    PREVIOUS_EMPLOYER,
+    WORK_VERB,
+    document_lines,
+    extracted_fact,
+    sentence_evidence,
+    sentences,
+)
 from .occupation import occupation_pattern
 
 PLACE_PREFIX = re.compile(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
+
 from oral_archive.schemas.record import Evidence, Fact
+
 from ..document import Document, PageBreak
 from .common import document_fields, document_lines, extracted_fact
-
 
 REFERENCES_HEADING = re.compile(r"(?:references?|works\s+cited|bibliography|sources|citations?|reference\s+list)\s*:?", re.IGNORECASE)
 

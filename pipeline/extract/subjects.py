@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import re
+
 from oral_archive.schemas.record import Evidence, Fact
+
 from ..document import Document
-from .names import essay_heading_author
 from .common import FIELD_LABELS, METADATA_LABELS, document_fields, extracted_fact
+from .names import essay_heading_author
 
 
 def extract_subjects(document: Document) -> list[Fact]:

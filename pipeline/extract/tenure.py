@@ -4,10 +4,21 @@
 from __future__ import annotations
 
 import re
-from oral_archive.schemas.record import Fact
-from ..document import Block, Document
-from .common import HONORIFIC, NAME_WORD, NUMBER, NUMBER_WORDS, answers_to, extracted_fact, identities, sentence_evidence, sentences
 
+from oral_archive.schemas.record import Fact
+
+from ..document import Block, Document
+from .common import (
+    HONORIFIC,
+    NAME_WORD,
+    NUMBER,
+    NUMBER_WORDS,
+    answers_to,
+    extracted_fact,
+    identities,
+    sentence_evidence,
+    sentences,
+)
 
 # "for the past nine years", "a little over 10 years", "going on 12 years"
 TENURE_QUANTIFIER = (

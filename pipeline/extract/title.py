@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from oral_archive.schemas.record import Evidence, Fact
+
 from ..document import Document
 from .common import extracted_fact
 from .names import essay_heading_author
