@@ -92,8 +92,8 @@ def _work_sentence(text: str) -> bool:
     return bool(PRESENT_WORK.search(text) or occupation_pattern().search(text)) and not PREVIOUS_EMPLOYER.search(text)
 
 
-def _best_place(text: str, at: int) -> Place | None:
-    """The longest form of the candidate at ``at`` the gazetteer knows, if any ("rural Montana"
+def _best_place(text: str) -> Place | None:
+    """The longest form of the candidate the gazetteer knows, if any ("rural Montana"
     is Montana in a setting: the value keeps the setting as written)."""
     setting = re.match(rf"(?:{SETTINGS})\s+", text)
     for form in _trimmed(text[setting.end():] if setting else text):
@@ -147,7 +147,7 @@ def extract_place(
                 life = [m.start() for m in NOT_WORK_PLACE_CUE.finditer(before)]
                 if life and life[-1] > work:
                     continue
-                place = _best_place(match.group("place"), match.start("place"))
+                place = _best_place(match.group("place"))
                 if place is None:
                     continue
                 scored = _score(place)
@@ -178,7 +178,7 @@ def _asked_place(block: Block, order: int) -> list[tuple[float, int, Fact]]:
         match = PLACE_QUESTION.match(sentence[2])
         if match is None:
             continue
-        place = _best_place(match.group("place"), match.start("place"))
+        place = _best_place(match.group("place"))
         if place is not None and place.kind in {"city", "city+region", "region", "area"} and not place.common_word:
             found.append((0.45, -order, _place_fact(block, sentence, match.start("place"), place, "place.asked-about", 0.45)))
     return found
