@@ -95,8 +95,8 @@ def extract(document: Document) -> Metadata:
         return metadata
 
     organization = extract_organization(document, [])
-    occupation = extract_occupation(document, [])
     name = extract_interviewee_name(document, None)
+    occupation = extract_occupation(document, [], name)
     interviewee = Person(
         id="interviewee",
         role="interviewee",

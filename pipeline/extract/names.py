@@ -165,6 +165,24 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
         surname, (n, block, sentence, start, end) = max(counts.items(), key=lambda kv: kv[1][0])
         if n >= 2 or sentence[2].lstrip().startswith(sentence[2][start:end]):
             return extracted_fact(sentence[2][start:end], sentence_evidence(block, sentence, start, end, "name.frequent-honorific", 0.6))
+    return _recurring_surname(document)
+
+
+def _recurring_surname(document: Document) -> Fact | None:
+    """"At 6:10 on a foggy morning, Gord Tremblay starts up a ladder ... Tremblay, 52, told me
+    ...": in a profile the full name comes early and the surname alone again and again; the
+    first full name of the opening paragraphs whose surname recurs alone at least twice."""
+    paragraphs = [b for b in document.blocks if b.kind == "p"]
+    body = " ".join(b.text for b in paragraphs)
+    for block in paragraphs[:2]:
+        for sentence in sentences(block):
+            for match in re.finditer(rf"(?<![\w.])(?P<name>{NAME_WORD}\s+{NAME_WORD})\b(?!\s+{NAME_WORD})", sentence[2]):
+                first, surname = match.group("name").split()
+                if first in NOT_NAME_WORDS or first in MONTHS_AND_DAYS or match.group("name").lower() in occupations():
+                    continue
+                alone = re.findall(rf"(?<!{re.escape(first)} )\b{re.escape(surname)}\b(?!\s+{NAME_WORD})", body)
+                if len(alone) >= 2:
+                    return extracted_fact(match.group("name"), sentence_evidence(block, sentence, match.start("name"), match.end("name"), "name.recurring-surname", 0.55))
     return None
 
 
@@ -269,6 +287,12 @@ def _title_interviewer(document: Document) -> Fact | None:
     if match is None:
         return None
     return extracted_fact(match.group("by"), Evidence(segment=block.id, start=match.start("by"), end=match.end("by"), text=block.text, rule="interviewer.title", confidence=0.8))
+
+
+MONTHS_AND_DAYS = frozenset(
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+)
 
 
 def _subject_of_a_job(document: Document) -> list[tuple[float, int, Fact]]:

@@ -258,6 +258,36 @@ def _title_block(document: Document) -> Block | None:
     return next((b for b in document.blocks if b.kind == "head" and b.line == first), None)
 
 
+def _name_is_a(document: Document, name: Fact | None) -> list[tuple[float, str, Evidence]]:
+    """"Tremblay is a tower crane operator for ...": the interviewee, by a part of their name."""
+    parts = [w for w in re.split(r"\s+", name.value) if re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", w)] if name else []
+    if not parts:
+        return []
+    pattern = re.compile(rf"\b(?:{'|'.join(map(re.escape, parts))})\s+(?:is|has\s+been|works\s+as)\s+(?:(?:now|still|currently)\s+)?(?:a|an|the)\s+(?P<rest>.+)$")
+    found = []
+    for block in document.blocks:
+        if block.kind != "p":
+            continue
+        for sentence in sentences(block):
+            match = pattern.search(sentence[2])
+            if match is None:
+                continue
+            window = sentence[2][match.start("rest"): match.start("rest") + 80]
+            occ = occupation_pattern().search(window)
+            generic = (occ is None or occ.start() > 0) and generic_job(window)
+            if generic:
+                value = " ".join(w.lower() for w in re.split(r"[\s-]+", generic.group("occ")))
+                start, end = generic.start("occ"), generic.end("occ")
+            elif occ is not None and re.fullmatch(r"(?:[\w.-]+\s+){0,3}", window[: occ.start()]):
+                start, value = qualified(window, occ)
+                end = occ.end("occ")
+            else:
+                continue
+            rest = match.start("rest")
+            found.append((0.8, value, sentence_evidence(block, sentence, rest + start, rest + end, "role.name-is-a", 0.8)))
+    return found
+
+
 def _as_a_is_theirs(sentence: str, at: int) -> bool:
     """Does "as a <job>" at ``at`` describe the interviewee's work? "working there for five
     years as a registered nurse" and "As a police officer, he ..." do; "after being close to
@@ -273,9 +303,11 @@ def _as_a_is_theirs(sentence: str, at: int) -> bool:
     return not sentence[:at].strip() and bool(re.match(r"[^,]{1,60},\s*(?:he|she|they)\b", sentence[at:], re.IGNORECASE))
 
 
-def extract_occupation(document: Document, interviewee_blocks: list[Block]) -> Fact | None:
-    """The interviewee's job title from the packaged gazetteer, the most telling rule winning."""
+def extract_occupation(document: Document, interviewee_blocks: list[Block], name: Fact | None = None) -> Fact | None:
+    """The interviewee's job title from the packaged gazetteer, the most telling rule winning;
+    ``name`` (the interviewee's, if known) lets "Tremblay is a tower crane operator" count."""
     candidates = _occupation_candidates(document, interviewee_blocks)
+    candidates += _name_is_a(document, name)
     # "Occupation" on a line of its own, the job on the next (a catalog page)
     for field in document_fields(document):
         if field.kind == "role" and (occ := occupation_pattern().search(field.line.text, field.start)):

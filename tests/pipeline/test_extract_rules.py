@@ -570,3 +570,20 @@ def test_title_naming_narrator_and_interviewer(tmp_path: Path) -> None:
 def test_interviewer_lines_with_titles_and_remarks(header: str, interviewer: str, tmp_path: Path) -> None:
     text = f"Talking with a Welder\n{header}\n\nI interviewed a welder about the beams he makes. He has welded for years.\n"
     assert value(metadata_of(text, tmp_path), "name", "interviewer") == interviewer
+
+
+def test_a_profile_names_its_subject_once_in_full_then_by_surname(tmp_path: Path) -> None:
+    text = essay(
+        "At dawn on a grey Monday, Wes Kowalczyk climbs into the cab of a gantry crane at the port.",
+        "Kowalczyk, 48, has done this since his twenties. Kowalczyk is a gantry crane operator for a shipping line.",
+    )
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "name") == "Wes Kowalczyk"
+    assert rule(metadata, "name") == "name.recurring-surname"
+    assert value(metadata, "occupation") == "gantry crane operator"
+    assert rule(metadata, "occupation") == "role.name-is-a"
+
+
+def test_a_surname_seen_once_more_is_no_profile(tmp_path: Path) -> None:
+    text = essay("At dawn on a grey Monday, Wes Kowalczyk opened the gate.", "Kowalczyk waved. The crane started at six and the ships came in.")
+    assert value(metadata_of(text, tmp_path), "name") is None
