@@ -23,7 +23,8 @@ from typing import Callable
 from .decode import FORM_FEED_LINE
 from .document import Artifact, CleanedText, DecodedText, Decision, Line
 
-URL_LINE = re.compile(r"^(?:https?://|www\.)[^\s<>\"]+$", re.IGNORECASE)
+# A URL alone, or with the page number a document viewer prints beside it ("2 http://...").
+URL_LINE = re.compile(r"^(?:\d{1,4}\s+)?(?:https?://|www\.)[^\s<>\"]+(?:\s+\d{1,4}(?:\s*/\s*\d{1,4})?)?$", re.IGNORECASE)
 # "Page 3 of 12", "page 3", "p. 3", "3 of 12", "[3]", "- 3 -", "3/12", or a bare number.
 # A bare number has at most three digits so that a year standing alone stays text.
 PAGE_NUMBER_LINE = re.compile(
@@ -87,7 +88,8 @@ _BOILERPLATE_PHRASES = frozenset(
         "next page", "previous entry", "next entry", "older posts", "newer posts", "older entries", "newer entries",
         "back to top", "to top", "top of page", "top of the page", "return to top", "scroll to top", "go to top",
         "back to the top",
-        "open document", "open in new window", "download", "zoom in", "zoom out", "full screen", "fullscreen",
+        "open document", "open in new window", "download", "essay sample", "essay samples", "essay example", "sample essay",
+        "free essay", "free essays", "free essay examples", "example essay", "transcription", "zoom in", "zoom out", "full screen", "fullscreen",
         "exit full screen", "exit fullscreen", "fit to width", "fit to page", "start display at page",
         "privacy policy", "terms of use", "terms of service", "terms and conditions", "cookie policy",
         "cookie settings", "accept cookies", "accept all cookies", "accept all", "reject all", "contact us",
@@ -130,7 +132,7 @@ _SHAPES: dict[str, str] = {
     "report": r"report (?:this(?: \w+)?|abuse|an? (?:issue|problem|error|bug))",
     "cite": r"cite(?: this(?: \w+)?)?",
     "how": r"how to cite(?: this(?: \w+)?)?",
-    "download": r"download(?: \S+){0,4}",
+    "download": r"download(?: \S+){0,4}|download [\"“].{1,80}[\"”]",
     # blog chrome: "Posted by admin on March 3, 2012", "Posted by @ 8:53 am on May 12th, 2011",
     # "Posted on May 12, 2011 by admin" (with a date or time), "Filed under ..."
     "posted": r"posted (?:by .{0,60}? (?:on|at|@) .*\d.*|on .*\d.*)",
@@ -148,7 +150,13 @@ _SCHEMA_TAILS = ("(dublin core)", "(dc)")
 # a menu or breadcrumb trail: " | ", " · ", " › " or " » " between at least three short
 # capitalised items without digits or sentence punctuation ("Home | About | Contact | Blog"),
 # or between known labels only ("Log in | Sign up")
-_MENU_SEPARATORS = (" | ", " · ", " › ", " » ")
+_MENU_SEPARATORS = (" | ", " · ", " › ", " » ", " > ")
+# words of a site's menu, which may also stand without separators ("Home Categories Upload Login")
+_MENU_VOCABULARY = frozenset(
+    "home about contact blog essays essay flashcards study guides guide sign in log login logout register upload categories "
+    "category topics browse search help faq pricing news archive archives top new popular subscribe library papers research "
+    "citation tools account examples free menu".split()
+)
 _MENU_ITEM_MAX_WORDS = 3
 _MENU_ITEM_MAX_CHARS = 25
 # "…show more content…" (or "...read more...") glued to the end of a content line by a site that
@@ -159,21 +167,34 @@ _GLUE_MARKS = ("…", "...")
 _TRAILING = "boilerplate-if-trailing"
 
 
+def _menu_item(item: str) -> bool:
+    return bool(item) and item[0].isupper() and len(item) <= _MENU_ITEM_MAX_CHARS and len(item.split()) <= _MENU_ITEM_MAX_WORDS and not any(
+        c.isdigit() or c in ":.?!;," for c in item
+    )
+
+
 def _is_menu(core: str, key: str) -> bool:
-    """``Home | About | Contact``: short capitalised items, or known labels, between separators."""
+    """``Home | About | Contact``: short capitalised items, or known labels, between separators.
+
+    A site's name first may carry digits ("Essays24x7 | Home | Help"), and a breadcrumb may end
+    in the page's own title ("Essay Hub | Free Essay Examples | Career Interview: ..."); a line
+    of menu words alone is a menu without separators too ("Home Categories Upload Login")."""
     for separator in _MENU_SEPARATORS:
         if separator in core:
-            items = core.split(separator)
+            items = [item.strip() for item in core.split(separator)]
             keys = key.split(separator)
             if all(k.strip(_EDGE_MARKS) in _MENU_WORDS for k in keys):
                 return True
-            return len(items) >= 3 and all(
-                item and item[0].isupper() and len(item) <= _MENU_ITEM_MAX_CHARS
-                and len(item.split()) <= _MENU_ITEM_MAX_WORDS
-                and not any(c.isdigit() or c in ":.?!;," for c in item)
-                for item in items
+            if len(items) < 3:
+                return False
+            first, middle, last = items[0], items[1:-1], items[-1]
+            return (
+                all(_menu_item(item) for item in middle)
+                and (_menu_item(first) or (first[:1].isalnum() and len(first.split()) <= 2))
+                and (_menu_item(last) or 3 <= len(last.split()) <= 8)  # a page title closing a breadcrumb
             )
-    return False
+    words = key.split()
+    return len(words) >= 3 and all(w in _MENU_VOCABULARY for w in words)
 
 
 def _boilerplate_kind(stripped: str) -> str | None:
@@ -193,11 +214,18 @@ def _boilerplate_kind(stripped: str) -> str | None:
         kind = _TRAILING if pattern is _TRAILING_SHAPE else "boilerplate"
     elif key[-1] == ")" and key.endswith(_SCHEMA_TAILS) and SCHEMA_LABEL_LINE.fullmatch(key):
         kind = "boilerplate"
-    elif (" | " in core or " · " in core or " › " in core or " » " in core) and _is_menu(core, key):
+    elif (" | " in core or " · " in core or " › " in core or " » " in core or " > " in core or key.partition(" ")[0] in _MENU_VOCABULARY) and _is_menu(core, key):
         kind = "navigation"  # a site's menu, as the bracketed "[Home | About]" lines are
     else:
         return None
     return kind if len(key.split(None, BOILERPLATE_MAX_WORDS)) <= BOILERPLATE_MAX_WORDS else None
+
+
+# "Words: 903 Pages: 4 Essay Grade: no grades", "Words: 1,204 | Pages: 5": an essay site's statistics
+STATS_LINE = re.compile(
+    r"^(?:(?:words?|pages?|views?|downloads?|essay\s+grade|grade|date\s+submitted|length)\s*:?\s*(?:no\s+grades?|[\d,./:]+(?:\s*[AP]M)?)\s*[|·]?\s*){2,}$",
+    re.IGNORECASE,
+)
 
 
 # "We use cookies to give you the best experience ... Got it!", "This site uses cookies to ...
@@ -229,7 +257,7 @@ def _line_kind(stripped: str) -> str | None:
     if "ookie" in stripped and COOKIE_NOTICE.search(stripped) and len(stripped.split(None, COOKIE_NOTICE_MAX_WORDS)) <= COOKIE_NOTICE_MAX_WORDS:
         return "boilerplate"
     if len(stripped) <= BOILERPLATE_MAX_CHARS:
-        return _boilerplate_kind(stripped)
+        return _boilerplate_kind(stripped) or ("boilerplate" if STATS_LINE.match(stripped) else None)
     return None
 
 

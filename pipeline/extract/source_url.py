@@ -41,7 +41,9 @@ def extract_source_url(document: Document) -> Fact | None:
         offset = 0
         for inline in block.inlines:
             if isinstance(inline, PageBreak) and inline.artifact.kind == "url" and not in_references:
-                if url := _provenance_url(inline.artifact.text):
+                # the line may carry a viewer's page number beside the URL ("2 http://...")
+                address = next((part for part in inline.artifact.text.split() if re.match(r"(?:https?://|www\.)", part, re.IGNORECASE)), "")
+                if url := _provenance_url(address):
                     # the URL is no longer in the text: an empty span where it stood
                     return extracted_fact(url, Evidence(segment=block.id, start=offset, end=offset, text=inline.artifact.text, rule="source-url.standalone-line", confidence=0.95))
             offset += len(getattr(inline, "text", "")) + (2 if hasattr(inline, "open_mark") else 0)

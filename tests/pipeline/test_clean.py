@@ -343,3 +343,23 @@ def test_titles_listed_under_a_related_essays_heading_are_boilerplate() -> None:
 def test_prose_after_a_related_heading_ends_the_list() -> None:
     text = "Related essays\nInterview With a Potter\n\nI went back the next week. She had already started a new vase for the fair.\n"
     assert content(cleaned_text(text)) == ["I went back the next week. She had already started a new vase for the fair."]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Essay Sample", "boilerplate"),
+        ("Free essays > Health > Emergency Medicine", "navigation"),
+        ("Words: 903 Pages: 4 Essay Grade: no grades", "boilerplate"),
+        ("Essay Hub | Free Essay Examples | Career Interview: Dental Assistant", "navigation"),  # a breadcrumb ending in the title
+        ("Essays24x7 | Home | Top Essays | New Essays | Help", "navigation"),  # a site name with digits first
+        ("Home Categories Upload Login", "navigation"),  # menu words without separators
+        ('Download "My Dad the Truck Driver"', "boilerplate"),
+        ("2 http://www.example.org/doc/5530917/my-dad-the-truck-driver", "url"),  # a viewer's page number and the URL
+        ("Home Sweet Home", None),
+        ("John Smith | Interviewer | 1976", None),
+        ("By Kaylee Summers · 1,128 Words · 5 Pages", None),  # a by-line: extraction reads it
+    ],
+)
+def test_essay_site_and_document_viewer_chrome(line: str, kind: str | None) -> None:
+    assert classify_artifact_line(line) == kind
