@@ -46,7 +46,7 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
         "tenure.has-been-for",
         re.compile(
             # "for" may be left out: "She has been an LPN at Maple Crest going on 15 years"
-            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)\s+been\s+(?:[\w,'’-]+\s+){{0,12}}?(?:for\s+)?"
+            rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)(?:\s+(?:only|just|now|also|already|always|still))?\s+been\s+(?:[\w,'’-]+\s+){{0,12}}?(?:for\s+)?"
             rf"{TENURE_QUANTIFIER}{NUMBER}\s+"
             rf"(?P<unit>years?|months?|decades?)(?P<half>\s+and\s+a\s+half)?\b(?!\s+(?:old|of\s+age|ago|later|earlier|before|after))",
             re.IGNORECASE,
@@ -98,6 +98,12 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
         0.8,
     ),
     (
+        # "driving for twenty-six years, the last fourteen with Werner": the years with the employer
+        "tenure.the-last-n-with",
+        re.compile(rf"\b(?P<subject>he|she|they|i|who)\b[^.;]{{0,80}}?,\s+the\s+(?:last|past)\s+{NUMBER}(?:\s+(?P<unit>years?))?\s+(?:with|at)\s+(?:the\s+)?[A-Z]", re.IGNORECASE),
+        0.92,
+    ),
+    (
         "tenure.n-year-veteran",
         re.compile(rf"\b(?P<subject>he|she|who|i)\s+(?:is|was|'s|’s|am|'m|’m)\s+(?:now\s+)?an?\s+{NUMBER}[- ](?P<unit>year|decade)[- ]veteran\b", re.IGNORECASE),
         0.8,
@@ -124,6 +130,10 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
 
 
 CONJUNCTIONS = frozenset({"and", "but", "also", "now", "then"})
+# the relative an essay is about ("my uncle has been a deputy for eight years")
+ESSAY_RELATIVES = frozenset("uncle aunt cousin friend neighbor neighbour mom mother dad father grandma grandmother grandpa grandfather brother sister".split())
+# capitalised words that open a sentence and are no first name
+NOT_SUBJECT_WORDS = frozenset("The This That It He She They We I There Here Everyone Nobody Someone Anyone Each".split())
 SUBJECTS_FOR = {
     # "the teacher I interviewed has taught ... for 25 years"
     "narrative": {"he", "she", "they", "who", "interviewee", "interviewed", "interview", "interviewing"},
@@ -147,7 +157,7 @@ def _duration(match: re.Match[str]) -> str:
     P20Y; "a year and a half" is P1Y6M."""
     raw = match.group("n").lower()
     n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-    unit = match.group("unit").lower()
+    unit = (match.group("unit") or "years").lower()  # "the last fourteen with Werner": years, unsaid
     half = bool(match.groupdict().get("half"))
     if unit.startswith("decade"):
         return f"P{n * 10 + (5 if half else 0)}Y"
@@ -172,8 +182,8 @@ def _tenure_from_answer(document: Document) -> list[tuple[float, int, Fact]]:
 # "Twelve years with Kessler now.", "Going on nine years at the plant.": a turn that answers
 # with the number alone, the workplace after it
 VERBLESS_TENURE = re.compile(
-    rf"^\s*(?:(?:oh|well|yeah|about|almost|nearly|over|going\s+on|just\s+over|close\s+to),?\s+)*{NUMBER}\s+(?P<unit>years?|decades?)(?P<half>\s+and\s+a\s+half)?"
-    rf"\s+(?:(?:with|at|in|on)\s+(?:the\s+)?[A-Z][\w&'’-]*|now\b)",
+    rf"^\s*(?:(?:I've|I’ve|I\s+have)?\s*been\s+(?:there|here|with\s+them|at\s+it)\s+)?(?:(?:oh|well|yeah|about|almost|nearly|over|going\s+on|just\s+over|close\s+to),?\s+)*{NUMBER}\s+(?P<unit>years?|decades?)(?P<half>\s+and\s+a\s+half)?"
+    rf"(?:\s+(?:(?:with|at|in|on)\s+(?:the\s+)?[A-Z][\w&'’-]*|now\b|this\s+(?:June|spring|summer|fall|winter|year|month)\b))",
     re.IGNORECASE,
 )
 
@@ -201,6 +211,7 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
     are not jobs ("married for 20 years"), and past jobs ("had been ... before", "used to").
     """
     candidates: list[tuple[float, int, Fact]] = _tenure_from_answer(document) + _verbless_tenure(document, interviewee_blocks)
+    body = " ".join(b.text for b in document.blocks if b.kind == "p")
     interviewee_ids = identities(interviewee_blocks)
     interviewers = {s.id for s in document.speakers if s.role == "interviewer"}
     # the interviewee by name: "Mrs. O has been a teacher", "Gordon has taught ..."
@@ -224,7 +235,11 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
                         earlier = re.findall(r"\b[\w'’]+\b", text[: match.start("subject")])
                         subject = next((w.lower() for w in reversed(earlier) if w.lower() in allowed or w in name_words), subject)
                     named = block.kind != "u" and (match.group("subject") in name_words or bool(re.search(rf"\b{HONORIFIC}\s*$", text[: match.start("subject")])))
-                    if subject not in allowed and not named:
+                    # an essay's "my uncle has been a deputy ...", or a first name the essay keeps
+                    # using ("Linda has worked at Mercy Ridge ...") while no name is known
+                    relative = block.kind != "u" and subject in ESSAY_RELATIVES and re.search(r"\b(?:my|our)\s+(?:[\w-]+\s+)?$", text[: match.start("subject")], re.IGNORECASE)
+                    first_name = block.kind != "u" and not name_words and re.fullmatch(NAME_WORD, match.group("subject")) and match.group("subject") not in NOT_SUBJECT_WORDS and len(re.findall(rf"\b{match.group('subject')}\b", body)) >= 2
+                    if subject not in allowed and not named and not relative and not first_name:
                         continue
                     span_start = match.start("n") if match.groupdict().get("n") else match.start("year")
                     if NOT_TENURE.search(text[match.start(): span_start]) or re.match(r"\s*(?:old|of\s+age)\b", text[match.end():]):
@@ -236,7 +251,10 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
                     else:
                         normalized = _duration(match)
                     # "who" may be someone else the sentence mentions; "had been" may be over
-                    score = confidence - (0.1 if subject in {"who", "you"} else 0) - (0.1 if re.search(r"\bhad\b", match.group(0), re.IGNORECASE) else 0)
+                    score = confidence - (0.1 if subject in {"who", "you"} or first_name else 0) - (0.1 if re.search(r"\bhad\b", match.group(0), re.IGNORECASE) else 0)
+                    # "a pharmacist for 22 years, but only at CVS for three": the years at the workplace
+                    if re.search(r"\b(?:at|with)\s+(?:the\s+)?[A-Z]", match.group(0)):
+                        score += 0.03
                     fact = extracted_fact(text[span_start: match.end()], sentence_evidence(block, sentence, span_start, match.end(), rule, round(score, 2)), normalized)
                     candidates.append((score, -order, fact))
     if not candidates:

@@ -587,3 +587,22 @@ def test_a_profile_names_its_subject_once_in_full_then_by_surname(tmp_path: Path
 def test_a_surname_seen_once_more_is_no_profile(tmp_path: Path) -> None:
     text = essay("At dawn on a grey Monday, Wes Kowalczyk opened the gate.", "Kowalczyk waved. The crane started at six and the ships came in.")
     assert value(metadata_of(text, tmp_path), "name") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tenure"),
+    [
+        (essay("I interviewed my uncle.", "My uncle has been a deputy with the county sheriff's office for the past eight years."), "P8Y"),
+        (essay("I interviewed a nurse named Linda for this paper.", "Linda has worked at Mercy Vale for over fifteen years. Linda likes nights."), "P15Y"),
+        (essay("I interviewed a pharmacist.", "He has been a pharmacist for twenty-two years, but he has only been at Ridgeway Drug for three years."), "P3Y"),
+        (essay("I interviewed my dad.", "He has been driving over the road for twenty-six years, the last fourteen with Prairie Freight."), "P14Y"),
+        ("Welder Talk\n\nQ: Where do you work?\nA: At the yard. I'm a pipe welder. Been there eighteen years this June.\nQ: Like it?\nA: I do.\n", "P18Y"),
+    ],
+)
+def test_tenure_of_relatives_first_names_and_the_current_workplace(text: str, tenure: str, tmp_path: Path) -> None:
+    assert value(metadata_of(text, tmp_path), "tenure") == tenure
+
+
+def test_a_first_name_used_once_is_not_taken_for_the_interviewee(tmp_path: Path) -> None:
+    text = essay("I interviewed a nurse for this paper.", "Kevin has worked at the front desk for three years, she told me.")
+    assert value(metadata_of(text, tmp_path), "tenure") is None
