@@ -16,6 +16,7 @@ from .common import (
     HONORIFIC,
     NAME,
     OTHER_PERSON,
+    OTHER_PERSON_IN_TURN,
     PREVIOUS_EMPLOYER,
     THIRD_PERSON,
     WORK_VERB,
@@ -104,7 +105,7 @@ GENERIC_JOB = re.compile(
 )
 # words before such a head that describe the person or the terms, not the job
 DESCRIPTIVE = frozenset(
-    "young old older elderly male female retired former paid full part time new great good local experienced veteran "
+    "young old older elderly male female retired former paid full part time new great good local experienced veteran only main "
     "proud hard big little small real true busy single working very really certified well known".split()
 )
 # agent nouns that are no occupation ("a mother of two", "a member of", "a big believer")
@@ -205,6 +206,10 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
                         continue  # "I was a line cook in Charleston", "went to work first as a trackman"
                     if rule == "role.interview-title-job" and block.kind != "head":
                         continue
+                    if rule == "role.relation-is-a" and block.kind == "u":
+                        continue  # the narrator's "my daughter is a process engineer" is someone else
+                    if block.kind == "u" and OTHER_PERSON_IN_TURN.search(s_text[: match.start("rest")]):
+                        continue  # "my wife is a nurse"
                     if rule == "role.as-a" and block.kind != "u" and not _as_a_is_theirs(s_text, match.start()):
                         continue
                     if rule == "role.rank-of-force":

@@ -11,6 +11,9 @@ from ..document import Block, Document
 from . import nlp
 from .common import (
     DATE,
+    HONORIFIC,
+    OTHER_PERSON,
+    OTHER_PERSON_IN_TURN,
     PREVIOUS_EMPLOYER,
     WORK_CONTEXT,
     WORK_VERB,
@@ -94,7 +97,7 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
             # about someone's work ("a 4th grade teacher at X", "she worked at X", "the head
             # sommelier at X": the job-at rule says so itself)
             if block.kind != "u" and document.form == "transcript" and not (WORK_VERB.search(sentence[2]) or occupation_pattern().search(sentence[2])):
-                found += [c for c in _unnamed_kind(block, sentence, index) if c[2].rule == "organization.job-at-name"]
+                found += [c for c in _unnamed_kind(block, sentence, index) if c[2].rule in {"organization.job-at-name", "organization.works-at-name"}]
                 continue
             found += _unnamed_kind(block, sentence, index)
             found += _named_entities(block, sentence, index)
@@ -120,7 +123,8 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
                 start = sentence[2].find(run[0], match.start())
                 # "X Unit of the Y Department", "Officer Jane Roe of the Y Department": the larger
                 # body is the employer
-                nested = re.search(rf"\bof\s+(?:the\s+)?(?P<outer>(?:[A-Z][\w.'’-]*\s+){{1,5}}(?:{ORG_HEADS}))$", org)
+                # ("Department of Correctional Services" is one name: only a unit or a person before "of")
+                nested = re.search(rf"(?:\b(?:Unit|Division|Section|Branch|Squad|Team|Bureau|Precinct|Office)|^(?:{HONORIFIC}\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+of\s+(?:the\s+)?(?P<outer>(?:[A-Z][\w.'’-]*\s+){{1,5}}(?:{ORG_HEADS}))$", org)
                 if nested:
                     start += nested.start("outer")
                     org = nested.group("outer")
@@ -128,7 +132,7 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
                 # a bare mention ("Police Department officials said") is not said to be theirs
                 if not ORG_CUE.search(sentence[2][:start]):
                     continue
-                if _not_current_work(sentence[2], start):
+                if _not_current_work(sentence[2], start, block.kind == "u"):
                     continue
                 score = 0.8 - 0.02 * min(index, 10) + (0.05 if re.search(r"Department|School|Library|University|Hospital|College", org) else 0)
                 score += 0.05 if WORK_CONTEXT.search(sentence[2]) else 0
@@ -153,7 +157,7 @@ def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> l
     text = sentence[2]
     found = []
     for match in LOWER_CASE_UNIT.finditer(text):
-        if _not_current_work(text, match.start()):
+        if _not_current_work(text, match.start(), block.kind == "u"):
             continue
         score = round(0.75 - 0.02 * min(index, 10), 2)
         found.append((score, match.group("org"), sentence_evidence(block, sentence, match.start("org"), match.end("org"), "organization.named-unit", score)))
@@ -166,7 +170,7 @@ def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> l
         job = match.group("job")
         if not words or not (occupation_pattern().fullmatch(job) or generic_job(job)) or words[0] in NOT_ORGANIZATION_WORDS:
             continue
-        if is_place_name(org) or is_place_name(words[0]) and len(words) == 1 or DATE.match(org) or _not_current_work(text, match.start("org")):
+        if is_place_name(org) or is_place_name(words[0]) and len(words) == 1 or DATE.match(org) or _not_current_work(text, match.start("org"), block.kind == "u"):
             continue
         if len(words) == 1 and _common_word(org):
             continue
@@ -177,7 +181,7 @@ def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> l
         words = org.split()
         if words[0] in NOT_ORGANIZATION_WORDS or is_place_name(org) or (len(words) == 1 and _common_word(org)) or DATE.match(org) or ORG_HEAD.match(words[-1]):
             continue  # a place, a date, or a name the institution-word rule reads already
-        if _not_current_work(text, match.start()):
+        if _not_current_work(text, match.start(), block.kind == "u"):
             continue
         score = round(0.7 - 0.02 * min(index, 10), 2)
         found.append((score, org, sentence_evidence(block, sentence, match.start("org"), match.start("org") + len(org), "organization.works-at-name", score)))
@@ -205,17 +209,21 @@ def _named_entities(block: Block, sentence: tuple[int, int, str], index: int) ->
         following = re.match(r"\s+([a-z]+)", text[start + len(org):])
         if following and following.group(1) not in PHRASE_ENDERS | {"is", "was", "has", "had", "which", "where", "since"}:
             continue
-        if _not_current_work(text, start):
+        if _not_current_work(text, start, block.kind == "u"):
             continue
         score = round(0.72 - 0.02 * min(index, 10), 2)
         found.append((score, org, sentence_evidence(block, sentence, start, start + len(org), "organization.named-entity", score)))
     return found
 
 
-def _not_current_work(text: str, start: int) -> bool:
+def _not_current_work(text: str, start: int, in_turn: bool) -> bool:
     """Is the name at ``start`` where someone studied ("graduated from the University of X",
-    "classes at ...") or worked before ("Before that he was employed at ...", "retired from")?"""
-    return bool(STUDY_CUE.search(text[max(0, start - 60): start]) or PREVIOUS_EMPLOYER.search(text[:start]))
+    "classes at ..."), worked before ("Before that he was employed at ...", "retired from"), or
+    where one of their people works ("his wife is a nurse at ...", in a turn "my wife ...")?"""
+    return bool(
+        STUDY_CUE.search(text[max(0, start - 60): start]) or PREVIOUS_EMPLOYER.search(text[:start])
+        or OTHER_PERSON.search(text[:start]) or (in_turn and OTHER_PERSON_IN_TURN.search(text[:start]))
+    )
 
 
 def _common_word(word: str) -> bool:

@@ -606,3 +606,20 @@ def test_tenure_of_relatives_first_names_and_the_current_workplace(text: str, te
 def test_a_first_name_used_once_is_not_taken_for_the_interviewee(tmp_path: Path) -> None:
     text = essay("I interviewed a nurse for this paper.", "Kevin has worked at the front desk for three years, she told me.")
     assert value(metadata_of(text, tmp_path), "tenure") is None
+
+
+def test_a_narrators_relatives_jobs_and_employers_are_not_theirs(tmp_path: Path) -> None:
+    text = (
+        "Yard Talk\n\nQ: What do you do?\nA: I'm a pipe welder at Bayside Marine Fabricators.\n"
+        "Q: And your family?\nA: My wife is a nurse at Harbor River Hospital, and my daughter is a process engineer.\n"
+    )
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "occupation") == "pipe welder"
+    assert value(metadata, "organization") == "Bayside Marine Fabricators"
+
+
+def test_a_department_of_something_is_one_name(tmp_path: Path) -> None:
+    text = essay("I interviewed a probation officer with the Sixth Judicial District Department of Correctional Services.")
+    assert value(metadata_of(text, tmp_path), "organization") == "Sixth Judicial District Department of Correctional Services"
+    unit = essay("I interviewed Mr. John Stone, a detective at the Fraud Unit of the Lakeside Police Department.")
+    assert value(metadata_of(unit, tmp_path, "u.txt"), "organization") == "Lakeside Police Department"
