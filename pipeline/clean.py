@@ -223,7 +223,8 @@ def _boilerplate_kind(stripped: str) -> str | None:
 
 # "Words: 903 Pages: 4 Essay Grade: no grades", "Words: 1,204 | Pages: 5": an essay site's statistics
 STATS_LINE = re.compile(
-    r"^(?:(?:words?|pages?|views?|downloads?|essay\s+grade|grade|date\s+submitted|length)\s*:?\s*(?:no\s+grades?|[\d,./:]+(?:\s*[AP]M)?)\s*[|·]?\s*){2,}$",
+    # (each part's white space has one place to go: the pattern stays linear on long lines)
+    r"^(?:(?:words?|pages?|views?|downloads?|essay\s+grade|grade|date\s+submitted|length)(?::\s*|\s+)(?:no\s+grades?|[\d,./:]+(?:\s[AP]M)?)(?:\s*[|·]\s*|\s+|$)){2,}$",
     re.IGNORECASE,
 )
 

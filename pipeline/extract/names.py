@@ -66,7 +66,7 @@ SELF_INTRODUCTION = re.compile(rf"\b(?:[Mm]y\s+(?:full\s+)?name\s+is|I\s+am|I'm|
 # Kowalski | September 12, 2023": a by-line, with what a page adds after the names
 BY_LINE = re.compile(
     rf"(?:(?:[Ii]nterviews?|INTERVIEWS?|[Oo]ral\s+[Hh]istory)\s+)?(?:(?:[Ii]nterviewed|[Cc]onducted|[Rr]ecorded|INTERVIEWED|CONDUCTED|RECORDED)\s+)?(?:[Bb]y|BY)\s+"
-    rf"(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?(?:\s*(?:,|\||–|—)\s*[^|]{{1,40}})?"
+    rf"(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?(?:\s*(?:,|\||–|—|·)\s*[^|]{{1,60}})?"
 )
 
 
@@ -342,16 +342,21 @@ def self_introduction(document: Document, role: str) -> Fact | None:
 @per_document
 def essay_heading_author(document: Document) -> Fact | None:
     """The student's name heading an essay (MLA style: name, then teacher or course, then the
-    date, each on a line of its own); in an essay reporting "I interviewed", the interviewer."""
-    lines = document_lines(document)[:6]
-    if len(lines) < 3 or not re.fullmatch(PERSON_NAMES, lines[0].text.strip()) or lines[0].text.split()[0] in NOT_NAME_WORDS:
-        return None
-    if not any(DATE.fullmatch(line.text.strip().rstrip(".")) for line in lines[1:5]):
-        return None
-    if any(len(line.text.split()) > 8 for line in lines[1:3]) or interviewer_evidence(document) is None:
-        return None
-    name = lines[0].text.strip()
-    return extracted_fact(name, lines[0].evidence(0, len(name), "interviewer.essay-heading", 0.7))
+    date, each on a line of its own), at the top or under the page's own title; in an essay
+    reporting "I interviewed", the interviewer."""
+    lines = document_lines(document)[:16]
+    for index, line in enumerate(lines):
+        name = line.text.strip()
+        if not re.fullmatch(PERSON_NAMES, name) or name.split()[0] in NOT_NAME_WORDS:
+            continue
+        below = lines[index + 1: index + 5]
+        dated = next((i for i, other in enumerate(below) if DATE.fullmatch(other.text.strip().rstrip("."))), None)
+        if dated is None or dated == 0 or any(len(other.text.split()) > 8 for other in below[:dated]):
+            continue
+        if interviewer_evidence(document) is None:
+            return None
+        return extracted_fact(name, line.evidence(0, len(name), "interviewer.essay-heading", 0.7))
+    return None
 
 
 @per_document

@@ -145,7 +145,7 @@ SUBJECTS_FOR = {
 # "how long did you ..." asks about a past job)
 # ("How long have you lived here?" asks about no job)
 HOW_LONG_QUESTION = re.compile(
-    r"\bhow\s+(?:long|many\s+years)\s+(?:have|'ve)\s+you\b(?![^?]*\b(?:live|lived|living|married|known|retired|friends?|been\s+alive)\b)",
+    r"\bhow\s+(?:long|many\s+years)\s+(?:have|'ve)\s+you\b(?![^?]{0,120}\b(?:live|lived|living|married|known|retired|friends?|been\s+alive)\b)",
     re.IGNORECASE,
 )
 # the number an answer gives ("About fifteen years.", "I've been here 12 years now", "Since 1998.")

@@ -623,3 +623,13 @@ def test_a_department_of_something_is_one_name(tmp_path: Path) -> None:
     assert value(metadata_of(text, tmp_path), "organization") == "Sixth Judicial District Department of Correctional Services"
     unit = essay("I interviewed Mr. John Stone, a detective at the Fraud Unit of the Lakeside Police Department.")
     assert value(metadata_of(unit, tmp_path, "u.txt"), "organization") == "Lakeside Police Department"
+
+
+def test_essay_heading_under_the_page_title_and_a_by_line_with_statistics(tmp_path: Path) -> None:
+    heading = (
+        "Interview With a Deputy Sheriff\n\nKevin Tran\nCriminal Justice 1113\nMr. Dawes\n12 October 2018\n\n"
+        "I interviewed my uncle, who is a deputy. He has been a deputy for eight years.\n"
+    )
+    assert value(metadata_of(heading, tmp_path), "name", "interviewer") == "Kevin Tran"
+    by_line = "Interview of a Pharmacist\nBy Kaylee Summers · 1,128 Words · 5 Pages\n\nI interviewed a pharmacist at a drugstore in town. He counts pills.\n"
+    assert value(metadata_of(by_line, tmp_path, "b.txt"), "name", "interviewer") == "Kaylee Summers"
