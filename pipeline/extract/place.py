@@ -92,12 +92,27 @@ def _work_sentence(text: str) -> bool:
     return bool(PRESENT_WORK.search(text) or occupation_pattern().search(text)) and not PREVIOUS_EMPLOYER.search(text)
 
 
+# "Harlan County, Kentucky", "Orleans Parish": a county the gazetteer has no table of, taken
+# when it is named as one (with its state when the text gives it)
+COUNTY = re.compile(r"(?P<county>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:County|Parish|Borough))(?:,\s+(?P<region>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?))?")
+
+
+def _county(form: str) -> Place | None:
+    match = COUNTY.fullmatch(form)
+    if match is None:
+        return None
+    region = lookup_region(match.group("region")) if match.group("region") else None
+    if match.group("region") and region is None:
+        return None
+    return Place(text=form, kind="area", confidence=0.85 if region else 0.6, region=region)
+
+
 def _best_place(text: str) -> Place | None:
     """The longest form of the candidate the gazetteer knows, if any ("rural Montana"
     is Montana in a setting: the value keeps the setting as written)."""
     setting = re.match(rf"(?:{SETTINGS})\s+", text)
     for form in _trimmed(text[setting.end():] if setting else text):
-        place = parse_place(form)
+        place = parse_place(form) or _county(form)
         if place is not None and place.text == form:
             return replace(place, text=setting.group(0) + form) if setting else place
     return None
@@ -163,7 +178,7 @@ def _score(place: Place) -> tuple[float, str] | None:
     if place.kind == "city+region":
         return 0.7, "place.in-city-region"
     if place.kind in {"region", "area"}:
-        return (0.65, "place.in-region") if place.confidence >= 0.85 else None
+        return (0.65, "place.in-region") if place.confidence >= 0.85 else (0.5, "place.in-county") if place.confidence >= 0.6 else None
     if place.kind == "country":
         return 0.5, "place.in-country"
     if place.kind == "city" and not place.common_word:

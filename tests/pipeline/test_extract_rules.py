@@ -633,3 +633,13 @@ def test_essay_heading_under_the_page_title_and_a_by_line_with_statistics(tmp_pa
     assert value(metadata_of(heading, tmp_path), "name", "interviewer") == "Kevin Tran"
     by_line = "Interview of a Pharmacist\nBy Kaylee Summers · 1,128 Words · 5 Pages\n\nI interviewed a pharmacist at a drugstore in town. He counts pills.\n"
     assert value(metadata_of(by_line, tmp_path, "b.txt"), "name", "interviewer") == "Kaylee Summers"
+
+
+def test_a_county_named_as_one_with_its_state(tmp_path: Path) -> None:
+    text = essay("I interviewed my cousin.", "She is an EMT for a private ambulance company in Pike County, Kentucky.")
+    metadata = metadata_of(text, tmp_path)
+    assert value(metadata, "place") == "Pike County, Kentucky"
+    assert rule(metadata, "place") == "place.in-region"
+    # a region the gazetteer does not know: the county alone, less sure
+    unknown = metadata_of(essay("I interviewed my cousin.", "She is an EMT for a private ambulance company in Pike County, Atlantis."), tmp_path, "w.txt")
+    assert (value(unknown, "place"), rule(unknown, "place")) == ("Pike County", "place.in-county")
