@@ -43,7 +43,7 @@ LOWER_CASE_UNIT = re.compile(
 )
 # "working in Walgreens", "employed by Acme", "my job at Target": a name where someone works
 WORKS_AT = re.compile(
-    r"\b(?:work(?:s|ing)?|(?:has|have|'ve|’ve)\s+worked|employed|job|position|runs|owns|(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s)(?=\s+(?:at|with)\b))"
+    r"\b(?:work(?:s|ing)?|(?:has|have|'ve|’ve)\s+worked|employed|job|position|runs|owns|drives|(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s)(?=\s+(?:at|with)\b))"
     r"\s+(?:\w+\s+){0,2}?(?:at|in|for|with|by)?\s*(?:the\s+)?"
     r"(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|and)){0,4})"
 )

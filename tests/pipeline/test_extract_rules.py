@@ -643,3 +643,8 @@ def test_a_county_named_as_one_with_its_state(tmp_path: Path) -> None:
     # a region the gazetteer does not know: the county alone, less sure
     unknown = metadata_of(essay("I interviewed my cousin.", "She is an EMT for a private ambulance company in Pike County, Atlantis."), tmp_path, "w.txt")
     assert (value(unknown, "place"), rule(unknown, "place")) == ("Pike County", "place.in-county")
+
+
+def test_a_driver_drives_for_the_employer(tmp_path: Path) -> None:
+    text = essay("I interviewed my dad, a truck driver.", "He drives for Prairie Freight Lines out of Omaha, Nebraska.")
+    assert value(metadata_of(text, tmp_path), "organization") == "Prairie Freight Lines"
