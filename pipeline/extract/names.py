@@ -24,6 +24,7 @@ from .common import (
     per_document,
     sentence_evidence,
     sentences,
+    title_block,
 )
 from .occupation import generic_job, occupation_pattern, occupations
 
@@ -257,9 +258,7 @@ TITLE_NAMES = (
 def _title_names(document: Document) -> list[tuple[float, int, Fact]]:
     """The narrator a title names, when the text names them again (a capitalised title is
     read in title case)."""
-    if not document.title_lines:
-        return []
-    block = next((b for b in document.blocks if b.kind == "head" and b.line == document.title_lines[0].number), None)
+    block = title_block(document)
     if block is None:
         return []
     text = block.text.title() if block.text.isupper() else block.text
@@ -282,7 +281,7 @@ def _title_names(document: Document) -> list[tuple[float, int, Fact]]:
 
 def _title_interviewer(document: Document) -> Fact | None:
     """"Theresa Nwosu-Hale, interviewed by Marcus Bell": the interviewer a title names."""
-    block = next((b for b in document.blocks if document.title_lines and b.kind == "head" and b.line == document.title_lines[0].number), None)
+    block = title_block(document)
     match = TITLE_NAMES[2].search(block.text) if block is not None else None
     if match is None:
         return None
@@ -295,16 +294,18 @@ MONTHS_AND_DAYS = frozenset(
 )
 
 
+SUBJECT_OF_A_JOB = re.compile(rf"^\s*(?P<hon>)(?P<name>{PERSON_NAMES})(?:,\s+[^,]{{1,40}},)?\s+(?:is|was|has\s+been|works\s+as)\s+(?:a|an|the)\s+(?P<rest>.{{1,60}})")
+
+
 def _subject_of_a_job(document: Document) -> list[tuple[float, int, Fact]]:
     """"Rosalind Petty, who goes by Roz, is a licensed practical nurse at ...": a full name
     whose predicate is a job, in the narrative."""
-    pattern = re.compile(rf"^\s*(?P<hon>)(?P<name>{PERSON_NAMES})(?:,\s+[^,]{{1,40}},)?\s+(?:is|was|has\s+been|works\s+as)\s+(?:a|an|the)\s+(?P<rest>.{{1,60}})")
     found = []
     for order, block in enumerate(document.blocks):
         if block.kind != "p":
             continue
         for sentence in sentences(block):
-            match = pattern.search(sentence[2])
+            match = SUBJECT_OF_A_JOB.search(sentence[2])
             if match and match.group("name").split()[0] not in NOT_NAME_WORDS and occupation_pattern().match(match.group("rest")):
                 found.append((0.7, -order, extracted_fact(match.group("name"), sentence_evidence(block, sentence, match.start("name"), match.end("name"), "name.subject-of-a-job", 0.7))))
     return found

@@ -26,6 +26,8 @@ from .common import (
     identities,
     sentence_evidence,
     sentences,
+    title_block,
+    zipf,
 )
 
 # an interviewer's question whose answer states the job, or how long they have held it
@@ -137,7 +139,7 @@ def generic_job(window: str) -> re.Match[str] | None:
         return None
     words = re.split(r"[\s-]+", match.group("occ"))
     head = words[-1]
-    if head in NOT_JOBS or any(w in NOT_JOBS for w in words[:-1]) or not _is_word(head):
+    if head in NOT_JOBS or any(w in NOT_JOBS for w in words[:-1]) or zipf(head) < GENERIC_MIN_ZIPF:
         return None
     # drop the describing words in front ("young", "full time"): the job starts after them
     skip = 0
@@ -147,13 +149,6 @@ def generic_job(window: str) -> re.Match[str] | None:
         offset = match.start("occ") + len(" ".join(words[:skip])) + 1
         return GENERIC_JOB.match(window, offset)
     return match
-
-
-@cache
-def _is_word(word: str) -> bool:
-    from wordfreq import zipf_frequency  # a runtime dependency (clean.py)
-
-    return zipf_frequency(word, "en") >= GENERIC_MIN_ZIPF
 
 
 def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) -> list[tuple[float, str, Evidence]]:
@@ -181,13 +176,13 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.honorific-is-a", re.compile(rf"\b{HONORIFIC}\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:is|was|has\s+been|works\s+as|worked\s+as)\s+(?:(?:now|still|currently|also)\s+)?(?:a|an)\s+(?P<rest>.+)$"), 0.8),
     ]
     interviewee_ids = identities(interviewee_blocks)
-    title_segment = document.blocks[0].id if document.title_lines and document.blocks else None
+    title = title_block(document)
     for block in document.blocks:
         if block.kind == "u" and id(block) not in interviewee_ids:
             continue
         # a heading that is not the title ("Interview With a Social Worker" under "Related
         # essays") names another page
-        if block.kind == "head" and block.id != title_segment and _title_block(document) is not block:
+        if block.kind == "head" and block is not title:
             continue
         for sentence in sentences(block):
             s_text = sentence[2]
@@ -256,13 +251,6 @@ def _told_as_past(before: str) -> bool:
     return bool(past) and (not now or past[-1] > now[-1])
 
 
-def _title_block(document: Document) -> Block | None:
-    if not document.title_lines:
-        return None
-    first = document.title_lines[0].number
-    return next((b for b in document.blocks if b.kind == "head" and b.line == first), None)
-
-
 def _name_is_a(document: Document, name: Fact | None) -> list[tuple[float, str, Evidence]]:
     """"Tremblay is a tower crane operator for ...": the interviewee, by a part of their name."""
     parts = [w for w in re.split(r"\s+", name.value) if re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", w)] if name else []
@@ -324,8 +312,9 @@ def extract_occupation(document: Document, interviewee_blocks: list[Block], name
         if occ and re.fullmatch(r"\s*(?:(?:i'?m|i\s+am|i\s+work\s+as)\s+)?(?:(?:a|an)\s+)?(?:[\w-]+\s+){0,2}", sentence[2][: occ.start()], re.IGNORECASE):
             begin, value = qualified(sentence[2], occ)
             candidates.append((0.85, value, sentence_evidence(block, sentence, begin, occ.end("occ"), "role.answer-to-job-question", 0.85)))
+    own = identities(interviewee_blocks)
     for block in document.blocks:
-        if block.kind == "u" and id(block) not in identities(interviewee_blocks):
+        if block.kind == "u" and id(block) not in own:
             continue
         for sentence in sentences(block):
             match = I_TEACH.search(sentence[2])

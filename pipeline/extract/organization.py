@@ -22,6 +22,7 @@ from .common import (
     identities,
     sentence_evidence,
     sentences,
+    zipf,
 )
 from .occupation import PHRASE_ENDERS, generic_job, occupation_pattern
 from .place import is_place_name
@@ -172,14 +173,14 @@ def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> l
             continue
         if is_place_name(org) or is_place_name(words[0]) and len(words) == 1 or DATE.match(org) or _not_current_work(text, match.start("org"), block.kind == "u"):
             continue
-        if len(words) == 1 and _common_word(org):
+        if len(words) == 1 and zipf(org) >= COMMON_WORD_ZIPF:
             continue
         score = round(0.72 - 0.02 * min(index, 10), 2)
         found.append((score, org, sentence_evidence(block, sentence, match.start("org"), match.start("org") + len(org), "organization.job-at-name", score)))
     for match in WORKS_AT.finditer(text):
         org = match.group("org").rstrip(".,;:’'")
         words = org.split()
-        if words[0] in NOT_ORGANIZATION_WORDS or is_place_name(org) or (len(words) == 1 and _common_word(org)) or DATE.match(org) or ORG_HEAD.match(words[-1]):
+        if words[0] in NOT_ORGANIZATION_WORDS or is_place_name(org) or (len(words) == 1 and zipf(org) >= COMMON_WORD_ZIPF) or DATE.match(org) or ORG_HEAD.match(words[-1]):
             continue  # a place, a date, or a name the institution-word rule reads already
         if _not_current_work(text, match.start(), block.kind == "u"):
             continue
@@ -204,7 +205,7 @@ def _named_entities(block: Block, sentence: tuple[int, int, str], index: int) ->
             continue
         # one capitalised common noun ("the Institution") is no name, nor is a name used to
         # describe a noun ("the COVID-19 surge")
-        if len(org.split()) == 1 and _common_word(org):
+        if len(org.split()) == 1 and zipf(org) >= COMMON_WORD_ZIPF:
             continue
         following = re.match(r"\s+([a-z]+)", text[start + len(org):])
         if following and following.group(1) not in PHRASE_ENDERS | {"is", "was", "has", "had", "which", "where", "since"}:
@@ -224,11 +225,3 @@ def _not_current_work(text: str, start: int, in_turn: bool) -> bool:
         STUDY_CUE.search(text[max(0, start - 60): start]) or PREVIOUS_EMPLOYER.search(text[:start])
         or OTHER_PERSON.search(text[:start]) or (in_turn and OTHER_PERSON_IN_TURN.search(text[:start]))
     )
-
-
-def _common_word(word: str) -> bool:
-    from wordfreq import (
-        zipf_frequency,  # a runtime dependency (clean.py); imported on first use
-    )
-
-    return zipf_frequency(word.lower(), "en") >= COMMON_WORD_ZIPF
