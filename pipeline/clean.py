@@ -392,11 +392,10 @@ def mark_running_headers(stripped: list[str], kinds: list[str | None]) -> None:
 
 
 # headings of a list of links to other pages ("Related essays" + their titles)
-_LINK_LIST_HEADINGS = frozenset({
-    "related", "related posts", "related articles", "related stories", "related essays", "related content", "related links",
-    "related documents", "related papers", "you may also like", "you might also like", "more essays", "similar essays",
-    "popular essays", "read next", "more from this author", "recommended", "recommended for you", "see also",
-})
+_LINK_LIST_HEADINGS = frozenset(
+    {p for p in _BOILERPLATE_PHRASES if p.startswith(("related", "you may", "you might", "recommended"))}
+    | {"more essays", "similar essays", "popular essays", "read next", "more from this author", "recommended", "see also"}
+)
 
 
 def mark_link_lists(stripped: list[str], kinds: list[str | None]) -> None:
