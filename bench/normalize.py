@@ -2,7 +2,8 @@
 
 The corpus (10 MB by default) is built from real files only: the seed, the development
 corpus in ../shared/corpus-dev/files, and the format fixtures (WebVTT, SubRip, TEI,
-Markdown, UTF-16, cp1252, mojibake, page-break files) plus a .docx written with
+Markdown, UTF-16, cp1252, mojibake, page-break files; public caption files with Netflix,
+auto-generated rolling and malformed cues) plus a .docx written with
 python-docx from the seed's paragraphs. Each format fills its share of the bytes
 (``SHARES``); within a format, half of the bytes are the files as they are (many small
 documents), half long documents made by repeating a file's text (an hour-long transcript
@@ -34,13 +35,22 @@ from oral_archive.pipeline.stages import document_from
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
 TARGET_MB_S = 5.0
-LONG_REPEATS = 60  # a 2 KB file repeated: a ~120 KB document
+LONG_SIZE = 120_000  # a long document: a 2 KB file repeated 60 times
+
+
+CAPTION_FILES = [
+    "webvttpy-netflix_chicas_del_cable.vtt", "webvttpy-youtube_dl.vtt", "ragtitles-yt-dlp-auto.vtt", "webvttpy-comments.vtt",
+    "webvttpy-cue_tags.vtt", "webvttpy-sample.srt", "webvttpy-missing_timeframe.srt",
+]
 
 
 def real_files() -> list[Path]:
     files = sorted((PROJECT / "seeds").glob("*.txt")) + sorted((SHARED / "corpus-dev" / "files").iterdir())
     fixtures = PROJECT / "tests" / "fixtures" / "normalize"
     files += [p for p in sorted(fixtures.iterdir()) if not p.name.startswith("xxe")]
+    # real caption files from public test suites: Netflix and auto-generated (rolling) captions
+    captions = PROJECT / "tests" / "fixtures" / "captions"
+    files += [captions / name for name in CAPTION_FILES if (captions / name).exists()]
     if not files:
         sys.exit("no input files found (seeds/, ../shared/corpus-dev/files, tests/fixtures/normalize)")
     return files
@@ -73,15 +83,18 @@ def long_version(path: Path, data: bytes) -> bytes | None:
     """
     if b"\x00" in data:  # UTF-16 cannot be cut at b"\n\n"
         return None
+    repeats = LONG_SIZE // len(data)
+    if repeats < 2:  # long as it is (an hour of Netflix captions)
+        return None
     suffix = path.suffix.lower()
     if suffix in {".txt", ".md"}:
         head, _, body = data.partition(b"\n\n")
-        return head + b"\n\n" + b"\n\n".join([body] * LONG_REPEATS)
+        return head + b"\n\n" + b"\n\n".join([body] * repeats)
     if suffix == ".vtt":
         head, _, cues = data.partition(b"\n\n")
-        return head + b"\n\n" + b"\n\n".join([cues.strip(b"\n")] * LONG_REPEATS) + b"\n"
+        return head + b"\n\n" + b"\n\n".join([cues.strip(b"\n")] * repeats) + b"\n"
     if suffix == ".srt":
-        return b"\n\n".join([data.strip(b"\n")] * LONG_REPEATS) + b"\n"
+        return b"\n\n".join([data.strip(b"\n")] * repeats) + b"\n"
     return None
 
 

@@ -182,6 +182,8 @@ class Document:
     speakers: list[Speaker] = field(default_factory=list)
     form: Literal["narrative", "transcript"] = "narrative"
     decisions: list[Decision] = field(default_factory=list)
+    # (language tag, evidence) when the format declares it (a caption file's "Language:" header)
+    stated_language: tuple[str, str] | None = None
 
     @property
     def source(self) -> Source:

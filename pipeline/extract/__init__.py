@@ -19,7 +19,7 @@ from ..document import Decision, Document
 from ..topics import extract_topics
 from .common import document_fields, split_sentences
 from .dates import extract_interview_date
-from .language import LANGUAGE_NAMES, identify_language
+from .language import LANGUAGE_NAMES, identify_language, language_tag
 from .names import (
     extract_interviewee_name,
     extract_interviewer_name,
@@ -65,9 +65,12 @@ def extract(document: Document) -> Metadata:
     stated = next((f for f in document_fields(document) if f.kind == "language" and f.value.lower().rstrip(".") in LANGUAGE_NAMES), None)
     if stated is not None:
         language, reason = LANGUAGE_NAMES[stated.value.lower().rstrip(".")], f"stated: {stated.line.text.strip()!r} ({stated.line.block.id})"
+    declared = language_tag(document.stated_language[0]) if document.stated_language else None
+    if declared is not None:
+        language, reason = declared, f"declared by the file: {document.stated_language[1]}"
     metadata.language = language
     metadata.decisions.append(Decision("extract", f"language {language}: {reason}"))
-    metadata.topics = extract_topics(document, language)
+    metadata.topics = extract_topics(document, language.split("-")[0])
     interviewer_name = extract_interviewer_name(document)
     if document.form == "transcript":
         interviewee_ids = {s.id for s in document.speakers if s.role == "interviewee"}

@@ -46,3 +46,17 @@ def identify_language(text: str) -> tuple[str, str]:
     if share < 0.15 or share < 1.5 * second_share:
         return "und", "no clear language; " + why
     return best, why
+
+
+_TAG = re.compile(r"^(?P<primary>[A-Za-z]{2,3})(?P<rest>(?:-[A-Za-z0-9]{1,8})*)$")
+
+
+def language_tag(declared: str) -> str | None:
+    """A declared language as a BCP 47 tag ("en", "en-US", "English" -> "en"), None if unreadable."""
+    value = declared.strip().replace("_", "-")
+    if value.lower().rstrip(".") in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[value.lower().rstrip(".")]
+    match = _TAG.match(value)
+    if match is None:
+        return None
+    return match.group("primary").lower() + match.group("rest")

@@ -1,11 +1,14 @@
-"""Reader for caption files, WebVTT (``.vtt``, webvtt-py) and SubRip (``.srt``, srt).
+"""Reader for caption files, WebVTT (``.vtt``) and SubRip (``.srt``): cues to timed utterances.
 
-Each cue becomes one timed utterance: a ``u`` block that opens with a ``TimeAnchor`` at
-the cue's start and carries its end in ``Block.end``. The speaker comes from a WebVTT
-voice span (``<v Jane Doe>``) or from a ``NAME:`` prefix on the cue's first line; a cue
-without either continues the previous speaker, as captions name a speaker only when the
-speaker changes. Cue markup (``<i>``, ``<c.loud>``, SubRip ``<font>``, ``{\\an8}``) is
-not text: it is removed and counted. A WebVTT header text ("WEBVTT - Title") is the title.
+``cuefile`` reads the file into cues, keeping what malformed files would otherwise lose;
+this module turns each cue into one ``u`` block that opens with a ``TimeAnchor`` at the
+cue's start and carries its end in ``Block.end``; inline WebVTT time stamps become anchors
+inside the utterance. The speaker comes from a WebVTT voice span (``<v Jane Doe>``) or
+from a ``NAME:`` prefix on the cue's first line; a cue without either continues the
+previous speaker, as captions name a speaker only when the speaker changes. Cue markup
+(``<i>``, ``<c.loud>``, SubRip ``<font>``, ``{\\an8}``) is not text: it is removed and
+counted. Rolling auto-captions are said once. A WebVTT header text ("WEBVTT - Title") is
+the title and its ``Language:`` field the record's language.
 """
 
 from __future__ import annotations
@@ -13,35 +16,27 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
-
-import srt
-import webvtt
-from webvtt.errors import MalformedFileError
 
 from oral_archive.schemas.errors import SourceError
 
 from ..decode import decode
-from ..document import Artifact, Block, CleanedText, DecodedText, Decision, Document, Line, Source, Text, TimeAnchor
+from ..document import Artifact, Block, CleanedText, Decision, Document, Inline, Line, Source, Text, TimeAnchor
 from ..structure import NOT_SPEAKER_LABELS, WELL_KNOWN_LABELS, assign_roles, parse_inlines
+from .cuefile import CaptionFile, CaptionFormat, Cue, CueText, InlineTime, NotCaptions, caption_line, collapse_rolling, cue_text, parse_captions
 
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>|\{\\[^{}]*\}")
 # "JANE DOE: ...", "Q: ...", optionally after a dialogue dash or ">>" as caption styles write it.
 _PREFIX = re.compile(r"^(?:-\s*|>>\s*)?(?P<label>[A-Z][A-Za-z'’.\-]*(?: [A-Z][A-Za-z'’.\-]*){0,3}):\s+(?P<rest>\S.*)$", re.DOTALL)
-_HEADER = re.compile(r"^\ufeff?WEBVTT[ \t-]*(?P<title>.*)$")
+_FORMAT_NAMES = {"vtt": "WebVTT", "srt": "SubRip"}
 
 
 @dataclass
-class Cue:
-    """One caption cue as read: times in seconds, text without markup, speaker if named."""
+class Utterance:
+    """A cue ready to become a block: its timing, text pieces and speaker label if named."""
 
-    start: float
-    end: float
-    text: str
-    voice: str | None
-    line: int
-    tags: int  # markup tags removed from this cue
-    original: str  # the start time as the file writes it
+    cue: Cue
+    text: CueText
+    label: str | None = None
+    prefix: int = 0  # characters of a "NAME: " prefix to drop from the first line
 
 
 def clock(seconds: float) -> str:
@@ -52,113 +47,124 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
-def _timing_lines(text: str) -> list[int]:
-    """1-based numbers of the lines holding "-->" cue timings, in order (cue i is on line i)."""
-    return [n for n, line in enumerate(text.split("\n"), start=1) if "-->" in line]
+def _speaker_of(text: CueText) -> tuple[str | None, CueText]:
+    """(label, text without its "NAME: " prefix); a voice span wins over a prefix."""
+    if text.voice:
+        return text.voice, text
+    first = text.lines[0].pieces[0] if text.lines and text.lines[0].pieces else None
+    match = _PREFIX.match(first.strip()) if isinstance(first, str) else None
+    if match is None or match.group("label").lower() in NOT_SPEAKER_LABELS:
+        return None, text
+    rest = CueText([caption_line([match.group("rest"), *text.lines[0].pieces[1:]]), *text.lines[1:]], None, text.tags)
+    return match.group("label"), rest
 
 
-def _strip_tags(raw: str) -> tuple[str, int]:
-    if "<" not in raw and "{" not in raw:  # every tag opens with one of these: most cues have none
-        if "\n" not in raw:
-            return raw.strip(), 0
-        return " ".join(part.strip() for part in raw.split("\n") if part.strip()), 0
-    tags = len(_TAG.findall(raw))
-    return " ".join(part.strip() for part in _TAG.sub("", raw).split("\n") if part.strip()), tags
+def _attribute(utterances: list[Utterance]) -> None:
+    """Name each utterance's speaker: its own label, else the label of the cue before it."""
+    named = [(_speaker_of(u.text), u) for u in utterances]
+    # a "Word:" prefix used once is more likely prose ("However: ...") than a speaker, as in
+    # text transcripts; voice spans and well-known labels always name a speaker
+    prefixed = Counter(label for (label, _), u in named if label and not u.text.voice)
+    current: str | None = None
+    for (label, stripped), utterance in named:
+        if label and (utterance.text.voice or prefixed[label] >= 2 or label.lower() in WELL_KNOWN_LABELS):
+            utterance.text = stripped
+            current = label
+            utterance.label = label
+        else:
+            utterance.label = current
 
 
-def _vtt_cues(decoded: DecodedText) -> list[Cue]:
-    try:
-        captions = webvtt.from_string(decoded.text).captions
-    except (MalformedFileError, ValueError, IndexError) as error:
-        raise SourceError(str(decoded.source.path), f"is not valid WebVTT: {error}", "decode") from None
-    lines = _timing_lines(decoded.text)
-    cues = []
-    for index, caption in enumerate(captions):
-        text, tags = _strip_tags(caption.raw_text)
-        start, end = caption.start_time.in_milliseconds() / 1000, caption.end_time.in_milliseconds() / 1000
-        cues.append(Cue(start, end, text, caption.voice, lines[index] if index < len(lines) else 0, tags, caption.start))
-    return cues
+def _inlines(utterance: Utterance) -> list[Inline]:
+    """The cue's anchor, then its lines joined by spaces, inline time stamps as anchors."""
+    cue = utterance.cue
+    inlines: list[Inline] = [TimeAnchor(cue.original, clock(cue.start))] if cue.start is not None and cue.original else []
+    wrote_text = False
+    space = False  # a space is owed before the next word: "so<00:00.160> today" is two words
+    for line in utterance.text.lines:
+        space = wrote_text
+        for piece in line.pieces:
+            if isinstance(piece, InlineTime):
+                inlines.append(TimeAnchor(piece.original, clock(piece.seconds)))
+                continue
+            words = " ".join(piece.split())
+            if words:
+                text = (" " if wrote_text and (space or piece[:1].isspace()) else "") + words
+                inlines.extend(parse_inlines(text, [], False))
+                wrote_text = True
+                space = piece[-1:].isspace()
+            elif piece:
+                space = True
+    return inlines
 
 
-def _srt_cues(decoded: DecodedText) -> list[Cue]:
-    try:
-        subtitles = list(srt.parse(decoded.text))
-    except (srt.SRTParseError, ValueError) as error:
-        raise SourceError(str(decoded.source.path), f"is not valid SubRip: {error}", "decode") from None
-    lines = _timing_lines(decoded.text)
-    cues = []
-    for index, subtitle in enumerate(subtitles):
-        text, tags = _strip_tags(subtitle.content)
-        original = srt.timedelta_to_srt_timestamp(subtitle.start)
-        cues.append(Cue(_seconds(subtitle.start), _seconds(subtitle.end), text, None, lines[index] if index < len(lines) else 0, tags, original))
-    return cues
-
-
-def _seconds(delta: timedelta) -> float:
-    return delta.total_seconds()
-
-
-def _speaker_of(cue: Cue) -> tuple[str | None, str]:
-    """(label, text without the prefix); a voice span wins over a ``NAME:`` prefix."""
-    if cue.voice:
-        return cue.voice.strip(), cue.text
-    match = _PREFIX.match(cue.text)
-    if match and match.group("label").lower() not in NOT_SPEAKER_LABELS:
-        return match.group("label"), match.group("rest")
-    return None, cue.text
+def _report(parsed: CaptionFile, fmt: CaptionFormat, rolled: tuple[int, int] | None) -> tuple[list[Artifact], list[Decision]]:
+    """What was not speech (artifacts, "clean" decisions) and each cue problem by its line."""
+    artifacts = [Artifact(part.kind, part.text, part.line) for part in parsed.skipped]
+    decisions: list[Decision] = []
+    if fmt == "vtt" and not parsed.signature:
+        decisions.append(Decision("structure", "the file does not open with the 'WEBVTT' line WebVTT requires; its cues were read all the same"))
+    decisions += [Decision("structure", cue.problem) for cue in parsed.cues if cue.problem]
+    described = {"caption-header": "caption header line", "caption-note": "caption NOTE block", "markup": "caption style block", "caption-identifier": "cue number without timing or text"}
+    decisions += [Decision("clean", f"removed {described[part.kind]} {part.text!r} (line {part.line})") for part in parsed.skipped if part.kind in described]
+    counts = [(parsed.identifiers, "cue identifier(s)"), (parsed.settings, "cue setting(s) (position, alignment)")]
+    for count, what in counts:
+        if count:
+            artifacts.append(Artifact("markup", f"{count} {what}", 0))
+            decisions.append(Decision("clean", f"removed {count} {what}: layout, not speech"))
+    if parsed.joined_blank_payloads:
+        decisions.append(Decision("structure", f"read the text after a blank line as its cue's text in {parsed.joined_blank_payloads} cue(s) with an empty first line"))
+    if rolled:
+        repeated, cues = rolled
+        artifacts.append(Artifact("rolling-captions", f"{repeated} repeated caption lines", 0))
+        decisions.append(Decision("clean", f"collapsed rolling captions: removed {repeated} lines that repeated the cue before them ({cues} cue(s) had nothing new and were dropped)"))
+    return artifacts, decisions
 
 
 def read(source: Source) -> Document:
     """A WebVTT or SubRip file as a transcript of timed utterances."""
     decoded = decode(source)
-    is_vtt = source.media_type == "text/vtt"
-    cues = [cue for cue in (_vtt_cues(decoded) if is_vtt else _srt_cues(decoded)) if cue.text]
-    if not cues:
+    fmt: CaptionFormat = "vtt" if source.media_type == "text/vtt" else "srt"
+    try:
+        parsed = parse_captions(decoded.text, fmt)
+    except NotCaptions as error:
+        raise SourceError(str(source.path), f"is not valid {_FORMAT_NAMES[fmt]}: {error}", "decode") from None
+    texts = [cue_text(cue, fmt) for cue in parsed.cues]
+    tags = sum(text.tags for text in texts)
+    rolled = None
+    collapsed = collapse_rolling(texts)
+    if collapsed is not None:
+        texts, repeated = collapsed
+        rolled = (repeated, sum(1 for text in texts if not text.plain))
+    utterances = [Utterance(cue, text) for cue, text in zip(parsed.cues, texts) if text.plain]
+    if not utterances:
         raise SourceError(str(source.path), "has no caption cues with text", "structure")
+    _attribute(utterances)
 
-    named = [(_speaker_of(cue), cue) for cue in cues]
-    # a "Word:" prefix used once is more likely prose ("However: ...") than a speaker, as in
-    # text transcripts; voice spans and well-known labels always name a speaker
-    prefixed = Counter(label for (label, _), cue in named if label and not cue.voice)
-    named = [
-        ((label, text) if not label or cue.voice or prefixed[label] >= 2 or label.lower() in WELL_KNOWN_LABELS else (None, cue.text), cue)
-        for (label, text), cue in named
-    ]
-    labels = Counter(label for (label, _), _ in named if label)
-    turns: list[tuple[str, str]] = []
-    current: str | None = None
-    attributed: list[tuple[str | None, str, Cue]] = []
-    for (label, text), cue in named:
-        current = label or current
-        attributed.append((current, text, cue))
-        if current:
-            turns.append((current, text))
-    speakers = assign_roles(turns, dict(labels)) if labels else []
+    labels = Counter(u.label for u in utterances if u.label)
+    speakers = assign_roles([(u.label, u.text.plain) for u in utterances if u.label], dict(labels)) if labels else []
     by_label = {speaker.label: speaker for speaker in speakers}
-
-    decisions = [Decision("structure", f"read {len(cues)} caption cues as timed utterances" + (f" by speakers {', '.join(s.label + ' (' + s.role + ')' for s in speakers)}" if speakers else " (no speaker named)"))]
-    artifacts: list[Artifact] = list(decoded.artifacts)
-    tags = sum(cue.tags for cue in cues)
+    artifacts, decisions = _report(parsed, fmt, rolled)
+    untimed = sum(1 for u in utterances if u.cue.start is None)
+    described_speakers = f" by speakers {', '.join(s.label + ' (' + s.role + ')' for s in speakers)}" if speakers else " (no speaker named)"
+    decisions.insert(0, Decision("structure", f"read {len(utterances)} caption cues as timed utterances{described_speakers}" + (f"; {untimed} without a readable start time" if untimed else "")))
     if tags:
         artifacts.append(Artifact("markup", f"{tags} cue tags", 0))
-        decisions.append(Decision("clean", f"removed {tags} cue markup tags (styling, voice spans: the voice is kept as the speaker)"))
+        decisions.append(Decision("clean", f"removed {tags} cue markup tags (styling, voice spans: the voice is kept as the speaker; inline time stamps become anchors)"))
 
     blocks: list[Block] = []
     title_lines: list[Line] = []
-    header = _HEADER.match(decoded.text.split("\n", 1)[0]) if is_vtt else None
-    if header and header.group("title").strip():
-        title_line = Line(header.group("title").strip(), 1)
-        title_lines.append(title_line)
-        blocks.append(Block("h1", "head", [Text(title_line.text)], 1))
-    for number, (label, text, cue) in enumerate(attributed, start=1):
-        speaker = by_label.get(label) if label else None
-        start = clock(cue.start)
-        inlines = [TimeAnchor(cue.original, start), *parse_inlines(text, [], False)]
-        blocks.append(Block(f"u{number}", "u", inlines, cue.line, speaker.label if speaker else None, speaker.id if speaker else None, clock(cue.end)))
+    if parsed.title:
+        title_lines.append(Line(parsed.title, 1))
+        blocks.append(Block("h1", "head", [Text(parsed.title)], 1))
+    for number, utterance in enumerate(utterances, start=1):
+        speaker = by_label.get(utterance.label) if utterance.label else None
+        cue = utterance.cue
+        end = clock(cue.end) if cue.end is not None and cue.start is not None else None
+        blocks.append(Block(f"u{number}", "u", _inlines(utterance), cue.line, speaker.label if speaker else None, speaker.id if speaker else None, end))
 
-    # the cues are the blocks; of the file's lines only the title's is a line of text
-    lines = list(title_lines)
-    cleaned = CleanedText(decoded=decoded, lines=lines, artifacts=artifacts, decisions=[d for d in decisions if d.step == "clean"])
+    language = parsed.header.get("language")
+    cleaned = CleanedText(decoded=decoded, lines=list(title_lines), artifacts=[*decoded.artifacts, *artifacts], decisions=[d for d in decisions if d.step == "clean"])
     return Document(
         cleaned=cleaned,
         title_lines=title_lines,
@@ -167,4 +173,5 @@ def read(source: Source) -> Document:
         speakers=speakers,
         form="transcript",
         decisions=[d for d in decisions if d.step != "clean"],
+        stated_language=(language[0], f"caption header 'Language: {language[0]}' (line {language[1]})") if language and language[0] else None,
     )
