@@ -93,7 +93,9 @@ _BOILERPLATE_PHRASES = frozenset(
         "exit full screen", "exit fullscreen", "fit to width", "fit to page", "start display at page",
         "privacy policy", "terms of use", "terms of service", "terms and conditions", "cookie policy",
         "cookie settings", "accept cookies", "accept all cookies", "accept all", "reject all", "contact us",
-        "about us", "sitemap", "site map",
+        "about us", "sitemap", "site map", "join now", "join free", "join for free", "join now to download",
+        "join to download", "sign up to download", "log in to download", "download now", "save", "save to library",
+        "add to library",
     ]
 )
 # The labels that sites end with a colon ("Share this:"); any other label ending in a colon
@@ -137,6 +139,12 @@ _SHAPES: dict[str, str] = {
     # "Posted on May 12, 2011 by admin" (with a date or time), "Filed under ..."
     "posted": r"posted (?:by .{0,60}? (?:on|at|@) .*\d.*|on .*\d.*)",
     "filed": r"filed (?:under|in) ?:? ?.+",
+    # "Uploaded by jmoretti22 · 4 pages · 1,310 words", "Uploaded on Apr 2, 2019": a sharing site's
+    # upload line (a by-line says "Submitted by" or "By": that names the author and stays)
+    "uploaded": r"uploaded (?:by|on) .+",
+    # "« Back to course page", "Back to all interviews": a link back to a listing
+    "back": r"back to (?:the |all |our )?(?:\w+ ){0,2}(?:page|list|listing|course|results|top|home|index|blog|site|search|"
+            r"overview|menu|categor(?:y|ies)|articles|posts|essays|gallery|collection|interviews|stories|archive)s?",
     # "More about <title>": a link to related pages; chrome only where no prose follows (see clean)
     "more": r"more (?:about|on|from|essays? (?:about|on)) .+",
 }
@@ -197,6 +205,47 @@ def _is_menu(core: str, key: str) -> bool:
     return len(words) >= 3 and all(w in _MENU_VOCABULARY for w in words)
 
 
+# a breadcrumb trail: two or more " > " (or "›", "»") between short items, which may hold digits
+# and colons ("Course home > Week 6: Interviewing > Example notes", "Guide > Interviews 2022 > KT-7")
+_BREADCRUMB_SEPARATORS = (" > ", " › ", " » ")
+_BREADCRUMB_ITEM_MAX_WORDS = 6
+# "Browse: Business | Law | Nursing": a menu after a label of the menu's own
+_MENU_LABELS = frozenset("browse categories category topics sections menu navigation explore subjects departments".split())
+# "ScholarlyShelf Search 200,000+ essays [ Search ]": a search box, its button in brackets
+SEARCH_BOX = re.compile(r"\[\s*(?:search|go|find|submit)\s*\]$", re.IGNORECASE)
+# the parts of one line of chrome: "Join now to download · Report this document"
+_PART_SEPARATORS = re.compile(r"\s+[·|•]\s+")
+
+
+def _is_breadcrumb(core: str) -> bool:
+    for separator in _BREADCRUMB_SEPARATORS:
+        if core.count(separator) >= 2:
+            items = [item.strip() for item in core.split(separator)]
+            return all(item and len(item.split()) <= _BREADCRUMB_ITEM_MAX_WORDS and item[-1] not in ".?!," for item in items)
+    return False
+
+
+def _is_unseparated_menu(core: str, key: str) -> bool:
+    """"Home About Me Clinical Journal Interviews Contact": capitalised link labels, most of them a
+    menu's words, with nothing that reads as a sentence or a heading between them."""
+    words, keys = core.split(), key.split()
+    if len(words) < 4 or not all(w[:1].isupper() or w == "&" for w in words) or any(not w.replace("&", "").isalpha() for w in words):
+        return False
+    known = sum(1 for k in keys if k in _MENU_VOCABULARY)
+    return known >= 3 and known >= 0.4 * len(keys) and keys[0] in _MENU_VOCABULARY
+
+
+def _all_parts_chrome(core: str) -> bool:
+    """Every " · "- or " | "-separated part of the line is chrome by itself."""
+    parts = _PART_SEPARATORS.split(core)
+    return len(parts) >= 2 and all(part and _boilerplate_kind(part) is not None for part in parts)
+
+
+def _words(key: str) -> int:
+    """Words of a line, separators ("·", "|", "»") not counted."""
+    return sum(1 for token in key.split() if any(c.isalnum() for c in token))
+
+
 def _boilerplate_kind(stripped: str) -> str | None:
     """``"boilerplate"`` (or ``_TRAILING``) when a short stripped line is chrome, else None."""
     last = stripped[-1]
@@ -216,9 +265,19 @@ def _boilerplate_kind(stripped: str) -> str | None:
         kind = "boilerplate"
     elif (" | " in core or " · " in core or " › " in core or " » " in core or " > " in core or key.partition(" ")[0] in _MENU_VOCABULARY) and _is_menu(core, key):
         kind = "navigation"  # a site's menu, as the bracketed "[Home | About]" lines are
+    elif (" > " in core or " › " in core or " » " in core) and _is_breadcrumb(core):
+        kind = "navigation"
+    elif first.rstrip(":") in _MENU_LABELS and first.endswith(":") and _is_menu(core[len(first):].strip(), key[len(first):].strip()):
+        kind = "navigation"
+    elif first in _MENU_VOCABULARY and _is_unseparated_menu(core, key):
+        kind = "navigation"
+    elif key[-1] == "]" and SEARCH_BOX.search(key):
+        kind = "boilerplate"
+    elif ("·" in core or "|" in core or "•" in core) and _all_parts_chrome(core):
+        kind = "boilerplate"
     else:
         return None
-    return kind if len(key.split(None, BOILERPLATE_MAX_WORDS)) <= BOILERPLATE_MAX_WORDS else None
+    return kind if _words(key) <= BOILERPLATE_MAX_WORDS else None
 
 
 # "Words: 903 Pages: 4 Essay Grade: no grades", "Words: 1,204 | Pages: 5": an essay site's statistics

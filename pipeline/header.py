@@ -78,12 +78,34 @@ INSTITUTION_LINE = re.compile(
 )
 
 
-# catalogue numbering: "Transcript No. 47", "Tape 2", "Volume 1", "Issue 38 · Spring 2020"
-NUMBERING_LINE = re.compile(r"^(?:Transcript|Tape|Volume|Vol\.|Issue|Item|Accession|Box|Folder|Part)\s+(?:No\.?\s*|#\s*)?\d+\b", re.IGNORECASE)
+# catalogue and course numbering: "Transcript No. 47", "Tape 2", "Volume 1", "Issue 38 · Spring
+# 2020", "Assignment 3 — Professional Interview", "Week 6: Interviewing"
+NUMBERING_LINE = re.compile(
+    r"^(?:Transcript|Tape|Volume|Vol\.|Issue|Item|Accession|Box|Folder|Part|Assignment|Week|Module|Unit|Lesson|Homework|Lab)"
+    r"\s+(?:No\.?\s*|#\s*)?\d+\b",
+    re.IGNORECASE,
+)
 
 
-# "By Nadia Kowal", "by Ava Lindqvist, Grade 11", "Interview by Hal Whitby": the line under a title
-BY_LINE = re.compile(r"^(?i:(?:(?:interview(?:ed)?|written|story|text|words)\s+)?by)\s+[A-Z]")
+# the heading of a class paper names its course, its teacher and the term, never the text:
+# "LGL 142 – Introduction to Legal Careers", "HSCI 1105: Exploring Health Careers" (a course
+# number is not a year), "Professor T. Okonjo", "University of the Aspen Parkland · Fall 2023"
+COURSE_LINE = re.compile(
+    r"^[A-Z]{2,5}[ -]?(?!(?:19|20)\d\d\b)\d{3,4}[A-Z]?\b"
+    # "Sociology 101", "English Composition 1302": a subject's name and its course number alone
+    r"|^[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+(?!(?:19|20)\d\d$)\d{3,4}[A-Z]?$"
+)
+INSTRUCTOR_LINE = re.compile(r"^(?:Professor|Prof\.|Instructor|Dr\.|Mr\.|Mrs\.|Ms\.|Teacher)\s+[A-Z][\w.]*(?:\s+[A-Z][\w.\'’-]*){0,3}$")
+TERM_LINE = re.compile(r"\b(?:Fall|Spring|Summer|Winter|Autumn)\s+(?:(?:Term|Semester|Quarter|Session)\s+)?\d{4}$")
+# a file's name, as a sharing site prints it over the document ("Informational Interview.docx")
+FILE_NAME_LINE = re.compile(r"\.(?:docx?|pdf|txt|rtf|odt|pages|pptx?)$", re.IGNORECASE)
+# "Kayla Brannigan" over her course or teacher: the author's name in a class paper's heading
+_NAME_ONLY = re.compile(r"^[A-Z][\w'’-]+(?:\s+(?:[A-Z]\.|[A-Z][\w'’-]+)){1,3}$")
+
+
+# "By Nadia Kowal", "by Ava Lindqvist, Grade 11", "Interview by Hal Whitby", "Submitted by Logan
+# Prieto", "Posted by Dev Raman · 3 comments": the line under a title
+BY_LINE = re.compile(r"^(?i:(?:(?:interview(?:ed)?|written|story|text|words|submitted|posted|shared|contributed|compiled|reported)\s+)?by)\s+[A-Z]")
 
 
 _SENTENCE_END_MARK = re.compile(r"[.!?][\"”’)]?(?:\s|$)")
@@ -142,8 +164,32 @@ def _is_title_like(text: str) -> bool:
 
 
 def _is_field_line(text: str) -> bool:
-    """"Date: March 3", "Interviewer: Jane Doe": a known metadata label and its value."""
-    return FIELD_LINE.match(text) is not None and text.partition(":")[0].strip().lower() in HEADER_FIELD_LABELS
+    """"Date: March 3", "Interviewer: Jane Doe": a known metadata label and its value. A value
+    naming an interview is a title after all ("Transcript: Talking With a Pediatric Nurse")."""
+    if FIELD_LINE.match(text) is None or text.partition(":")[0].strip().lower() not in HEADER_FIELD_LABELS:
+        return False
+    return INTERVIEW_TITLE.search(text.partition(":")[2]) is None
+
+
+def _is_course_heading(zone: list[Line], index: int) -> bool:
+    """A line of a class paper's heading: course, teacher, term, or the author's name over them."""
+    text = zone[index].text.strip()
+    if COURSE_LINE.match(text) or INSTRUCTOR_LINE.match(text) or TERM_LINE.search(text):
+        return True
+    if not _NAME_ONLY.match(text) or index + 1 >= len(zone):
+        return False
+    following = zone[index + 1].text.strip()
+    return bool(COURSE_LINE.match(following) or INSTRUCTOR_LINE.match(following))
+
+
+def _below_menu(content: list[Line], zone_end: int) -> int:
+    """Index of the first header line under a site's menu (0 when no menu stands in the header):
+    what stands above a menu is the site's masthead (name, motto), not the text's title."""
+    for index in range(1, zone_end):
+        line = content[index]
+        if any(offset == 0 and artifact.kind == "navigation" and artifact.line < line.number for offset, artifact in line.breaks):
+            return index
+    return 0
 
 
 def _reads_as_a_turn(rest: str) -> bool:
@@ -212,7 +258,11 @@ def header_zone(
         i for i, line in enumerate(zone)
         if _is_title_like(line.text) and not _is_masthead(content, i) and not _is_kicker(zone, i)
         and not INSTITUTION_LINE.search(line.text.strip()) and not NUMBERING_LINE.match(line.text.strip())
+        and not FILE_NAME_LINE.search(line.text.strip()) and not _is_course_heading(zone, i)
     ]
+    under_menu = _below_menu(content, zone_end)
+    if any(i >= under_menu for i in candidates):
+        candidates = [i for i in candidates if i >= under_menu]
     chosen = candidates[0] if candidates else None
     # a headline is the line right above its by-line, whatever stands above it (a paper's name,
     # its motto, a section label)

@@ -50,9 +50,11 @@ from .document import (
 )
 from .header import LINE_ENDERS, header_zone, word_count
 
-# Speaker labels at the start of a line.
+# Speaker labels at the start of a line; a time stamp may stand between label and colon
+# ("BOUDREAU [00:00:06]: It's the nineteenth of August").
 LABEL_LINE = re.compile(
-    r"^(?:\*\*(?P<bold>[^*:]{1,40}?):?\*\*:?|(?P<plain>[A-Z][A-Za-z'’.\-]*(?: [A-Z][A-Za-z'’.\-]*){0,3})\s*:"
+    r"^(?:\*\*(?P<bold>[^*:]{1,40}?):?\*\*:?|(?P<plain>[A-Z][A-Za-z'’.\-]*(?: [A-Z][A-Za-z'’.\-]*){0,3})"
+    r"(?:\s*(?P<stamp>[\[(]\d{1,2}:[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?[\])]))?\s*:"
     r"|(?P<dotted>[QA])\.(?=\s))"
     r"(?!//)\s*(?P<rest>.*)$"
 )
@@ -198,6 +200,10 @@ def _turn_of(text: str) -> Found | None:
     if not label or label.lower() in NOT_SPEAKER_LABELS:
         return None
     rest = match.group("rest")
+    if match.group("stamp"):
+        if not rest.strip():  # "Jane Doe (00:02:10):" alone: the speech is on the lines after it
+            return _stamp_label_of(text)
+        rest = f"{match.group('stamp')} {rest}"  # "BOUDREAU [00:00:06]: ...": the stamp opens the turn's text
     return label, (f"{stamp.group('ts')} {rest}" if stamp else rest), None
 
 

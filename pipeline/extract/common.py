@@ -326,3 +326,19 @@ def zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word.lower(), "en")
+
+
+# "References", "Works Cited": what follows cites other works, it says nothing of the interviewee
+REFERENCES_HEADING = re.compile(r"(?:references?|works\s+cited|bibliography|sources|citations?|reference\s+list)\s*:?", re.IGNORECASE)
+
+
+@per_document
+def reference_blocks(document: Document) -> frozenset[str]:
+    """Ids of the blocks from a references heading to the end of the text."""
+    ids: set[str] = set()
+    cited = False
+    for block in document.blocks:
+        cited = cited or bool(REFERENCES_HEADING.fullmatch(block.text.strip()))
+        if cited:
+            ids.add(block.id)
+    return frozenset(ids)

@@ -43,7 +43,7 @@ NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
     # "My interviewee, Sarah Johnson, is ...", "the narrator, Mr. Ortiz,"
     ("name.interviewee-appositive", re.compile(rf"\b(?i:interviewee|narrator|respondent)\s*,\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\s*[,.;(]"), 0.85),
     # "I had the opportunity to interview Jane Doe", "I spoke with Jane Doe about ..."
-    ("name.interview-verb", re.compile(rf"\b(?i:to\s+interview|I\s+interview|spoke\s+(?:with|to)|talked\s+(?:with|to)|sat\s+down\s+with)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\b"), 0.8),
+    ("name.interview-verb", re.compile(rf"\b(?i:to\s+interview|I\s+interview|spoke\s+(?:with|to)|talked\s+(?:with|to)|sat\s+down\s+with|(?:job-)?shadow(?:ed|ing)?|spen[dt]\s+(?:an?\s+(?:hour|day|morning|afternoon|evening|shift)|the\s+(?:morning|afternoon|day|evening)|time)\s+with)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\b"), 0.8),
     ("name.interview-with", re.compile(rf"\b(?i:interview(?:ed)?\s+with)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
     ("name.name-is", re.compile(rf"\b(?:his|her|their|whose|interviewee's|interviewee’s)\s+(?:full\s+)?name\s+(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.8),
     # "Dawn Thatcher Interview, July 9, 1991", "Jane Roe Oral History": a title naming its narrator

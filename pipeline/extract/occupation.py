@@ -174,6 +174,8 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.interview-title-job", re.compile(r"^(?:[\w-]+\s+){0,2}interview\s*:\s*(?:(?:a|an|the)\s+)?(?P<rest>.+)$", re.IGNORECASE), 0.85),
         # "Mrs. O has been a teacher": an honorific name in an essay is the person interviewed
         ("role.honorific-is-a", re.compile(rf"\b{HONORIFIC}\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:is|was|has\s+been|works\s+as|worked\s+as)\s+(?:(?:now|still|currently|also)\s+)?(?:a|an)\s+(?P<rest>.+)$"), 0.8),
+        # interview notes in points: "- park ranger at Silverwillow Lake Provincial Park"
+        ("role.notes-point", re.compile(r"^\s*[-•*]\s+(?P<rest>.+)$"), 0.7),
     ]
     interviewee_ids = identities(interviewee_blocks)
     title = title_block(document)
@@ -182,7 +184,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
             continue
         # a heading that is not the title ("Interview With a Social Worker" under "Related
         # essays") names another page
-        if block.kind == "head" and block is not title:
+        if block.kind == "head" and block is not title and not NOTES_POINT.match(block.text):
             continue
         for sentence in sentences(block):
             s_text = sentence[2]
@@ -200,6 +202,8 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
                     if rule in {"role.is-a", "role.as-a"} and block.kind == "u" and _told_as_past(s_text[: match.start("rest")]):
                         continue  # "I was a line cook in Charleston", "went to work first as a trackman"
                     if rule == "role.interview-title-job" and block.kind != "head":
+                        continue
+                    if rule == "role.notes-point" and block.kind == "u":
                         continue
                     if rule == "role.relation-is-a" and block.kind == "u":
                         continue  # the narrator's "my daughter is a process engineer" is someone else
@@ -224,6 +228,9 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
                     # only a few modifier words may stand before it ("a young male firefighter")
                     if rule != "role.field-line" and not re.fullmatch(r"(?:[\w.-]+\s+){0,3}", window[: occ.start()]):
                         continue
+                    # a point of notes is the job only when it opens with it, then says where
+                    if rule == "role.notes-point" and (occ.start() > 0 or not re.match(r"\s+(?:at|for|with|in)\s", window[occ.end():])):
+                        continue
                     # "the teacher I interviewed": the job is the whole phrase before "I"
                     if rule == "role.the-job-i-interviewed" and window[occ.end(): match.end("rest") - rest_start].strip():
                         continue
@@ -233,6 +240,8 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
     return candidates
 
 
+# a point of notes: "- park ranger at ...", "• 7 yrs at ..."
+NOTES_POINT = re.compile(r"^\s*[-•*]\s+\S")
 # frames that say outright that what follows is the person's job
 GENERIC_FRAMES = frozenset({
     "role.is-a", "role.as-a", "role.field-line", "role.honorific-is-a", "role.appositive", "role.relation-is-a", "role.interviewed-a",

@@ -20,6 +20,7 @@ from .common import (
     document_fields,
     extracted_fact,
     identities,
+    reference_blocks,
     sentence_evidence,
     sentences,
     zipf,
@@ -38,14 +39,25 @@ ORG_HEADS = (
     r"Inc\.?|LLC|Ltd\.?|Corp\.?"
 )
 # "the Highland lakes squad", "the Vancouver police department": a named unit written in lower case
+# ("the Chouteau County 911 center": capitalised words and a number may come before the unit)
 LOWER_CASE_UNIT = re.compile(
-    r"\b(?:at|for|with|from|joined|in)\s+the\s+(?P<org>[A-Z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}\s+"
-    r"(?:squad|department|company|crew|hospital|clinic|station|precinct|district|unit|firehouse|fire\s+department|police\s+department|library|school))\b"
+    r"\b(?:at|for|with|from|joined|in)\s+the\s+(?P<org>[A-Z][\w'’-]*(?:\s+(?:[a-z][\w'’-]*|[A-Z][\w'’-]*|\d{1,4})){0,3}\s+"
+    r"(?:squad|department|company|crew|hospital|clinic|station|precinct|district|unit|firehouse|fire\s+department|police\s+department|library|school|"
+    r"(?:dispatch|call|communications|emergency|911)\s+cent(?:er|re)|cent(?:er|re)))\b"
+)
+# "Coulee Freightways, a mid-sized carrier", "Larkspur, a 40-seat restaurant": an appositive
+# that says the name is a business; then no place of the same name ("Larkspur, California")
+# makes it one
+BUSINESS_APPOSITIVE = re.compile(
+    r"(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|and)){0,4}),\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:carrier|company|firm|restaurant|caf[eé]|bakery|bar|business|chain|store|shop|practice|clinic|agency|nonprofit|non-profit|"
+    r"organi[sz]ation|manufacturer|contractor|outfitter|dealership|hotel|inn|farm|ranch|mill|plant|factory|brewery|winery|"
+    r"newspaper|station|magazine|publisher|startup|cooperative|co-op|employer)\b"
 )
 # "working in Walgreens", "employed by Acme", "my job at Target": a name where someone works
 WORKS_AT = re.compile(
-    r"\b(?:work(?:s|ing)?|(?:has|have|'ve|’ve)\s+worked|employed|job|position|runs|owns|drives|(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s)(?=\s+(?:at|with)\b))"
-    r"\s+(?:\w+\s+){0,2}?(?:at|in|for|with|by)?\s*(?:the\s+)?"
+    r"\b(?:work(?:s|ing)?|(?:has|have|'ve|’ve)\s+worked|employed|job|position|runs|owns|drives|driving|(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s)(?=\s+(?:at|with)\b))"
+    r"\s+(?:[\w-]+\s+){0,2}?(?:at|in|for|with|by)?\s*(?:the\s+)?"
     r"(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|and)){0,4})"
 )
 # front matter about the archive that recorded the interview, not the narrator's employer
@@ -64,7 +76,7 @@ ORG_HEAD = re.compile(rf"^(?:{ORG_HEADS})$")
 
 
 ORG_CUE = re.compile(
-    r"\b(?:at|for|with|of|from|joined|in|by|to|within)\s+(?:the\s+)?$", re.IGNORECASE
+    r"\b(?:at|for|with|of|from|joined|in|into|by|to|within)\s+(?:the\s+)?$", re.IGNORECASE
 )
 
 
@@ -88,8 +100,9 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
             return extracted_fact(value, field.line.evidence(begin, begin + len(value), "organization.field-line", 0.9))
     found: list[tuple[float, str, Evidence]] = []
     interviewee_ids = identities(interviewee_blocks)
+    cited = reference_blocks(document)
     for index, block in enumerate(document.blocks):
-        if block.kind == "u" and id(block) not in interviewee_ids:
+        if block.kind == "u" and id(block) not in interviewee_ids or block.id in cited:
             continue
         for sentence in sentences(block):
             if block.kind != "u" and ARCHIVE_CONTEXT.search(sentence[2]):
@@ -121,6 +134,9 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
                 if len(run) < 2:
                     continue
                 org = " ".join(run).rstrip(".,;:’'")
+                # a heading capitalises every word: "in the Counseling Office" there is no name
+                if block.kind == "head" and all(zipf(w.strip(".,;:’'")) >= COMMON_WORD_ZIPF - 0.5 for w in run):
+                    continue
                 start = sentence[2].find(run[0], match.start())
                 # "X Unit of the Y Department", "Officer Jane Roe of the Y Department": the larger
                 # body is the employer
@@ -151,6 +167,10 @@ JOB_AT = re.compile(
 )
 
 
+# "who bakes for", "she drives long-haul for": a person doing something for the business
+DOES_FOR = re.compile(r"\b(?:who|he|she|they|I)\s+(?:[a-z]+(?:s|ed)|drove|ran|wrote|taught)\s+(?:[\w-]+\s+){0,2}?(?:for|at|with)\s+(?:the\s+)?$")
+
+
 def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> list[tuple[float, str, Evidence]]:
     """Employers without an institution word in their name: a lower-case unit after a
     capitalised name ("from the Highland lakes squad"), or a name the person works at
@@ -177,6 +197,16 @@ def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> l
             continue
         score = round(0.72 - 0.02 * min(index, 10), 2)
         found.append((score, org, sentence_evidence(block, sentence, match.start("org"), match.start("org") + len(org), "organization.job-at-name", score)))
+    for match in BUSINESS_APPOSITIVE.finditer(text):
+        org = match.group("org").rstrip(".,;:’'")
+        words = org.split()
+        before = text[: match.start("org")]
+        if words[0] in NOT_ORGANIZATION_WORDS or not ORG_CUE.search(before) or not (WORK_VERB.search(before) or occupation_pattern().search(before) or DOES_FOR.search(before)):
+            continue  # only where the sentence says someone works there
+        if _not_current_work(text, match.start("org"), block.kind == "u"):
+            continue
+        score = round(0.74 - 0.02 * min(index, 10), 2)
+        found.append((score, org, sentence_evidence(block, sentence, match.start("org"), match.start("org") + len(org), "organization.business-appositive", score)))
     for match in WORKS_AT.finditer(text):
         org = match.group("org").rstrip(".,;:’'")
         words = org.split()
@@ -224,4 +254,9 @@ def _not_current_work(text: str, start: int, in_turn: bool) -> bool:
     return bool(
         STUDY_CUE.search(text[max(0, start - 60): start]) or PREVIOUS_EMPLOYER.search(text[:start])
         or OTHER_PERSON.search(text[:start]) or (in_turn and OTHER_PERSON_IN_TURN.search(text[:start]))
+        or FAMILY_SUBJECT.match(text)
     )
+
+
+# "Daddy loaded coal for the Cabin Creek company": a parent's work, told without "my"
+FAMILY_SUBJECT = re.compile(r"\s*(?:Daddy|Mommy|Dad|Mom|Mum|Mama|Papa|Pa|Ma|Father|Mother|Grandpa|Grandma|Granddad|Grandad|Grandmother|Grandfather|Granny)\b")

@@ -59,8 +59,9 @@ PRESENT_WORK = re.compile(
     r"supervis(?:es|e|ing)|covers?|drives?|driving|carr(?:y|ies)|deliver(?:s|ing)?|"
     r"has\s+(?:worked|served|taught|been)|have\s+(?:worked|served|taught|been)|'ve\s+(?:worked|served|taught|been)|"
     r"(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s|he\s+is|she\s+is)\s+(?:a|an|the|at|with)|"
-    # the work's own nouns: "a route for the school district in Fostoria", "her round covers ..."
-    r"shift|route|round|beat|territory|caseload|post\s+office|district)\b",
+    # the work's own nouns: "a route for the school district in Fostoria", "her round covers ...",
+    # and the workplace: "The clinic sits on Water Street in Shelburne, Nova Scotia"
+    r"shift|route|round|beat|territory|caseload|post\s+office|district|clinic|practice|restaurant|terminal|waterfront)\b",
     re.IGNORECASE,
 )
 # the interviewer asks about the work in a place: "In Vernon what kind of calls do you get?"
@@ -107,12 +108,28 @@ def _county(form: str) -> Place | None:
     return Place(text=form, kind="area", confidence=0.85 if region else 0.6, region=region)
 
 
+# "Loon Lake, SK": a town too small for the gazetteer, named with its state or province; the
+# abbreviations that are also words or credentials ("Smith, MD", "Jones, PA") are not taken
+UNLISTED_TOWN = re.compile(r"(?P<town>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}),\s+(?P<region>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)")
+AMBIGUOUS_ABBREVIATIONS = frozenset("MD PA ME OR IN OK HI OH DE CO LA MA ID AL AS GA MI MO MS NE ON PE RN NP DO".split())
+
+
+def _unlisted_town(form: str) -> Place | None:
+    match = UNLISTED_TOWN.fullmatch(form)
+    if match is None or match.group("region") in AMBIGUOUS_ABBREVIATIONS:
+        return None
+    region = lookup_region(match.group("region"))
+    if region is None or region.kind == "country" or lookup_region(match.group("town")) is not None:
+        return None
+    return Place(text=form, kind="city+region", confidence=0.6, region=region)
+
+
 def _best_place(text: str) -> Place | None:
     """The longest form of the candidate the gazetteer knows, if any ("rural Montana"
     is Montana in a setting: the value keeps the setting as written)."""
     setting = re.match(rf"(?:{SETTINGS})\s+", text)
     for form in _trimmed(text[setting.end():] if setting else text):
-        place = parse_place(form) or _county(form)
+        place = parse_place(form) or _county(form) or _unlisted_town(form)
         if place is not None and place.text == form:
             return replace(place, text=setting.group(0) + form) if setting else place
     return None
@@ -168,9 +185,39 @@ def extract_place(
                 scored = _score(place)
                 if scored is not None:
                     found.append((scored[0], -order, _place_fact(block, sentence, match.start("place"), place, scored[1], scored[0])))
+    found += _home_place(document, own_turns)
     if not found:
         return None
     return max(found, key=lambda f: (f[0], f[1]))[2]
+
+
+# "She lives in Loon Lake, SK", "I live over in Port Hawkesbury": where the person lives, taken
+# only when the text places no work
+LIVES_IN = re.compile(
+    rf"\b(?P<who>I|he|she|they|who)\s+(?:still\s+|now\s+)?(?:lives?|resides?)\s+(?:(?:over|out|up|down|right)\s+)?(?:in|near|outside(?:\s+of)?)\s+(?P<place>{PLACE_WORDS}(?:,\s+{PLACE_WORDS})?)"
+    r"|(?:^|[-•*]\s+)(?P<bare>lives)\s+in\s+(?P<place2>" + PLACE_WORDS + r"(?:,\s+" + PLACE_WORDS + r")?)"
+)
+HOME_CONFIDENCE = 0.4
+
+
+def _home_place(document: Document, own_turns: set[str]) -> list[tuple[float, int, Fact]]:
+    found = []
+    for order, block in enumerate(document.blocks):
+        if block.kind == "u" and block.id not in own_turns or block.kind == "head":
+            continue
+        for sentence in sentences(block):
+            for match in LIVES_IN.finditer(sentence[2]):
+                who = match.group("who")
+                if who == "I" and block.kind != "u" or who in {"he", "she", "they", "who"} and block.kind == "u":
+                    continue  # the essay's author, or someone the interviewee speaks of
+                if (OTHER_PERSON_IN_TURN if block.kind == "u" else OTHER_PERSON).search(sentence[2][: match.start()]):
+                    continue
+                group = "place" if match.group("place") else "place2"
+                place = _best_place(match.group(group))
+                if place is None or place.kind == "city" and place.common_word:
+                    continue
+                found.append((HOME_CONFIDENCE, -order, _place_fact(block, sentence, match.start(group), place, "place.lives-in", HOME_CONFIDENCE)))
+    return found
 
 
 def _score(place: Place) -> tuple[float, str] | None:

@@ -9,9 +9,8 @@ from urllib.parse import urlsplit
 from oral_archive.schemas.record import Evidence, Fact
 
 from ..document import Document, PageBreak
-from .common import document_fields, document_lines, extracted_fact
+from .common import REFERENCES_HEADING, document_fields, document_lines, extracted_fact
 
-REFERENCES_HEADING = re.compile(r"(?:references?|works\s+cited|bibliography|sources|citations?|reference\s+list)\s*:?", re.IGNORECASE)
 
 
 def _provenance_url(text: str) -> str | None:
@@ -32,6 +31,8 @@ def extract_source_url(document: Document) -> Fact | None:
         if field.kind == "url" and (url := _provenance_url(field.value.split()[0])):
             begin = field.line.text.find(field.value.split()[0], field.start)
             return extracted_fact(url, field.line.evidence(begin, begin + len(field.value.split()[0]), "source-url.field-line", 0.9))
+    if (trailing := _source_line_after_turns(document)) is not None:
+        return trailing
     if (cited := _self_citation(document)) is not None:
         return cited
     in_references = False
@@ -47,6 +48,20 @@ def extract_source_url(document: Document) -> Fact | None:
                     # the URL is no longer in the text: an empty span where it stood
                     return extracted_fact(url, Evidence(segment=block.id, start=offset, end=offset, text=inline.artifact.text, rule="source-url.standalone-line", confidence=0.95))
             offset += len(getattr(inline, "text", "")) + (2 if hasattr(inline, "open_mark") else 0)
+    return None
+
+
+# "Source: https://...", a block of its own: a page's provenance line, even where a transcript's
+# last speaker seems to go on (nobody says a labelled URL alone in a turn)
+SOURCE_BLOCK = re.compile(r"(?:source|url|link|retrieved\s+from|available\s+(?:at|from)|permalink)\s*:?\s*(?P<url>(?:https?://|www\.)\S+)", re.IGNORECASE)
+
+
+def _source_line_after_turns(document: Document) -> Fact | None:
+    """A "Source: <URL>" block among a transcript's turns (field lines in turns are not fields)."""
+    for block in document.blocks:
+        if block.kind == "u" and (match := SOURCE_BLOCK.fullmatch(block.text.strip())) and (url := _provenance_url(match.group("url"))):
+            begin = block.text.find(match.group("url"))
+            return extracted_fact(url, Evidence(segment=block.id, start=begin, end=begin + len(match.group("url").rstrip(".,;)")), text=block.text, rule="source-url.source-line", confidence=0.85))
     return None
 
 
