@@ -139,7 +139,7 @@ _SHAPES: dict[str, str] = {
     # "Posted on May 12, 2011 by admin" (with a date or time), "Filed under ..."
     "posted": r"posted (?:by .{0,60}? (?:on|at|@) .*\d.*|on .*\d.*)",
     "filed": r"filed (?:under|in) ?:? ?.+",
-    # "Uploaded by jmoretti22 · 4 pages · 1,310 words", "Uploaded on Apr 2, 2019": a sharing site's
+    # "Uploaded by jdoe_44 · 2 pages · 415 words", "Uploaded on Apr 2, 2019": a sharing site's
     # upload line (a by-line says "Submitted by" or "By": that names the author and stays)
     "uploaded": r"uploaded (?:by|on) .+",
     # "« Back to course page", "Back to all interviews": a link back to a listing

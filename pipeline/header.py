@@ -88,7 +88,7 @@ NUMBERING_LINE = re.compile(
 
 
 # the heading of a class paper names its course, its teacher and the term, never the text:
-# "LGL 142 – Introduction to Legal Careers", "HSCI 1105: Exploring Health Careers" (a course
+# "GEOG 2150 – Rural Landscapes", "NURS 1105: Health Careers" (a course
 # number is not a year), "Professor T. Okonjo", "University of the Aspen Parkland · Fall 2023"
 COURSE_LINE = re.compile(
     r"^[A-Z]{2,5}[ -]?(?!(?:19|20)\d\d\b)\d{3,4}[A-Z]?\b"
@@ -99,7 +99,7 @@ INSTRUCTOR_LINE = re.compile(r"^(?:Professor|Prof\.|Instructor|Dr\.|Mr\.|Mrs\.|M
 TERM_LINE = re.compile(r"\b(?:Fall|Spring|Summer|Winter|Autumn)\s+(?:(?:Term|Semester|Quarter|Session)\s+)?\d{4}$")
 # a file's name, as a sharing site prints it over the document ("Informational Interview.docx")
 FILE_NAME_LINE = re.compile(r"\.(?:docx?|pdf|txt|rtf|odt|pages|pptx?)$", re.IGNORECASE)
-# "Kayla Brannigan" over her course or teacher: the author's name in a class paper's heading
+# "Jordan Pike" over their course or teacher: the author's name in a class paper's heading
 _NAME_ONLY = re.compile(r"^[A-Z][\w'’-]+(?:\s+(?:[A-Z]\.|[A-Z][\w'’-]+)){1,3}$")
 
 

@@ -51,7 +51,7 @@ from .document import (
 from .header import LINE_ENDERS, header_zone, word_count
 
 # Speaker labels at the start of a line; a time stamp may stand between label and colon
-# ("BOUDREAU [00:00:06]: It's the nineteenth of August").
+# ("HALE [00:00:04]: It's the third of May").
 LABEL_LINE = re.compile(
     r"^(?:\*\*(?P<bold>[^*:]{1,40}?):?\*\*:?|(?P<plain>[A-Z][A-Za-z'’.\-]*(?: [A-Z][A-Za-z'’.\-]*){0,3})"
     r"(?:\s*(?P<stamp>[\[(]\d{1,2}:[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?[\])]))?\s*:"
@@ -203,7 +203,7 @@ def _turn_of(text: str) -> Found | None:
     if match.group("stamp"):
         if not rest.strip():  # "Jane Doe (00:02:10):" alone: the speech is on the lines after it
             return _stamp_label_of(text)
-        rest = f"{match.group('stamp')} {rest}"  # "BOUDREAU [00:00:06]: ...": the stamp opens the turn's text
+        rest = f"{match.group('stamp')} {rest}"  # "HALE [00:00:04]: ...": the stamp opens the turn's text
     return label, (f"{stamp.group('ts')} {rest}" if stamp else rest), None
 
 

@@ -174,7 +174,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.interview-title-job", re.compile(r"^(?:[\w-]+\s+){0,2}interview\s*:\s*(?:(?:a|an|the)\s+)?(?P<rest>.+)$", re.IGNORECASE), 0.85),
         # "Mrs. O has been a teacher": an honorific name in an essay is the person interviewed
         ("role.honorific-is-a", re.compile(rf"\b{HONORIFIC}\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s+(?:is|was|has\s+been|works\s+as|worked\s+as)\s+(?:(?:now|still|currently|also)\s+)?(?:a|an)\s+(?P<rest>.+)$"), 0.8),
-        # interview notes in points: "- park ranger at Silverwillow Lake Provincial Park"
+        # interview notes in points: "- welder at Mill Falls Boatworks"
         ("role.notes-point", re.compile(r"^\s*[-•*]\s+(?P<rest>.+)$"), 0.7),
     ]
     interviewee_ids = identities(interviewee_blocks)

@@ -39,14 +39,14 @@ ORG_HEADS = (
     r"Inc\.?|LLC|Ltd\.?|Corp\.?"
 )
 # "the Highland lakes squad", "the Vancouver police department": a named unit written in lower case
-# ("the Chouteau County 911 center": capitalised words and a number may come before the unit)
+# ("the Kettle County 911 center": capitalised words and a number may come before the unit)
 LOWER_CASE_UNIT = re.compile(
     r"\b(?:at|for|with|from|joined|in)\s+the\s+(?P<org>[A-Z][\w'’-]*(?:\s+(?:[a-z][\w'’-]*|[A-Z][\w'’-]*|\d{1,4})){0,3}\s+"
     r"(?:squad|department|company|crew|hospital|clinic|station|precinct|district|unit|firehouse|fire\s+department|police\s+department|library|school|"
     r"(?:dispatch|call|communications|emergency|911)\s+cent(?:er|re)|cent(?:er|re)))\b"
 )
-# "Coulee Freightways, a mid-sized carrier", "Larkspur, a 40-seat restaurant": an appositive
-# that says the name is a business; then no place of the same name ("Larkspur, California")
+# "Wrenfield, a small bakery", "Tamarack, a 30-seat restaurant": an appositive
+# that says the name is a business; then no place of the same name ("Tamarack, Minnesota")
 # makes it one
 BUSINESS_APPOSITIVE = re.compile(
     r"(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|and)){0,4}),\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?"
@@ -134,7 +134,7 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
                 if len(run) < 2:
                     continue
                 org = " ".join(run).rstrip(".,;:’'")
-                # a heading capitalises every word: "in the Counseling Office" there is no name
+                # a heading capitalises every word: "in the Guidance Office" there is no name
                 if block.kind == "head" and all(zipf(w.strip(".,;:’'")) >= COMMON_WORD_ZIPF - 0.5 for w in run):
                     continue
                 start = sentence[2].find(run[0], match.start())

@@ -60,7 +60,7 @@ PRESENT_WORK = re.compile(
     r"has\s+(?:worked|served|taught|been)|have\s+(?:worked|served|taught|been)|'ve\s+(?:worked|served|taught|been)|"
     r"(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s|he\s+is|she\s+is)\s+(?:a|an|the|at|with)|"
     # the work's own nouns: "a route for the school district in Fostoria", "her round covers ...",
-    # and the workplace: "The clinic sits on Water Street in Shelburne, Nova Scotia"
+    # and the workplace: "The clinic sits on Front Street in Yarmouth, Nova Scotia"
     r"shift|route|round|beat|territory|caseload|post\s+office|district|clinic|practice|restaurant|terminal|waterfront)\b",
     re.IGNORECASE,
 )
@@ -108,7 +108,7 @@ def _county(form: str) -> Place | None:
     return Place(text=form, kind="area", confidence=0.85 if region else 0.6, region=region)
 
 
-# "Loon Lake, SK": a town too small for the gazetteer, named with its state or province; the
+# "Pine Hollow, SK": a town too small for the gazetteer, named with its state or province; the
 # abbreviations that are also words or credentials ("Smith, MD", "Jones, PA") are not taken
 UNLISTED_TOWN = re.compile(r"(?P<town>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}),\s+(?P<region>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)")
 AMBIGUOUS_ABBREVIATIONS = frozenset("MD PA ME OR IN OK HI OH DE CO LA MA ID AL AS GA MI MO MS NE ON PE RN NP DO".split())
@@ -191,7 +191,7 @@ def extract_place(
     return max(found, key=lambda f: (f[0], f[1]))[2]
 
 
-# "She lives in Loon Lake, SK", "I live over in Port Hawkesbury": where the person lives, taken
+# "She lives in Pine Hollow, SK", "I live over in Port Clement": where the person lives, taken
 # only when the text places no work
 LIVES_IN = re.compile(
     rf"\b(?P<who>I|he|she|they|who)\s+(?:still\s+|now\s+)?(?:lives?|resides?)\s+(?:(?:over|out|up|down|right)\s+)?(?:in|near|outside(?:\s+of)?)\s+(?P<place>{PLACE_WORDS}(?:,\s+{PLACE_WORDS})?)"

@@ -238,15 +238,15 @@ VERBLESS_TENURE = re.compile(
 )
 
 
-# point-form notes: "- 5 yrs at Silverwillow: 2018 + 2019 summers as seasonal ranger"
+# point-form notes: "- 7 yrs at Mill Falls, seasonal before that"
 NOTES_TENURE = re.compile(rf"(?:^|\s)[-•*]\s+(?:~\s*|(?:about|over|almost|nearly)\s+)?{NUMBER}\s+(?P<unit>yrs?|years?)\s+(?:at|with)\s+[A-Z]")
-# "I interviewed Renata Szabo, who ...": the name right after these is the person interviewed
+# "I interviewed Marta Quillen, who ...": the name right after these is the person interviewed
 _INTERVIEWED_BEFORE = re.compile(r"\b(?:interview(?:ed|ing)?|met\s+with|spoke\s+(?:with|to)|talked\s+(?:with|to)|visited)\s+(?:[\w-]+\s+){0,4}?$", re.IGNORECASE)
 _NAME_BEFORE_WHO = re.compile(r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*),?\s*$")
 
 
 def _who_is_someone_else(before: str, name_words: set[str]) -> bool:
-    """"Judge Harlan Moody, who has been on the bench ...", "Dale, who's been here ...", "my son,
+    """"Judge Walter Brandt, who has been on the bench ...", "Ray, who's been here ...", "my son,
     who ...": a "who" after another person's name, title or relation, not the interviewee's."""
     if OTHER_PERSON_IN_TURN.search(before[-40:]):
         return True
