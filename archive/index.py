@@ -44,6 +44,7 @@ from whoosh.system import _INT_SIZE
 from whoosh.matching import FilterMatcher, ListMatcher, NullMatcher, ReadTooFar
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.index import LockError
+from whoosh.qparser import syntax
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.support.charset import accent_map
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -76,6 +77,20 @@ SNIPPETS_PER_HIT = 3
 PAIRS_SUFFIX = "_pairs"
 _INTERNAL_FIELDS = ("title_sort", "date_sort", "segments", "key", "version", "sha256", "content" + PAIRS_SUFFIX)
 
+# The largest query searched (``query_size_problem``). A researcher's longest queries are
+# a pasted paragraph or a long OR list of names and places: a few hundred words, a few
+# KB. 1,000 words (6 to 8 KB of English) is several times that, and with parsing linear
+# it parses in about 0.1 s and is searched in about 0.3 s over 2,000 transcripts
+# (bench/query_scaling.py); 10,000 characters bounds the work done before words are even
+# counted. Time still grows with the words, and Whoosh's own parsing grew with their
+# square (4,000 words: 4.7 s; 100 KB ran for minutes): without a cap, one request could
+# keep a server busy.
+MAX_QUERY_CHARS = 10_000
+MAX_QUERY_WORDS = 1_000
+# Brackets, and NOT/ANDNOT/ANDMAYBE/REQUIRE, nest Whoosh's syntax tree; its parser and
+# query objects recurse on it, so deep nesting fails on Python's recursion limit.
+MAX_QUERY_NESTING = 50
+
 
 class IndexMissing(StoreError):
     """The archive has records but no (usable) search index."""
@@ -87,6 +102,14 @@ class IndexStale(StoreError):
 
 class IndexLocked(ArchiveLocked):
     """Another process is writing the search index."""
+
+
+class QueryTooLong(QueryError):
+    """A query over the size limits; its message quotes only the query's beginning."""
+
+    def __init__(self, query: str, reason: str) -> None:
+        super().__init__(query if len(query) <= 60 else f"{query[:60]}…", reason)
+        self.query = query
 
 
 def text_analyzer():
@@ -831,6 +854,9 @@ class SearchIndex:
         self.path = path
         self.lock_timeout = lock_timeout
         self.merge_policy = merge_policy
+        # The query size limits (see MAX_QUERY_CHARS); a benchmark may raise them.
+        self.max_query_chars = MAX_QUERY_CHARS
+        self.max_query_words = MAX_QUERY_WORDS
         # The store's record count, cached against the records folder's mtime so the
         # staleness check costs one stat per search, not a folder listing.
         self._store_count: tuple[int, int] | None = None
@@ -1048,11 +1074,20 @@ class SearchIndex:
 
     # -- querying -----------------------------------------------------------------------
     def parse(self, text: str, speaker: bool = False) -> wq.Query:
-        """Parse the Whoosh query language; anything wrong becomes a one-line ``QueryError``."""
+        """Parse the Whoosh query language; anything wrong becomes a one-line ``QueryError``.
+
+        A query over ``max_query_chars`` characters or ``max_query_words`` words raises
+        ``QueryTooLong`` (a ``QueryError``) before it is parsed; parsing and normalizing
+        take time linear in the query's length.
+        """
+        too_large = query_size_problem(text, self.max_query_chars, self.max_query_words)
+        if too_large:
+            raise QueryTooLong(text, too_large)
         if not text.strip():
             raise QueryError(text, "the query is empty")
         schema = self.open(SPEAKERS if speaker else RECORDS).schema
         parser = qparser.MultifieldParser(list(SPEAKER_DEFAULT_FIELDS if speaker else DEFAULT_FIELDS), schema=schema)
+        parser.replace_plugin(operators_plugin())
         parser.add_plugin(qparser.FuzzyTermPlugin())
         parser.add_plugin(qparser.GtLtPlugin())
         errors: list[str] = []
@@ -1067,8 +1102,18 @@ class SearchIndex:
         problem = syntax_problem(text)
         if problem:
             raise QueryError(text, problem)
+        too_deep = f"brackets and NOT, ANDNOT, ANDMAYBE or REQUIRE nest more than {MAX_QUERY_NESTING} levels deep"
         try:
-            parsed = parser.parse(_compact_iso_dates(text))
+            # Parser.parse in its steps: the syntax tree's depth is checked before the
+            # recursive parts of Whoosh walk it, and the query is normalized here.
+            nodes = parser.process(_compact_iso_dates(text))
+            if syntax_depth(nodes) > MAX_QUERY_NESTING:
+                raise QueryError(text, too_deep)
+            parsed = normalize_query(nodes.query(parser) or wq.NullQuery)
+        except QueryError:
+            raise
+        except RecursionError:
+            raise QueryError(text, too_deep) from None
         except Exception as error:  # whoosh raises assorted errors on odd syntax
             raise QueryError(text, (str(error) or type(error).__name__).splitlines()[0]) from None
         if errors:
@@ -1093,10 +1138,12 @@ class SearchIndex:
                 raise QueryError(text, f"unknown field {fieldname!r}")
         return parsed
 
-    def _speaker_query(self, speaker: str) -> wq.Query:
+    def _speaker_query(self, speaker: str, text: str | None = None) -> wq.Query:
+        """The speakers index query for ``speaker``; a speaker with no words to match is a
+        ``QueryError`` about the search ``text``."""
         words = [t.text for t in exact_analyzer()(speaker)]
         if not words:
-            raise QueryError(speaker, "the speaker is empty")
+            raise QueryError(speaker if text is None else text, f"the speaker {speaker!r} names nobody; give a participant id, label, name or role")
         return wq.And([wq.Term("speaker", w) for w in words])
 
     def search(
@@ -1111,20 +1158,28 @@ class SearchIndex:
         speaker: str | None = None,
         snippets: int = SNIPPETS_PER_HIT,
     ) -> SearchResults:
-        """Run a query and return one page of typed hits, with snippets for that page only."""
+        """Run a query and return one page of typed hits, with snippets for that page only.
+
+        ``speaker`` searches only what that participant said; given, it must name someone
+        (an empty one is a ``QueryError``, not "everybody"). A query over the size limits
+        is a ``QueryTooLong`` (see ``parse``).
+        """
         if sort not in SORTS:
             raise QueryError(text, f"unknown sort {sort!r}; choose from {', '.join(SORTS)}")
         if limit < 1 or page < 1:
             raise QueryError(text, "limit and page must be at least 1")
+        # An empty speaker is refused, not taken for "no speaker": the researcher asked
+        # for one person's words and would otherwise read everybody's.
+        speaker_query = self._speaker_query(speaker, text) if speaker is not None else None
         name = SPEAKERS if speaker else RECORDS
-        parsed = self.parse(text, speaker=bool(speaker)).accept(_faster_leaves)
+        parsed = self.parse(text, speaker=bool(speaker)).accept(_faster_leaves).accept(_narrow_and)
         searcher = self.searcher(name)
         kwargs: dict = {"limit": page * limit}
         if speaker:
             # A restriction, not part of the relevance: as a filter the text query keeps
             # Whoosh's skipping of blocks that cannot reach the top hits, which an AND
             # with a term half the documents hold defeats.
-            spoken_by = _speaker_documents(searcher, self._speaker_query(speaker))
+            spoken_by = _speaker_documents(searcher, speaker_query)
             kwargs["filter"] = spoken_by
         if sort == "date":
             # Newest interview first; undated interviews after, newest ingest first.
@@ -1773,6 +1828,30 @@ def _faster_leaves(node):
     return node
 
 
+# The most parts an And is matched with at once (``_narrow_and``).
+AND_FAN_IN = 64
+
+
+def _narrow_and(node):
+    """``Query.accept`` step: an And of more than ``AND_FAN_IN`` parts becomes an And of
+    Ands of at most that many (the same records; the same scores up to the order in which
+    they are added).
+
+    Whoosh matches an And's parts in a tree weighted by their sizes, which, its weights
+    being negative, is a chain one level per part: a 1,100-word query exceeded Python's
+    recursion limit while matching. Groups of ``AND_FAN_IN`` keep the tree a few levels
+    deep; a NOT goes after the words, so a group of NOTs alone only comes of more than
+    ``AND_FAN_IN`` of them.
+    """
+    if type(node) is not wq.And or len(node.subqueries) <= AND_FAN_IN:
+        return node
+    parts = [q for q in node.subqueries if not isinstance(q, wq.Not)] + [q for q in node.subqueries if isinstance(q, wq.Not)]
+    while len(parts) > AND_FAN_IN:
+        groups = [parts[start : start + AND_FAN_IN] for start in range(0, len(parts), AND_FAN_IN)]
+        parts = [wq.And(group) if len(group) > 1 else group[0] for group in groups]
+    return wq.And(parts, boost=node.boost)
+
+
 _DATE_CLAUSE = re.compile(r"\b(date|ingested):(\s*(?:[<>]=?)?(?:[\[{][^\]}]*[\]}]?|'[^']*'|[^\s)]+))")
 
 
@@ -1791,14 +1870,17 @@ def _compact_iso_dates(text: str) -> str:
 
 
 def syntax_problem(text: str) -> str | None:
-    """What is structurally wrong with a query (unbalanced quotes, brackets, ranges), or None.
+    """What is structurally wrong with a query (unbalanced quotes, brackets, ranges, brackets
+    nested too deep), or None.
 
     Whoosh's parser never fails on these: it quietly closes groups and turns stray
     brackets into words, so "title:(" would search for the word "title". A researcher
-    should hear that the query is malformed instead of reading unrelated hits.
+    should hear that the query is malformed instead of reading unrelated hits, and hear
+    it about the character they typed.
     """
-    closing = {")": "(", "]": "[", "}": "["}
-    stack: list[tuple[str, int]] = []
+    # A range may mix its ends ({5 TO 10] excludes 5, includes 10): either bracket closes either opener.
+    closes = {")": "(", "]": "[{", "}": "[{"}
+    stack: list[tuple[str, int]] = []  # (the opening character as typed, its index)
     quote_at = None
     i = 0
     while i < len(text):
@@ -1812,20 +1894,258 @@ def syntax_problem(text: str) -> str | None:
         elif char == '"':
             quote_at = i
         elif char in "([{":
-            stack.append(("[" if char == "{" else char, i))
-        elif char in closing:
-            if not stack or stack[-1][0] != closing[char]:
+            stack.append((char, i))
+            if len(stack) > MAX_QUERY_NESTING:
+                return f"brackets are nested more than {MAX_QUERY_NESTING} deep"
+        elif char in closes:
+            if not stack:
                 return f"{char!r} at position {i + 1} closes nothing"
-            opener, start = stack.pop()
-            if opener == "[" and not re.search(r"(^|\s)TO(\s|$)", text[start + 1 : i]):
+            opener, start = stack[-1]
+            if opener not in closes[char]:
+                return f"{char!r} at position {i + 1} cannot close the {opener!r} at position {start + 1}"
+            stack.pop()
+            if opener != "(" and not re.search(r"(^|\s)TO(\s|$)", text[start + 1 : i]):
                 return f"the range {text[start:i + 1]!r} needs 'TO', e.g. [5 TO 10]"
         i += 1
     if quote_at is not None:
         return f"the quote at position {quote_at + 1} is never closed"
     if stack:
         opener, start = stack[-1]
-        return f"{opener!r} at position {start + 1} is never closed"
+        if opener == "(":
+            return f"'(' at position {start + 1} is never closed"
+        example = "[5 TO 10]" if opener == "[" else "{5 TO 10}"
+        return f"{opener!r} at position {start + 1} is never closed ({opener!r} starts a range, as in {example}; to search for words only, leave it out)"
     return None
+
+
+_QUERY_WORD = re.compile(r"\w+")
+
+
+def query_size_problem(text: str, max_chars: int = MAX_QUERY_CHARS, max_words: int = MAX_QUERY_WORDS) -> str | None:
+    """Why a query is too large to search (characters, then words), or None.
+
+    Checked before anything else reads the query, so refusing it costs one pass over at
+    most ``max_chars`` characters. Words are runs of letters and digits, operators and
+    field names included: the same count a reader of the query would make.
+    """
+    if len(text) > max_chars:
+        return f"the query is {len(text):,} characters long; at most {max_chars:,} are searched (shorten it, or split it into several searches)"
+    for words, _ in enumerate(_QUERY_WORD.finditer(text), 1):
+        if words > max_words:
+            return f"the query has more than {max_words:,} words; at most {max_words:,} are searched (shorten it, or split it into several searches)"
+    return None
+
+
+class _QueriedOnce:
+    """A binary operator group (ANDNOT, ANDMAYBE, REQUIRE) that builds each side's query once.
+
+    Whoosh's ``BinaryGroup.query`` builds both sides, then builds them again for the
+    result, so a chain of N such operators (``a ANDNOT b ANDNOT c ...``, each the left
+    side of the next) built its first word 2^N times: 20 operators took a minute.
+    """
+
+    def query(self, parser):
+        first, second = (node.query(parser) for node in self.nodes)
+        if first is None and second is None:
+            built = wq.NullQuery
+        elif first is None:
+            built = second
+        elif second is None:
+            built = first
+        else:
+            built = self.qclass(first, second)
+        return syntax.attach(built, self)
+
+
+class _AndNotGroup(_QueriedOnce, syntax.AndNotGroup):
+    pass
+
+
+class _AndMaybeGroup(_QueriedOnce, syntax.AndMaybeGroup):
+    pass
+
+
+class _RequireGroup(_QueriedOnce, syntax.RequireGroup):
+    pass
+
+
+_QUERIED_ONCE = {syntax.AndNotGroup: _AndNotGroup, syntax.AndMaybeGroup: _AndMaybeGroup, syntax.RequireGroup: _RequireGroup}
+
+
+def operators_plugin() -> qparser.OperatorsPlugin:
+    """Whoosh's operators (same words, priorities and grouping) with ``_QueriedOnce`` groups.
+
+    The taggers are this plugin's own objects, so Whoosh's classes and other parsers are
+    left as they are.
+    """
+    plugin = qparser.OperatorsPlugin()
+    for tagger, _ in plugin.ops:
+        tagger.grouptype = _QUERIED_ONCE.get(tagger.grouptype, tagger.grouptype)
+    return plugin
+
+
+def syntax_depth(node) -> int:
+    """Levels of a parser syntax tree (or query tree), counted without recursion."""
+    deepest, pending = 0, [(node, 1)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        children = node.nodes if isinstance(node, syntax.GroupNode) else node.children() if isinstance(node, wq.Query) else ()
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+# Whoosh ``normalize`` methods whose logic ``normalize_query`` carries out itself.
+_COMPOUND_NORMALIZE = (wq.CompoundQuery.normalize, wq.Or.normalize, wq.DisjunctionMax.normalize)
+_BINARY_NORMALIZE = {
+    wq.BinaryQuery.normalize: "either",  # a side that is empty gives way to the other
+    wq.AndNot.normalize: "first",  # no first side: nothing; no second: the first
+    wq.AndMaybe.normalize: "first",
+    wq.Require.normalize: "both",  # either side empty: nothing
+}
+# What ``Or`` and ``DisjunctionMax.normalize`` carry over to their result.
+_COMPOUND_OPTIONS = ("minmatch", "scale", "tiebreak")
+
+
+def normalize_query(query: wq.Query) -> wq.Query:
+    """``query.normalize()``, the same query tree, in time linear in the query's size.
+
+    Whoosh's ``CompoundQuery.normalize`` drops duplicate parts by putting them in a set,
+    but a compound query's hash XORs its parts' hashes, so ``Or([title:w, content:w])``,
+    what every bare word becomes, hashes the same for every word ``w``: each word was
+    compared with every word before it (2,000 words: 7 s; 100 KB: never finished). Here
+    duplicates are found through a dictionary of structural keys (the class, boost and
+    its parts' keys, each part's key a small number), which equal what Whoosh's ``==``
+    and hash compare. Ranges are merged as Whoosh merges them, but compared only with
+    ranges of their own field. And, Or, DisjunctionMax, Not, AndNot, AndMaybe, Require
+    and Otherwise are normalized here; any other query by its own ``normalize``.
+    """
+    keys: dict = {}  # structural key -> its number
+    # id -> (query, its key number), so a part's key is worked out once however deep it
+    # sits; holding the query keeps its id from being reused by another object meanwhile.
+    known: dict[int, tuple] = {}
+
+    def key_of(node) -> int:
+        found = known.get(id(node))
+        if found is None:
+            found = known[id(node)] = (node, structural_key(node))
+        return found[1]
+
+    def structural_key(node) -> int:
+        if isinstance(node, wq.CompoundQuery) and type(node).__eq__ is wq.CompoundQuery.__eq__ and type(node).__hash__ is wq.CompoundQuery.__hash__:
+            structure = (type(node), node.boost, tuple(key_of(part) for part in node.subqueries))
+        elif isinstance(node, wq.BinaryQuery) and type(node).__eq__ is wq.BinaryQuery.__eq__:
+            structure = (type(node), key_of(node.a), key_of(node.b))
+        elif type(node) is wq.Not:
+            structure = (wq.Not, node.boost, key_of(node.query))  # Whoosh's == ignores the boost, its hash does not
+        else:
+            structure = ("query", node)  # a leaf: its own == and hash
+        return keys.setdefault(structure, len(keys))
+
+    def normalize(node):
+        method = type(node).normalize
+        if method in _COMPOUND_NORMALIZE:
+            return normalize_compound(node)
+        if method in _BINARY_NORMALIZE:
+            first, second = normalize(node.a), normalize(node.b)
+            empty_first, empty_second = first is wq.NullQuery, second is wq.NullQuery
+            rule = _BINARY_NORMALIZE[method]
+            if rule == "both" and (empty_first or empty_second):
+                return wq.NullQuery
+            if rule == "first" and empty_first:
+                return wq.NullQuery
+            if empty_first and empty_second:
+                return wq.NullQuery
+            if empty_first:
+                return second
+            if empty_second:
+                return first
+            return type(node)(first, second)
+        if method is wq.Not.normalize:
+            inner = normalize(node.query)
+            return inner if inner is wq.NullQuery else type(node)(inner, boost=node.boost)
+        return node.normalize()
+
+    def normalize_compound(node):
+        # As CompoundQuery.normalize, step by step.
+        kind = type(node)
+        parts = []
+        for part in node.subqueries:
+            part = normalize(part)
+            if isinstance(part, kind):  # a nested query of the same kind: its parts join this one's
+                parts.extend(inner.with_boost(inner.boost * part.boost) for inner in part)
+            else:
+                parts.append(part)
+        if all(part is wq.NullQuery for part in parts):
+            return wq.NullQuery
+        if any(isinstance(part, wq.Every) and part.fieldname is None for part in parts):
+            return wq.Every()
+        parts = merge_ranges(parts, node)
+        every_fields = {part.fieldname for part in parts if isinstance(part, wq.Every)}
+        kept, seen = [], set()
+        for part in parts:
+            if isinstance(part, wq.Every):
+                if part.fieldname in seen:  # a second Every of a field: the first covers it
+                    continue
+                seen.add(part.fieldname)
+            elif every_fields and part.field() in every_fields:
+                continue  # any query of a field an Every matches wholly adds nothing
+            kept.append(part)
+        unique = {}
+        for part in kept:
+            unique.setdefault(key_of(part), part)
+        parts = [part for part in unique.values() if part is not wq.NullQuery]
+        if not parts:
+            return wq.NullQuery
+        if len(parts) == 1:
+            single = parts[0]
+            boost = getattr(single, "boost", 1.0)
+            return single if node.boost == 1.0 and boost == 1.0 else single.with_boost(boost * node.boost)
+        result = kind(parts, boost=node.boost)
+        for option in _COMPOUND_OPTIONS:
+            if hasattr(node, option):
+                setattr(result, option, getattr(node, option))
+        return result
+
+    return normalize(query)
+
+
+def merge_ranges(parts: list, compound: wq.CompoundQuery) -> list:
+    """``CompoundQuery.normalize``'s merging of overlapping ranges among ``compound``'s
+    normalized parts, then each range normalized: the same merges in the same order, but
+    each range compared only with the later ranges of its own field (Whoosh compares it
+    with every later part; a range only overlaps a ``TermRange`` of its field).
+
+    A range after an ``Every`` of its field is left as it is, as Whoosh leaves it: the
+    ``Every`` makes every query of that field redundant, and it is dropped with them.
+    """
+    by_field: dict[str, list[int]] = {}
+    first_every: dict[str, int] = {}
+    for position, part in enumerate(parts):
+        if isinstance(part, (wq.TermRange, wq.NumericRange)):
+            by_field.setdefault(part.fieldname, []).append(position)
+        elif isinstance(part, wq.Every):
+            first_every.setdefault(part.fieldname, position)
+    if not by_field:
+        return parts
+    parts = list(parts)
+    dropped: set[int] = set()
+    for fieldname, positions in by_field.items():
+        every_at = first_every.get(fieldname, len(parts))
+        for index, position in enumerate(positions):
+            if position > every_at:
+                break
+            if position in dropped:
+                continue
+            merged = parts[position]
+            for later in positions[index + 1 :]:
+                if later not in dropped and merged.overlaps(parts[later]):
+                    merged = merged.merge(parts[later], intersect=compound.intersect_merge)
+                    dropped.add(later)
+            parts[position] = merged = merged.normalize()
+            if isinstance(merged, wq.Every):
+                every_at = position
+    return [part for position, part in enumerate(parts) if position not in dropped]
 
 
 def _stem_screen(term: str) -> str:

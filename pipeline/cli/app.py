@@ -15,8 +15,13 @@ from oral_archive.schemas.errors import ArchiveError
 
 from ..stages import tool_version
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# What we print is mostly the archive's data (titles, transcript text, file names, queries),
+# which must come out as written: no console markup ("[bold]", "[/]" in a transcript
+# would be styled or raise a markup error) and no emoji codes (":smile:" and the "3:x:1"
+# of a time or a ratio would become pictures). Our own styling is passed as ``Text``
+# styles, or as markup=True on a line whose data is escaped.
+stdout = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 class ArchiveGroup(click.Group):

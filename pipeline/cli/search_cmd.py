@@ -7,20 +7,35 @@ import re
 from dataclasses import asdict
 
 import click
-from rich.markup import escape
+from rich.text import Text
 
 from .app import main, open_archive, print_json, stderr, stdout
 
 
-def _terminal_snippet(marked: str, styled: bool) -> str:
-    """<mark>term</mark> as bold yellow on a terminal, as »term« in plain output (pipes, logs)."""
-    parts = re.split(r"(<mark>.*?</mark>)", marked)
-    return "".join(
-        (f"[bold yellow]{escape(html.unescape(p[6:-7]))}[/bold yellow]" if styled else escape(f"»{html.unescape(p[6:-7])}«"))
-        if p.startswith("<mark>")
-        else escape(html.unescape(p))
-        for p in parts
-    )
+def _terminal_snippet(marked: str, styled: bool) -> Text:
+    """<mark>term</mark> as bold yellow on a terminal, as »term« in plain output (pipes, logs).
+
+    A ``Text`` of the snippet's own characters: brackets and colons in a transcript are
+    never read as markup or emoji codes.
+    """
+    snippet = Text()
+    for part in re.split(r"(<mark>.*?</mark>)", marked):
+        if part.startswith("<mark>"):
+            word = html.unescape(part[6:-7])
+            if styled:
+                snippet.append(word, style="bold yellow")
+            else:
+                snippet.append(f"»{word}«")
+        else:
+            snippet.append(html.unescape(part))
+    return snippet
+
+
+def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--speaker must name someone: an empty value would otherwise search everybody's words."""
+    if value is not None and not re.search(r"\w", value):
+        raise click.BadParameter("must name a participant (id, label, name or role), not be empty", ctx=ctx, param=param)
+    return value
 
 
 @main.command("search")
@@ -31,7 +46,7 @@ def _terminal_snippet(marked: str, styled: bool) -> str:
               help="date: newest interview first (undated after, by ingest); title: A to Z.")
 @click.option("--reverse", is_flag=True, help="Reverse a date or title sort.")
 @click.option("--facets", is_flag=True, help="Count hits by role, organization, place and subject.")
-@click.option("--speaker", metavar="WHO", help="Search only what this person said (participant id, label, name or role).")
+@click.option("--speaker", metavar="WHO", callback=_not_empty, help="Search only what this person said (participant id, label, name or role).")
 @click.option("--allow-stale", is_flag=True, help="Search even if records are missing from the index (with a warning).")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 @click.pass_context
@@ -59,10 +74,10 @@ def search_command(ctx: click.Context, query: str, limit: int, page: int, sort: 
             facts.append(hit.date)
         if hit.speaker:
             facts.append(f"speaker {hit.speaker_name or hit.speaker}")
-        stdout.print(f"\n[bold]{escape(hit.title)}[/bold]  ({escape(', '.join(facts))})")
+        stdout.print(Text.assemble("\n", (hit.title, "bold"), f"  ({', '.join(facts)})"))
         for snippet in hit.snippets:
             where = snippet.segment + (f" @{snippet.start}" if snippet.start else "") + (f" {snippet.who}" if snippet.who else "")
-            stdout.print(f"  [dim]{escape(where)}[/dim]  {_terminal_snippet(snippet.text, stdout.is_terminal)}")
+            stdout.print(Text.assemble("  ", (where, "dim"), "  ", _terminal_snippet(snippet.text, stdout.is_terminal)))
     for name, counts in results.facets.items():
         if counts:
             stdout.print(f"\n{name}: " + ", ".join(f"{k} ({v})" for k, v in counts.items()), markup=False)
