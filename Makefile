@@ -27,7 +27,10 @@ demo: venv
 	$(BIN)/oral-archive ingest seeds/
 	$(BIN)/oral-archive search quota
 
+# The reading room's browser tests drive headless Chromium; CI runs this as root on a fresh machine.
 test: venv-test
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/python
