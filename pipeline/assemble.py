@@ -26,7 +26,7 @@ class Context:
 
 
 # Restricting these keeps a person's name out of exports; an id made from a title such as
-# "Oral History Interview with James R. Fuchs" would still carry it into every export.
+# "Oral History Interview with Clement R. Haskins" would still carry it into every export.
 NAME_FIELDS = {"participants.name", "participants.label"}
 
 

@@ -184,8 +184,8 @@ def _menu_item(item: str) -> bool:
 def _is_menu(core: str, key: str) -> bool:
     """``Home | About | Contact``: short capitalised items, or known labels, between separators.
 
-    A site's name first may carry digits ("Essays24x7 | Home | Help"), and a breadcrumb may end
-    in the page's own title ("Essay Hub | Free Essay Examples | Career Interview: ..."); a line
+    A site's name first may carry digits ("Papers365 | Home | Help"), and a breadcrumb may end
+    in the page's own title ("Essay Lantern | Free Essay Examples | Career Interview: ..."); a line
     of menu words alone is a menu without separators too ("Home Categories Upload Login")."""
     for separator in _MENU_SEPARATORS:
         if separator in core:
@@ -211,7 +211,7 @@ _BREADCRUMB_SEPARATORS = (" > ", " › ", " » ")
 _BREADCRUMB_ITEM_MAX_WORDS = 6
 # "Browse: Business | Law | Nursing": a menu after a label of the menu's own
 _MENU_LABELS = frozenset("browse categories category topics sections menu navigation explore subjects departments".split())
-# "ScholarlyShelf Search 200,000+ essays [ Search ]": a search box, its button in brackets
+# "PaperNook Search 200,000+ essays [ Search ]": a search box, its button in brackets
 SEARCH_BOX = re.compile(r"\[\s*(?:search|go|find|submit)\s*\]$", re.IGNORECASE)
 # the parts of one line of chrome: "Join now to download · Report this document"
 _PART_SEPARATORS = re.compile(r"\s+[·|•]\s+")

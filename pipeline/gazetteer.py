@@ -42,7 +42,7 @@ Region codes
 "AU-NSW"); a country's code is its ISO alpha-2 code ("US"). Geonames gives US cities their
 postal code (US-<code> is the ISO code), UK cities ENG/SCT/WLS/NIR, and Canadian and
 Australian cities numeric codes, mapped by ``GEONAMES_ADMIN1`` (the generator checks that
-each province's or state's capital lands in it: Halifax in CA-NS ...). Other countries'
+each province's or state's capital lands in it: Toronto in CA-ON ...). Other countries'
 admin1 codes are neither ISO nor documented in the installed data, so their cities carry
 the country only (``region_code == ""``).
 
@@ -86,17 +86,17 @@ Ordinary words
 --------------
 ``is_common_word`` uses wordfreq's zipf frequency of a one-word name, and the largest
 population of that name: a name is ordinary when ``zipf >= max(4.0, log10(population) - 1)``.
-Measured: non-word town names stay below 4.0 (Vernon 3.78, Springfield 3.79, Olney 2.63),
-while word names reach it (Hope 5.44, Reading 5.14, Mobile 4.85, Independence 4.58, Temple
+Measured: non-word town names stay below 4.0 (Chester 3.81, Springfield 3.79, Olney 2.63),
+while word names reach it (Reading 5.14, Success 5.06, Mobile 4.85, Commerce 4.37, Temple
 4.45, Liberty 4.34); but famous cities are frequent because they are famous (Chicago 4.83,
 Boston 4.67, London 5.27), and those of 100,000 people or more whose names are no words stay
 under log10(population) - 1, so the bar rises with population: Chicago (2.7 million people,
 bar 5.43), Boston (bar 4.82), Miami (4.47, bar 4.69) and Leeds pass; Reading (318,000 people,
 bar 4.50), Mobile (183,000, bar 4.26), Nice and Van are still flagged. 726 names are
 flagged, 394 of them with a US, Canadian, UK or Australian town: words (Liberty, Union,
-Normal, Surprise, Bath) and also common personal names (Jackson, Tyler, Norman, Kent), which
-are as unsafe alone. Words rarer than 4.0 are not flagged (Junction 3.94, Toast 3.96, Hazard
-3.98). Names of several words ("Little Rock", "Green Bay") are never flagged: capitalised
+Normal, Surprise, Sandwich) and also common personal names (Warren, Franklin, Douglas, Kent), which
+are as unsafe alone. Words rarer than 4.0 are not flagged (Sunrise 3.82, Junction 3.94, Toast
+3.96). Names of several words ("Little Rock", "Sioux Falls") are never flagged: capitalised
 together they are hardly ever an ordinary phrase.
 
 Confidence (``Place.confidence``): a City+Region pair found in the data is certain (1.0 with
@@ -389,7 +389,7 @@ def city_in_region(city: str, region: str | Region) -> City | None:
 
 
 def is_common_word(name: str) -> bool:
-    """Whether a one-word place name is also an ordinary English word ("Hope", "Mobile", "Reading").
+    """Whether a one-word place name is also an ordinary English word ("Success", "Mobile", "Reading").
 
     Read from the packaged table (computed with wordfreq when it was generated); a name that
     is no listed city is computed with wordfreq, as if its population were 1,000.

@@ -6,14 +6,14 @@ Rules, in the order they apply:
    title-like line is the title (a line ending in a joining word such as "with" carries on
    to the next); short lines after it are subject/category lines. Every header-zone line
    stays in the body (as a ``head`` block) so nothing is lost and evidence can point at it.
-2. **Speaker turns**: a label at the start of a line (``Q:``, ``Q.``, ``CURRY:``,
+2. **Speaker turns**: a label at the start of a line (``Q:``, ``Q.``, ``HADLEY:``,
    ``Jane Doe:``, ``**Name**:``, optionally after a time stamp) used at least twice (or a
    well-known label such as ``Q``/``Answer``) makes the document a transcript. So does a
    transcription service's layout, a name-like label and a time stamp alone on a line
-   (``James Rayroux 0:00``, ``Speaker 1 00:01:23``, ``Jane Doe (00:02:10):``) with the
+   (``Jonah Rivard 0:00``, ``Speaker 1 00:01:23``, ``Jane Doe (00:02:10):``) with the
    speech on the lines after it, when the stamps run forward; the stamp is the turn's start.
    An all-capitals label that is the initials of exactly one full-name label (``JR`` and
-   ``James Rayroux``) is the same speaker. A turn runs until the next label, over as many
+   ``Jonah Rivard``) is the same speaker. A turn runs until the next label, over as many
    paragraphs as it has; each paragraph becomes an utterance; the speaker who mostly asks
    questions is the interviewer.
 3. **Paragraphs**: blank lines separate paragraphs, and so does a line indented further
@@ -59,7 +59,7 @@ LABEL_LINE = re.compile(
     r"(?!//)\s*(?P<rest>.*)$"
 )
 # A speaker label and a time stamp alone on a line, the speech on the lines after it, as
-# transcription services (Otter.ai, Zoom, Teams, Rev) export: "James Rayroux 0:00",
+# transcription services and meeting tools (Zoom, Teams, Rev) export: "Jonah Rivard 0:00",
 # "Speaker 1 00:01:23", "Jane Doe (00:02:10):", "Jane Doe [00:02:10]". The label is 1-4 words,
 # each capitalised (or all capitals), a number ("Speaker 2") or a name particle ("van") after
 # the first; matched against the whole stripped line, so prose ending in a time ("We met at
@@ -218,10 +218,10 @@ _ALIAS_WORD_CHARS = re.compile(r"[.'’\-]")
 
 def label_aliases(labels: Iterable[str]) -> dict[str, str]:
     """{initials label: full-name label} where an all-capitals label ("JR", "J.R.") is the
-    initials of exactly one full-name label ("James Rayroux") among ``labels``.
+    initials of exactly one full-name label ("Jonah Rivard") among ``labels``.
 
     Initials are the first letters of the name's capitalised words, all of them or the first
-    and last ("Dr. Dawn Edwards": "DDE" or "DE"). Two full names with the same initials make
+    and last ("Dr. Della Easton": "DDE" or "DE"). Two full names with the same initials make
     them ambiguous: no merge.
     """
     full_names: dict[str, set[str]] = {}
@@ -248,14 +248,14 @@ def label_aliases(labels: Iterable[str]) -> dict[str, str]:
     return aliases
 
 
-# "Interviewer: Harvey Schwartz [HS]": a header naming a participant and the label of their turns
+# "Interviewer: Howard Sterne [HS]": a header naming a participant and the label of their turns
 DECLARED_LABEL = re.compile(
     r"^(?P<role>Interviewers?|Interviewees?|Narrators?|Respondents?)\s*:\s*[A-Z][^\[\]()]{1,60}?\s*[\[(](?P<label>[A-Z][A-Z.]{0,5})[\])]\s*$",
     re.IGNORECASE,
 )
 
 
-# "Interviewer: Kayla Bruno", "Narrator: Carolyn Vander Ploeg", "Interviewee: Anonymous (ER nurse)":
+# "Interviewer: Kendra Voss", "Narrator: Lorraine Vander Hoek", "Interviewee: Anonymous (ER nurse)":
 # a header field naming a participant (a name, perhaps with a remark), no turn
 PARTICIPANT_FIELD = re.compile(
     r"^(?P<role>Interviewers?|Interviewees?|Narrators?|Respondents?)\s*:\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
@@ -265,8 +265,8 @@ PARTICIPANT_FIELD = re.compile(
 
 def declared_labels(content: list[Line]) -> dict[int, tuple[str | None, str]]:
     """{line number: (label, role)} of header lines that name a participant, in the first 40
-    lines: "Interviewer: Harvey Schwartz [HS]" declares the label HS; "Interviewer: Kayla
-    Bruno" declares none (label None) but is a header field all the same, not a turn."""
+    lines: "Interviewer: Howard Sterne [HS]" declares the label HS; "Interviewer: Kendra
+    Voss" declares none (label None) but is a header field all the same, not a turn."""
     declared: dict[int, tuple[str | None, str]] = {}
     for line in content[:40]:
         text = line.text.strip()
@@ -506,7 +506,7 @@ def _groups(lines: list[Line]) -> list[list[Line]]:
 
     Double-spaced text (a blank line after every line) breaks sentences across blank lines: a
     run whose last line breaks off mid-sentence goes on in the next run when that one opens
-    in lower case ("... my friend Matt from the Highland" / "" / "lakes squad.").
+    in lower case ("... my friend Rob from the Juniper" / "" / "hills squad.").
     """
     groups: list[list[Line]] = []
     current: list[Line] = []
@@ -602,7 +602,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     # when they make a transcript by themselves and their stamps run forward; "LABEL:" lines
     # then open a turn only for one of those speakers (otherwise they are speech or header:
     # "Oral History: Interview with ..."). Else it is the other way round.
-    # "Interviewer: Harvey Schwartz [HS]" is a header field declaring the label "HS", no turn
+    # "Interviewer: Howard Sterne [HS]" is a header field declaring the label "HS", no turn
     declaring = declared_labels(content)
     declared = {label: role for label, role in declaring.values() if label}
     found_all = {n: found for n, found in found_all.items() if n not in declaring}
@@ -613,7 +613,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
         labelled = {n: found for n, found in found_all.items() if found[2] is None}
         forward = _runs_forward([found[2] for found in stamped.values() if found[2]])
         found_all = _layout_lines(stamped, labelled, forward) or _layout_lines(labelled, stamped) or labelled
-    # "JR" after "James Rayroux": one speaker, counted and named by the full name
+    # "JR" after "Jonah Rivard": one speaker, counted and named by the full name
     aliases = label_aliases({found[0] for found in found_all.values()}) if found_all else {}
     if aliases and not _find_speakers(found_all.values(), aliases, declared):
         aliases = {}  # one speaker under two labels is no dialogue: keep the labels apart
@@ -700,7 +700,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
             paragraphs_of = (paragraph for group in _groups(segment) for paragraph in paragraphs(group))
         opening = segment[0].number if speaker else None  # a turn starts on its label's line
         kind = "u" if speaker else "p"
-        # a block keeps the label as written ("JR"); who is the speaker it names ("James Rayroux")
+        # a block keeps the label as written ("JR"); who is the speaker it names ("Jonah Rivard")
         who_label, who_id = (written, speaker.id) if speaker else (None, None)
         for paragraph in paragraphs_of:
             if len(paragraph) == 1 and not paragraph[0].breaks:

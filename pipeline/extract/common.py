@@ -57,9 +57,9 @@ NOT_NAME_WORDS = {
     # placeholders for a narrator who is not named ("Anonymous Peace Officer #1", "Speaker 2")
     "Anonymous", "Unknown", "Unnamed", "Unidentified", "Narrator", "Interviewee", "Interviewer", "Speaker", "Respondent",
 }
-# "B. David", "J. T. Curry": initials before a surname
+# "K. Morrow", "R. W. Hadley": initials before a surname
 INITIALS_NAME = rf"(?:[A-Z]\.\s?){{1,2}}{NAME_WORD}"
-# initials a transcript header gives a participant: "Harvey Schwartz [HS]", "Jane Doe (JD)"
+# initials a transcript header gives a participant: "Howard Sterne [HS]", "Jane Doe (JD)"
 LABEL_SUFFIX = r"(?:\s*[\[(][A-Z][A-Z.]{0,5}[\])])?"
 
 
@@ -215,7 +215,7 @@ def per_document(function: Callable[..., T]) -> Callable[..., T]:
 def document_lines(document: Document, kinds: tuple[str, ...] = ("head", "p")) -> list[LineSpan]:
     """The cleaned lines found in the blocks that hold them, in order.
 
-    Line-shaped facts ("by J.T. Curry", "Independence, Missouri", "Interviewer: ...") must be
+    Line-shaped facts ("by R.W. Hadley", "Kokomo, Indiana", "Interviewer: ...") must be
     read per line even when structure joined several lines into one paragraph. A line
     whose text cannot be found verbatim in its block (time stamps, speaker labels) is left
     out rather than guessed at.
@@ -306,7 +306,7 @@ _FAMILY = (
     r"colleague|co-?worker|boss|neighbou?r|parents?|family)"
 )
 OTHER_PERSON = re.compile(rf"\b(?:his|her|their)\s+{_FAMILY}\b", re.IGNORECASE)
-# in the interviewee's own turn, "my mom" is someone else too ("My mom's a nurse back in Lubbock")
+# in the interviewee's own turn, "my mom" is someone else too ("My mom's a nurse back in Amarillo")
 OTHER_PERSON_IN_TURN = re.compile(rf"\b(?:his|her|their|my|our)\s+{_FAMILY}\b", re.IGNORECASE)
 
 

@@ -40,7 +40,7 @@ NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
     # a name paired with a job title names the person the essay is about
     ("name.appositive-occupation", re.compile(rf"\b(?i:with|interviewed|interviewing|met|meet)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME}),\s+(?:a|an|the)\s+(?P<occ>(?:[\w-]+\s+){{0,3}}[\w-]+(?:\s+[\w-]+)?)"), 0.9),
     ("name.interviewed", re.compile(rf"\b(?i:interviewed)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})"), 0.85),
-    # "My interviewee, Sarah Johnson, is ...", "the narrator, Mr. Ortiz,"
+    # "My interviewee, Sarah Johnson, is ...", "the narrator, Mr. Quintero,"
     ("name.interviewee-appositive", re.compile(rf"\b(?i:interviewee|narrator|respondent)\s*,\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\s*[,.;(]"), 0.85),
     # "I had the opportunity to interview Jane Doe", "I spoke with Jane Doe about ..."
     ("name.interview-verb", re.compile(rf"\b(?i:to\s+interview|I\s+interview|spoke\s+(?:with|to)|talked\s+(?:with|to)|sat\s+down\s+with|(?:job-)?shadow(?:ed|ing)?|spen[dt]\s+(?:an?\s+(?:hour|day|morning|afternoon|evening|shift)|the\s+(?:morning|afternoon|day|evening)|time)\s+with)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\b"), 0.8),
@@ -50,21 +50,21 @@ NAME_RULES: list[tuple[str, re.Pattern[str], float]] = [
     # ("Jessica Nail's Interview with a Teacher" is the interviewer's, so no possessive)
     ("name.title-name-interview", re.compile(rf"^(?P<hon>)(?P<name>{PERSON_NAMES})\s+(?:Oral\s+History\s+)?(?:Interview|Oral\s+History)\b"), 0.75),
     ("name.is-honorific", re.compile(rf"\b(?:is|was)\s+(?P<hon>{HONORIFIC}\s+)(?P<name>{NAME})"), 0.7),
-    # "These answers are from B. David.": whose answers an e-mail or written interview gives
+    # "These answers are from K. Morrow.": whose answers an e-mail or written interview gives
     ("name.answers-from", re.compile(rf"\b(?i:(?:these|the|his|her|their|my)\s+(?:answers|responses|replies)\s+(?:are|were|came|come)\s+from)\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{INITIALS_NAME}|{NAME})\b"), 0.8),
-    # "The E.M.T. I chose to interview was my friend Matt": someone the author knows, by first
+    # "The E.M.T. I chose to interview was my friend Rob": someone the author knows, by first
     # name (kept only in a sentence about the interview)
     ("name.relation-name", re.compile(
         rf"\b(?i:my|our)\s+(?:\w+['’]s\s+)?(?:(?i:good|best|old|close|longtime|long\s+time|family)\s+)?(?:(?i:great-|great\s+))?(?i:friend|uncle|aunt|cousin|father|mother|dad|mom|"
         rf"grandfather|grandmother|grandpa|grandma|neighbou?r|brother|sister|brother-in-law|sister-in-law|colleague|co-?worker|boss|mentor|"
         rf"stepfather|stepmother|husband|wife)\s*,?\s+(?P<hon>{HONORIFIC}\s+)?(?P<name>{NAME})\b"), 0.75),
 ]
-# "My name is James Rayroux.": a participant introducing themselves in their own turn
+# "My name is Jonah Rivard.": a participant introducing themselves in their own turn
 SELF_INTRODUCTION = re.compile(rf"\b(?:[Mm]y\s+(?:full\s+)?name\s+is|I\s+am|I'm|I’m)\s+(?P<name>{PERSON_NAMES})\b")
 
 
-# "by J.T. Curry and P.D. Lagerquist", "Interview by Ollie Bradshaw, Year 10", "By Renee
-# Kowalski | September 12, 2023": a by-line, with what a page adds after the names
+# "by R.W. Hadley and E.M. Soderholm", "Interview by Milo Fenwick, Year 10", "By Janine
+# Dobrowski | March 8, 2022": a by-line, with what a page adds after the names
 BY_LINE = re.compile(
     rf"(?:(?:[Ii]nterviews?|INTERVIEWS?|[Oo]ral\s+[Hh]istory)\s+)?(?:(?:[Ii]nterviewed|[Cc]onducted|[Rr]ecorded|INTERVIEWED|CONDUCTED|RECORDED)\s+)?(?:[Bb]y|BY)\s+"
     rf"(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?(?:\s*(?:,|\||–|—|·)\s*[^|]{{1,60}})?"
@@ -105,21 +105,21 @@ def named_again(document: Document, where: Block, name: str) -> bool:
 
 def extract_interviewee_name(document: Document, speaker_label: str | None) -> Fact | None:
     """The interviewee's name where the text states it: a field line ("Narrator: Jane Doe"), a
-    title "Interview with <Name>", "I interviewed Mr. John Brown", a full-name speaker label,
-    or an honorific name the opening paragraphs keep using ("Mr. Gordon")."""
+    title "Interview with <Name>", "I interviewed Mr. Alan Pryce", a full-name speaker label,
+    or an honorific name the opening paragraphs keep using ("Mr. Pettigrew")."""
     for field in document_fields(document):
         match = re.match(rf"(?:{HONORIFIC}\s+)?(?P<name>{PERSON_NAMES}){LABEL_SUFFIX}\.?$", field.value)
         if field.kind == "interviewee" and match and match.group("name").split()[0] not in NOT_NAME_WORDS:
             begin = field.line.text.find(match.group("name"), field.start)
             return extracted_fact(match.group("name"), field.line.evidence(begin, begin + len(match.group("name")), "name.field-line", 0.9))
-    # "Oral History Interview with / James R. Fuchs": a title split over lines
+    # "Oral History Interview with / Clement R. Haskins": a title split over lines
     if len(document.title_lines) > 1 and document.title:
         match = re.search(rf"\binterview\s+with\s+(?P<name>{NAME})$", document.title, re.IGNORECASE)
         last = document.title_lines[-1]
         block = next(b for b in document.blocks if b.kind == "head" and b.line == last.number)
         if match and match.group("name") == block.text.strip() and match.group("name").split()[0] not in NOT_NAME_WORDS:
             return extracted_fact(match.group("name"), Evidence(segment=block.id, start=0, end=len(block.text), text=document.title, rule="name.title-interview-with", confidence=0.8))
-    # "Oral History Interview with James R. Fuchs", "I interviewed Mr. John Brown", "I met with
+    # "Oral History Interview with Clement R. Haskins", "I interviewed Mr. Alan Pryce", "I met with
     # Patrick Murphy, a police officer", "his name is Officer Jack Rowell"; the most telling wins
     found: list[tuple[float, int, Fact]] = []
     for order, block in enumerate(document.blocks):
@@ -142,7 +142,7 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
                     # a lone first name counts only for someone the author introduces for the interview
                     if len(name.split()) == 1 and not hon and not (rule == "name.relation-name" and "interview" in sentence[2].lower()):
                         continue
-                    # "Mr. Gordon" keeps its honorific; a full name stands without it
+                    # "Mr. Pettigrew" keeps its honorific; a full name stands without it
                     value = f"{hon.strip()} {name}" if len(name.split()) == 1 and hon else name
                     begin = match.start("hon") if len(name.split()) == 1 and hon else match.start("name")
                     found.append((confidence, -order, extracted_fact(value, sentence_evidence(block, sentence, begin, match.end("name"), rule, confidence))))
@@ -170,7 +170,7 @@ def extract_interviewee_name(document: Document, speaker_label: str | None) -> F
 
 
 def _recurring_surname(document: Document) -> Fact | None:
-    """"At 6:10 on a foggy morning, Gord Tremblay starts up a ladder ... Tremblay, 52, told me
+    """"At 6:10 on a foggy morning, Len Fairweather starts up a ladder ... Fairweather, 49, told me
     ...": in a profile the full name comes early and the surname alone again and again; the
     first full name of the opening paragraphs whose surname recurs alone at least twice."""
     paragraphs = [b for b in document.blocks if b.kind == "p"]
@@ -188,12 +188,12 @@ def _recurring_surname(document: Document) -> Fact | None:
 
 
 def extract_interviewer_name(document: Document) -> Fact | None:
-    """"by J.T. Curry and P.D. Lagerquist" or "Interviewer: Jane Doe" on a line of its own,
+    """"by R.W. Hadley and E.M. Soderholm" or "Interviewer: Jane Doe" on a line of its own,
     or "interviewed by Jane Doe" in a sentence."""
     if (titled := _title_interviewer(document)) is not None:
         return titled
     for field in document_fields(document):
-        # "Interviewer: Grant Hofmeyer, volunteer": a remark after the name
+        # "Interviewer: Stuart Ellery, volunteer": a remark after the name
         match = re.fullmatch(rf"(?P<names>{NAME_LIST}){LABEL_SUFFIX}(?:\s*,\s*[a-z][\w ]{{0,30}})?\.?", field.value)
         if field.kind == "interviewer" and match and match.group("names").split()[0] not in NOT_NAME_WORDS:
             begin = field.line.text.find(match.group("names"), field.start)
@@ -216,7 +216,7 @@ def extract_interviewer_name(document: Document) -> Fact | None:
 
 
 def _without_titles(names: str) -> str:
-    """"Rosa Delgado, Recording Secretary" -> "Rosa Delgado": a list of names ends where a job
+    """"Odette Farrant, Recording Secretary" -> "Odette Farrant": a list of names ends where a job
     title stands in it."""
     parts = re.split(r"(\s*,\s*|\s+and\s+|\s*&\s*)", names)
     kept = [parts[0]]
@@ -228,7 +228,7 @@ def _without_titles(names: str) -> str:
 
 
 def _posted_by(document: Document) -> Fact | None:
-    """"Posted on October 3, 2019 by Jess Marquardt": the author of a blog post that says "I
+    """"Posted on June 14, 2018 by Tess Vandermolen": the author of a blog post that says "I
     interviewed" / "I talked to" is the interviewer. The line itself is page chrome (clean cut
     it out), so the evidence is the first sentence of the interview with an empty span."""
     evidence = interviewer_evidence(document)
@@ -242,9 +242,9 @@ def _posted_by(document: Document) -> Fact | None:
     return None
 
 
-# names a title gives its narrator: "Five Questions for a Sommelier: Marcus Oyelaran", "Ten
-# minutes with Andre \"Dre\" Pollard", "A Conversation with Bookbinder Imogen Craske",
-# "Theresa Nwosu-Hale, interviewed by Marcus Bell"
+# names a title gives its narrator: "Five Questions for a Sommelier: Julian Verhoeven", "Ten
+# minutes with Desmond \"Dez\" Pennock", "A Conversation with Bookbinder Rowena Stoddart",
+# "Priscilla Owusu-Lang, interviewed by Victor Lisle"
 TITLE_NAMES = (
     re.compile(rf":\s*(?P<name>{PERSON_NAMES})(?:\s*\([^()]*\))?\s*$"),
     re.compile(
@@ -269,9 +269,9 @@ def _title_names(document: Document) -> list[tuple[float, int, Fact]]:
         name, start = match.group("name"), match.start("name")
         words = name.split()
         if len(words) > 2 and (words[0].lower() in occupations() or generic_job(words[0].lower())):
-            start += len(words[0]) + 1  # "Bookbinder Imogen Craske": the job is no part of the name
+            start += len(words[0]) + 1  # "Bookbinder Rowena Stoddart": the job is no part of the name
             name = " ".join(words[1:])
-        # the text goes on to call them by one part of the name ("Marcus poured me ...")
+        # the text goes on to call them by one part of the name ("Julian poured me ...")
         body = " ".join(b.text for b in document.blocks if b is not block)
         plain = re.sub(r"\s+[\"“][^\"”]*[\"”]", "", name).split()
         if any(re.search(rf"\b{re.escape(part)}\b", body) for part in (plain[0], plain[-1])):
@@ -280,7 +280,7 @@ def _title_names(document: Document) -> list[tuple[float, int, Fact]]:
 
 
 def _title_interviewer(document: Document) -> Fact | None:
-    """"Theresa Nwosu-Hale, interviewed by Marcus Bell": the interviewer a title names."""
+    """"Priscilla Owusu-Lang, interviewed by Victor Lisle": the interviewer a title names."""
     block = title_block(document)
     match = TITLE_NAMES[2].search(block.text) if block is not None else None
     if match is None:
@@ -298,7 +298,7 @@ SUBJECT_OF_A_JOB = re.compile(rf"^\s*(?P<hon>)(?P<name>{PERSON_NAMES})(?:,\s+[^,
 
 
 def _subject_of_a_job(document: Document) -> list[tuple[float, int, Fact]]:
-    """"Rosalind Petty, who goes by Roz, is a licensed practical nurse at ...": a full name
+    """"Philippa Norcross, who goes by Pip, is a licensed practical nurse at ...": a full name
     whose predicate is a job, in the narrative."""
     found = []
     for order, block in enumerate(document.blocks):
@@ -312,9 +312,9 @@ def _subject_of_a_job(document: Document) -> list[tuple[float, int, Fact]]:
 
 
 def _profile_subject(document: Document) -> list[tuple[float, int, Fact]]:
-    """"Priya Sandhu arrives at ...", "Becky Armstrong's van smells of ...": a feature story opens
+    """"Anika Dhaliwal arrives at ...", "Molly Harcourt's van smells of ...": a feature story opens
     its first paragraph with the full name of the person it is about, then calls them by one
-    part of it ("Sandhu, 31, was born ...", "Becky grew up ...")."""
+    part of it ("Dhaliwal, 29, was born ...", "Molly grew up ...")."""
     paragraphs = [b for b in document.blocks if b.kind == "p"][:2]
     body = " ".join(b.text for b in document.blocks if b.kind in ("p", "u"))
     for order, block in enumerate(paragraphs):
@@ -330,7 +330,7 @@ def _profile_subject(document: Document) -> list[tuple[float, int, Fact]]:
 
 
 def self_introduction(document: Document, role: str) -> Fact | None:
-    """"My name is James Rayroux." in an early turn of a speaker with ``role``."""
+    """"My name is Jonah Rivard." in an early turn of a speaker with ``role``."""
     speakers = {s.id for s in document.speakers if s.role == role}
     for block in [b for b in document.blocks if b.kind == "u" and b.who in speakers][:3]:
         for sentence in sentences(block)[:3]:

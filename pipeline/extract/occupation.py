@@ -163,7 +163,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
         ("role.as-a", re.compile(r"\bas\s+(?:a|an)\s+(?P<rest>.+)$", re.IGNORECASE), 0.75),
         # "The teacher I interviewed has taught ...", "The E.M.T. I chose to interview was ..."
         ("role.the-job-i-interviewed", re.compile(r"\b(?i:the|my|this|our)\s+(?P<rest>(?:[\w.-]+\s+){1,5}?)(?:that\s+|whom\s+)?(?:I|we)\s+(?:interviewed|chose\s+to\s+interview|spoke\s+(?:with|to)|talked\s+(?:with|to))\b"), 0.85),
-        # "Officer Thomas Melle of Raleigh Police Department": a rank before the name, of a police force
+        # "Officer Neil Garrity of Ridgeford Police Department": a rank before the name, of a police force
         ("role.rank-of-force", re.compile(rf"\b(?P<rank>Officer|Patrolman|Patrolwoman|Trooper|Deputy)\s+{NAME}\s+(?:of|with|from)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){{1,4}}(?P<force>Police|Sheriff['’]?s?)\b"), 0.8),
         # "My aunt is an official court reporter for ...": the relative the essay is about
         ("role.relation-is-a", re.compile(
@@ -200,7 +200,7 @@ def _occupation_candidates(document: Document, interviewee_blocks: list[Block]) 
                     if rule == "role.is-a" and block.kind != "u" and re.match(r"i\b", match.group(0), re.IGNORECASE):
                         continue  # "I am a nurse too" in a narrative is the author
                     if rule in {"role.is-a", "role.as-a"} and block.kind == "u" and _told_as_past(s_text[: match.start("rest")]):
-                        continue  # "I was a line cook in Charleston", "went to work first as a trackman"
+                        continue  # "I was a line cook in Savannah", "went to work first as a trackman"
                     if rule == "role.interview-title-job" and block.kind != "head":
                         continue
                     if rule == "role.notes-point" and block.kind == "u":
@@ -261,7 +261,7 @@ def _told_as_past(before: str) -> bool:
 
 
 def _name_is_a(document: Document, name: Fact | None) -> list[tuple[float, str, Evidence]]:
-    """"Tremblay is a tower crane operator for ...": the interviewee, by a part of their name."""
+    """"Fairweather is a tower crane operator for ...": the interviewee, by a part of their name."""
     parts = [w for w in re.split(r"\s+", name.value) if re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", w)] if name else []
     if not parts:
         return []
@@ -307,7 +307,7 @@ def _as_a_is_theirs(sentence: str, at: int) -> bool:
 
 def extract_occupation(document: Document, interviewee_blocks: list[Block], name: Fact | None = None) -> Fact | None:
     """The interviewee's job title from the packaged gazetteer, the most telling rule winning;
-    ``name`` (the interviewee's, if known) lets "Tremblay is a tower crane operator" count."""
+    ``name`` (the interviewee's, if known) lets "Fairweather is a tower crane operator" count."""
     candidates = _occupation_candidates(document, interviewee_blocks)
     candidates += _name_is_a(document, name)
     # "Occupation" on a line of its own, the job on the next (a catalog page)

@@ -38,7 +38,7 @@ ORG_HEADS = (
     r"Rehabilitation|Care|Ministries|Mission|Shelter|"
     r"Inc\.?|LLC|Ltd\.?|Corp\.?"
 )
-# "the Highland lakes squad", "the Vancouver police department": a named unit written in lower case
+# "the Juniper hills squad", "the Ridgeford police department": a named unit written in lower case
 # ("the Kettle County 911 center": capitalised words and a number may come before the unit)
 LOWER_CASE_UNIT = re.compile(
     r"\b(?:at|for|with|from|joined|in)\s+the\s+(?P<org>[A-Z][\w'’-]*(?:\s+(?:[a-z][\w'’-]*|[A-Z][\w'’-]*|\d{1,4})){0,3}\s+"
@@ -54,7 +54,7 @@ BUSINESS_APPOSITIVE = re.compile(
     r"organi[sz]ation|manufacturer|contractor|outfitter|dealership|hotel|inn|farm|ranch|mill|plant|factory|brewery|winery|"
     r"newspaper|station|magazine|publisher|startup|cooperative|co-op|employer)\b"
 )
-# "working in Walgreens", "employed by Acme", "my job at Target": a name where someone works
+# "working in Costco", "employed by Acme", "my job at Target": a name where someone works
 WORKS_AT = re.compile(
     r"\b(?:work(?:s|ing)?|(?:has|have|'ve|’ve)\s+worked|employed|job|position|runs|owns|drives|driving|(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s)(?=\s+(?:at|with)\b))"
     r"\s+(?:[\w-]+\s+){0,2}?(?:at|in|for|with|by)?\s*(?:the\s+)?"
@@ -85,7 +85,7 @@ STUDY_CUE = re.compile(
     r"alumn\w*|student|majored|school\s+at|college\s+at|went\s+to|study|class(?:es)?|courses?|training|program(?:me)?)\b[^.;]*$",
     re.IGNORECASE,
 )
-# wordfreq's Zipf scale: "institution" 4.4, "target" 4.8; chains and names ("Walgreens" 3.1) fall below
+# wordfreq's Zipf scale: "institution" 4.4, "target" 4.8; chains and names ("Costco" 3.3) fall below
 COMMON_WORD_ZIPF = 4.0
 NOT_ORGANIZATION_WORDS = {"I", "The", "A", "An", "He", "She", "They", "We", "It", "This", "That", "My", "Our", "His", "Her", "Their"}
 
@@ -125,7 +125,7 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
                 if last + 2 < len(words) and words[last + 1] == "of" and words[last + 2][0].isupper():
                     last = len(words) - 1
                 run = words[: last + 1]
-                # "Don for the Labor Archives": a name before "for/at/with/from" is not part of the body
+                # "Ed for the Textile Archives": a name before "for/at/with/from" is not part of the body
                 cut = next((i for i, w in enumerate(run[:-1]) if w in {"for", "at", "with", "from", "by"} and not any(ORG_HEAD.match(x) for x in run[:i])), None)
                 if cut is not None:
                     run = run[cut + 1:]
@@ -160,7 +160,7 @@ def extract_organization(document: Document, interviewee_blocks: list[Block]) ->
     return extracted_fact(best[1], best[2])
 
 
-# "head sommelier at Harrow & Vine", "funeral director at Hartigan & Sons Funeral Home": a job,
+# "head sommelier at Fennel & Oak", "funeral director at Pruett & Sons Funeral Home": a job,
 # then where it is done
 JOB_AT = re.compile(
     r"\b(?P<job>[a-z][\w-]*)\s+(?:at|for|with)\s+(?:the\s+)?(?P<org>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|and)){0,5})"
@@ -173,8 +173,8 @@ DOES_FOR = re.compile(r"\b(?:who|he|she|they|I)\s+(?:[a-z]+(?:s|ed)|drove|ran|wr
 
 def _unnamed_kind(block: Block, sentence: tuple[int, int, str], index: int) -> list[tuple[float, str, Evidence]]:
     """Employers without an institution word in their name: a lower-case unit after a
-    capitalised name ("from the Highland lakes squad"), or a name the person works at
-    ("working in Walgreens") that is not a place ("working in Chicago")."""
+    capitalised name ("from the Juniper hills squad"), or a name the person works at
+    ("working in Costco") that is not a place ("working in Chicago")."""
     text = sentence[2]
     found = []
     for match in LOWER_CASE_UNIT.finditer(text):
@@ -258,5 +258,5 @@ def _not_current_work(text: str, start: int, in_turn: bool) -> bool:
     )
 
 
-# "Daddy loaded coal for the Cabin Creek company": a parent's work, told without "my"
+# "Daddy loaded coal for the Laurel Fork company": a parent's work, told without "my"
 FAMILY_SUBJECT = re.compile(r"\s*(?:Daddy|Mommy|Dad|Mom|Mum|Mama|Papa|Pa|Ma|Father|Mother|Grandpa|Grandma|Granddad|Grandad|Grandmother|Grandfather|Granny)\b")

@@ -4,13 +4,13 @@ A place is taken only where the text gives a place cue, and checked against the 
 gazetteer (``gazetteer.py``: towns above 1,000 people with their regions, states,
 provinces, countries), so that "Mobile" or "Reading" in a sentence are not places:
 
-1. the employer's name opens with one ("El Paso Police Department");
-2. a line that is a place alone ("Independence, Missouri"), as archive pages print it;
+1. the employer's name opens with one ("Abilene Police Department");
+2. a line that is a place alone ("Kokomo, Indiana"), as archive pages print it;
 3. "<City>, <Region>" pairs the gazetteer confirms, a region ("in Mississippi"), or a
    direction and a region ("northern Colorado"), in a sentence about the interviewee's work;
 4. a town alone ("has taught in Olney") in such a sentence, unless its name is also an
    ordinary English word;
-5. the interviewer's question about the work there ("In Vernon, what calls do you get?").
+5. the interviewer's question about the work there ("In Tupelo, what calls do you get?").
 
 Never a place the person was born, grew up, studied or trained in, nor a past job's.
 """
@@ -59,12 +59,12 @@ PRESENT_WORK = re.compile(
     r"supervis(?:es|e|ing)|covers?|drives?|driving|carr(?:y|ies)|deliver(?:s|ing)?|"
     r"has\s+(?:worked|served|taught|been)|have\s+(?:worked|served|taught|been)|'ve\s+(?:worked|served|taught|been)|"
     r"(?:I'm|I’m|I\s+am|he's|he’s|she's|she’s|he\s+is|she\s+is)\s+(?:a|an|the|at|with)|"
-    # the work's own nouns: "a route for the school district in Fostoria", "her round covers ...",
-    # and the workplace: "The clinic sits on Front Street in Yarmouth, Nova Scotia"
+    # the work's own nouns: "a route for the school district in Paducah", "her round covers ...",
+    # and the workplace: "The clinic sits on Front Street in Antigonish, Nova Scotia"
     r"shift|route|round|beat|territory|caseload|post\s+office|district|clinic|practice|restaurant|terminal|waterfront)\b",
     re.IGNORECASE,
 )
-# the interviewer asks about the work in a place: "In Vernon what kind of calls do you get?"
+# the interviewer asks about the work in a place: "In Tupelo what kind of calls do you get?"
 PLACE_QUESTION = re.compile(rf"^\s*(?:So\s+)?(?:[Ii]n|[Hh]ere\s+in|[Aa]round)\s+(?P<place>{PLACE_WORDS}),?\s+(?:what|how|where|which|who|do|are|is)\b[^?]*\byou\b[^?]*\?")
 
 
@@ -74,9 +74,9 @@ def _place_fact(block: Block, sentence: tuple[int, int, str], start: int, place:
 
 
 def _trimmed(text: str) -> list[str]:
-    """The candidate, and without what follows a comma ("Ludlow, Shropshire" -> "Ludlow"). A
-    shorter run of its capitalised words is never tried: "Prairie Ridge Middle School" names a
-    school, not the town of Prairie Ridge."""
+    """The candidate, and without what follows a comma ("Oakham, Rutland" -> "Oakham"). A
+    shorter run of its capitalised words is never tried: "Eagle Grove Middle School" names a
+    school, not the town of Eagle Grove."""
     head, comma, tail = text.partition(",")
     forms = [text, head] if comma else [head]
     # each first without a sentence's full stop ("in Vermont."), then with it ("D.C.", "Tex.")
@@ -93,7 +93,7 @@ def _work_sentence(text: str) -> bool:
     return bool(PRESENT_WORK.search(text) or occupation_pattern().search(text)) and not PREVIOUS_EMPLOYER.search(text)
 
 
-# "Harlan County, Kentucky", "Orleans Parish": a county the gazetteer has no table of, taken
+# "Tolliver County, Kentucky", "Orleans Parish": a county the gazetteer has no table of, taken
 # when it is named as one (with its state when the text gives it)
 COUNTY = re.compile(r"(?P<county>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:County|Parish|Borough))(?:,\s+(?P<region>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?))?")
 
@@ -108,7 +108,7 @@ def _county(form: str) -> Place | None:
     return Place(text=form, kind="area", confidence=0.85 if region else 0.6, region=region)
 
 
-# "Pine Hollow, SK": a town too small for the gazetteer, named with its state or province; the
+# "Larch Bend, SK": a town too small for the gazetteer, named with its state or province; the
 # abbreviations that are also words or credentials ("Smith, MD", "Jones, PA") are not taken
 UNLISTED_TOWN = re.compile(r"(?P<town>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}),\s+(?P<region>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)")
 AMBIGUOUS_ABBREVIATIONS = frozenset("MD PA ME OR IN OK HI OH DE CO LA MA ID AL AS GA MI MO MS NE ON PE RN NP DO".split())
@@ -145,8 +145,8 @@ def extract_place(
     """
     own_turns = {b.id for b in interviewee_blocks or []}
     found: list[tuple[float, int, Fact]] = []
-    # "El Paso Police Department": the employer's name opens with its town (a county's name is
-    # weaker: "Cowley County Emergency Communications in Winfield, Kansas" names the town too)
+    # "Abilene Police Department": the employer's name opens with its town (a county's name is
+    # weaker: "Osler County Emergency Communications in Chanute, Kansas" names the town too)
     if organization is not None and organization.evidence is not None:
         match = PLACE_PREFIX.match(organization.value)
         if match and (lookup_city(match.group("place")) or lookup_region(match.group("place"))):
@@ -174,7 +174,7 @@ def extract_place(
                 work = _last_work_cue(before)
                 if work is None or (OTHER_PERSON_IN_TURN if block.kind == "u" else OTHER_PERSON).search(before):
                     continue  # the work (verb or job) comes first: "a nurse in Austin", "works in Olney"
-                # "has lived on our street ..., and has been a hygienist ... in Sheboygan": the
+                # "has lived on our street ..., and has been a hygienist ... in Wausau": the
                 # life cue refuses the place only when it comes after the work cue
                 life = [m.start() for m in NOT_WORK_PLACE_CUE.finditer(before)]
                 if life and life[-1] > work:
@@ -191,7 +191,7 @@ def extract_place(
     return max(found, key=lambda f: (f[0], f[1]))[2]
 
 
-# "She lives in Pine Hollow, SK", "I live over in Port Clement": where the person lives, taken
+# "She lives in Larch Bend, SK", "I live over in Port Clement": where the person lives, taken
 # only when the text places no work
 LIVES_IN = re.compile(
     rf"\b(?P<who>I|he|she|they|who)\s+(?:still\s+|now\s+)?(?:lives?|resides?)\s+(?:(?:over|out|up|down|right)\s+)?(?:in|near|outside(?:\s+of)?)\s+(?P<place>{PLACE_WORDS}(?:,\s+{PLACE_WORDS})?)"
@@ -234,7 +234,7 @@ def _score(place: Place) -> tuple[float, str] | None:
 
 
 def _asked_place(block: Block, order: int) -> list[tuple[float, int, Fact]]:
-    """"In Vernon what kind of calls do you get?": the interviewer places the work."""
+    """"In Tupelo what kind of calls do you get?": the interviewer places the work."""
     found = []
     for sentence in sentences(block):
         match = PLACE_QUESTION.match(sentence[2])

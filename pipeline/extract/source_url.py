@@ -66,7 +66,7 @@ def _source_line_after_turns(document: Document) -> Fact | None:
 
 
 def _self_citation(document: Document) -> Fact | None:
-    """"Interview With a 911 Dispatcher. (2021, March 4). EssayHarbor. Retrieved from <URL>": a
+    """"Interview With a 911 Dispatcher. (2021, March 4). EssayCove. Retrieved from <URL>": a
     page's "cite this page" line quotes its own title before the URL, which is the page's own
     address. A citation of another work names another title, so it is never taken."""
     title = " ".join((document.title or "").split()).casefold()

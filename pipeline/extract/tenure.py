@@ -56,7 +56,7 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
     (
         "tenure.has-been-for",
         re.compile(
-            # "for" may be left out: "She has been an LPN at Maple Crest going on 15 years"
+            # "for" may be left out: "She has been an LPN at Willow Bend going on 15 years"
             rf"\b(?P<subject>\w+)(?:'ve|’ve|'s|’s| has| have| had)(?:\s+(?:only|just|now|also|already|always|still))?\s+been\s+(?:[\w,'’-]+\s+){{0,12}}?(?:for\s+)?"
             rf"{TENURE_QUANTIFIER}{NUMBER}\s+"
             rf"(?P<unit>years?|yrs?|months?|decades?)(?P<half>\s+and\s+a\s+half)?\b(?!\s+(?:old|of\s+age|ago|later|earlier|before|after))",
@@ -109,7 +109,7 @@ TENURE_RULES: list[tuple[str, re.Pattern[str], float]] = [
         0.8,
     ),
     (
-        # "driving for twenty-six years, the last fourteen with Werner": the years with the employer
+        # "driving for twenty-six years, the last fourteen with Brisco": the years with the employer
         "tenure.the-last-n-with",
         re.compile(rf"\b(?P<subject>he|she|they|i|who)\b[^.;]{{0,80}}?,\s+the\s+(?:last|past)\s+{NUMBER}(?:\s+(?P<unit>years?))?\s+(?:with|at)\s+(?:the\s+)?[A-Z]", re.IGNORECASE),
         0.92,
@@ -197,7 +197,7 @@ def _duration(match: re.Match[str]) -> str:
     P20Y; "a year and a half" is P1Y6M."""
     raw = match.group("n").lower()
     n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-    unit = (match.group("unit") or "years").lower()  # "the last fourteen with Werner": years, unsaid
+    unit = (match.group("unit") or "years").lower()  # "the last fourteen with Brisco": years, unsaid
     groups = match.groupdict()
     half = bool(groups.get("half") or groups.get("halfn"))
     if unit.startswith("decade"):
@@ -229,7 +229,7 @@ def _tenure_from_answer(document: Document) -> list[tuple[float, int, Fact]]:
     return found
 
 
-# "Twelve years with Kessler now.", "Going on nine years at the plant.": a turn that answers
+# "Twelve years with Brannock now.", "Going on nine years at the plant.": a turn that answers
 # with the number alone, the workplace after it
 VERBLESS_TENURE = re.compile(
     rf"^\s*(?:(?:I've|I’ve|I\s+have)?\s*been\s+(?:there|here|with\s+them|at\s+it)\s+)?(?:(?:oh|well|yeah|about|almost|nearly|over|going\s+on|just\s+over|close\s+to),?\s+)*{NUMBER}{HALF_BEFORE_UNIT}\s+(?P<unit>years?|decades?)(?P<half>\s+and\s+a\s+half)?"
@@ -246,7 +246,7 @@ _NAME_BEFORE_WHO = re.compile(r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*),?
 
 
 def _who_is_someone_else(before: str, name_words: set[str]) -> bool:
-    """"Judge Walter Brandt, who has been on the bench ...", "Ray, who's been here ...", "my son,
+    """"Judge Walter Pemberton, who has been on the bench ...", "Lyle, who's been here ...", "my son,
     who ...": a "who" after another person's name, title or relation, not the interviewee's."""
     if OTHER_PERSON_IN_TURN.search(before[-40:]):
         return True
@@ -322,9 +322,9 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
     body = " ".join(b.text for b in document.blocks if b.kind == "p")
     interviewee_ids = identities(interviewee_blocks)
     interviewers = {s.id for s in document.speakers if s.role == "interviewer"}
-    # the interviewee by name: "Mrs. O has been a teacher", "Gordon has taught ..."
+    # the interviewee by name: "Mrs. O has been a teacher", "Pettigrew has taught ..."
     name_words = {w for w in (name.value.split() if name else []) if re.fullmatch(NAME_WORD, w)}
-    # the person an essay keeps naming is the one it is about ("Heather is 41. ... Heather said")
+    # the person an essay keeps naming is the one it is about ("Marisa is 38. ... Marisa said")
     recurring_names = {w for w, count in Counter(re.findall(NAME_WORD, body)).items() if count >= RECURRING_NAME and w not in NOT_SUBJECT_WORDS}
     for order, block in enumerate(document.blocks):
         asking = block.kind == "u" and block.who in interviewers
@@ -348,7 +348,7 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
                         subject = resolved.lower()
                     named = block.kind != "u" and (resolved in name_words or bool(re.search(rf"\b{HONORIFIC}\s*$", text[: match.start("subject")])))
                     # an essay's "my uncle has been a deputy ...", or a first name the essay keeps
-                    # using ("Linda has worked at Mercy Ridge ...") while no name is known
+                    # using ("Nora has worked at Linden Vale ...") while no name is known
                     relative = block.kind != "u" and subject in ESSAY_RELATIVES and re.search(r"\b(?:my|our)\s+(?:[\w-]+\s+)?$", text[: match.start("subject")], re.IGNORECASE)
                     first_name = block.kind != "u" and not name_words and re.fullmatch(NAME_WORD, match.group("subject")) and match.group("subject") not in NOT_SUBJECT_WORDS and len(re.findall(rf"\b{match.group('subject')}\b", body)) >= 2
                     if subject not in allowed and not named and not relative and not first_name:
@@ -367,7 +367,7 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
                         normalized = _duration(match)
                     # "who" may be someone else the sentence mentions; "had been" may be over
                     score = confidence - (0.1 if subject in {"who", "you"} or first_name else 0) - (0.1 if re.search(r"\bhad\b", match.group(0), re.IGNORECASE) else 0)
-                    # "a pharmacist for 22 years, but only at CVS for three": the years at the workplace
+                    # "a pharmacist for 22 years, but only at Dunlap Drug for three": the years at the workplace
                     if re.search(r"\b(?:at|with)\s+(?:the\s+)?[A-Z]", match.group(0)):
                         score += 0.03
                     fact = extracted_fact(text[span_start: match.end()], sentence_evidence(block, sentence, span_start, match.end(), applied, round(score, 2)), normalized)
