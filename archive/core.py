@@ -20,7 +20,7 @@ from oral_archive.schemas.record import Record
 
 from .fixity import VerifyReport, export_bags, verify as verify_store
 from .export import EXPORTERS, ExportOptions, exporter_for  # noqa: F401  (EXPORTERS: public)
-from .index import IndexMissing, IndexStale, IndexStatus, SearchIndex, SearchResults
+from .search import IndexMissing, IndexStale, IndexStatus, SearchIndex, SearchResults
 from .store import NewVersion, RecordStore, StoredVersion
 from .validation import TeiSchema, validate_record
 

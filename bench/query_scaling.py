@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import search as search_bench  # bench/search.py: the transcripts and the two indexes
 
 from oral_archive.archive import Archive
-from oral_archive.archive.index import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from oral_archive.archive.search.limits import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from oral_archive.schemas.errors import QueryError
 
 SIZES = (250, 500, 1000, 2000, 4000)

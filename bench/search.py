@@ -66,7 +66,8 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from oral_archive.archive import Archive
-from oral_archive.archive.index import WRITER_MEMORY_MB, exact_analyzer, text_analyzer
+from oral_archive.archive.search.schema import exact_analyzer, text_analyzer
+from oral_archive.archive.search.writer import WRITER_MEMORY_MB
 from oral_archive.schemas.record import Fact, Person, Record, Segment, Source
 
 OCCUPATIONS = [

@@ -18,9 +18,7 @@ readers decode their container, then feed the same clean/structure rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timezone
-from importlib import metadata as package_metadata
 from pathlib import Path
 
 from oral_archive.archive.core import Archive
@@ -34,16 +32,9 @@ from .extract import Metadata, extract
 from .manifest import SuppliedRow, apply_manifest
 from .readers import read_document
 from .tei import build_tei, tei_bytes
+from .version import tool_version
 
 STAGES = ("read_source", "decode", "clean", "structure", "extract", "manifest", "assemble", "build_tei", "validate", "store", "index")
-
-
-@cache  # package metadata is read from disk; once per process is enough
-def tool_version() -> str:
-    try:
-        return package_metadata.version("oral-archive")
-    except package_metadata.PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
 
 
 @dataclass

@@ -1,9 +1,12 @@
-"""Bottom layer: what an archive record is (pydantic models, XML schemas, errors)."""
+"""Bottom layer: what an archive record is (pydantic models, XML schemas, errors).
 
-from .errors import ArchiveError, Problem, QueryError, RecordInvalid, RecordNotFound, SourceError, StoreError
-from .record import Change, Evidence, Fact, Person, Record, Segment, Source
+The names below are loaded on first use, so importing one light module of this package
+(``errors``, ``identifiers``, ``filenames``) does not load pydantic and the record model.
+"""
 
-__all__ = [
-    "ArchiveError", "Change", "Evidence", "Fact", "Person", "Problem", "QueryError", "Record",
-    "RecordInvalid", "RecordNotFound", "Segment", "Source", "SourceError", "StoreError",
-]
+from .lazy import lazy_exports
+
+__getattr__, __all__ = lazy_exports(__name__, {
+    ".errors": "ArchiveError Problem QueryError RecordInvalid RecordNotFound SourceError StoreError",
+    ".record": "Change Evidence Fact Person Record Segment Source",
+})

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from oral_archive.archive.index import MAX_QUERY_CHARS
+from oral_archive.archive.search.limits import MAX_QUERY_CHARS
 from oral_archive.pipeline.cli import main
 from oral_archive.pipeline.cli.search_cmd import _terminal_snippet
 

@@ -1,19 +1,25 @@
-"""The click group, shared options and error handling."""
+"""The click group, shared options and error handling.
+
+Start-up time matters here: every ``show`` or ``search`` pays for what the CLI imports.
+This module and the command modules import only click, rich and our light modules at
+import time; a command imports the archive, Whoosh, lxml schemas or the stages it runs
+inside its function (``tests/test_cli_startup.py`` checks, ``bench/cli_startup.py`` times).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
-from oral_archive.archive.core import Archive, default_archive_path
 from oral_archive.schemas.errors import ArchiveError
 
-from ..stages import tool_version
+if TYPE_CHECKING:
+    from oral_archive.archive.core import Archive
 
 # What we print is mostly the archive's data (titles, transcript text, file names, queries),
 # which must come out as written: no console markup ("[bold]", "[/]" in a transcript
@@ -46,6 +52,16 @@ class ArchiveGroup(click.Group):
             sys.exit(130)
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--version``, as click's ``version_option`` prints it, reading the version only when asked."""
+    if not value or ctx.resilient_parsing:
+        return
+    from ..version import tool_version
+
+    click.echo(f"oral-archive, version {tool_version()}", color=ctx.color)
+    ctx.exit()
+
+
 @click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--archive",
@@ -55,14 +71,18 @@ class ArchiveGroup(click.Group):
     default=None,
     help="Archive folder (default: $ORAL_ARCHIVE or ./archive-data).",
 )
-@click.version_option(tool_version(), prog_name="oral-archive")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version, help="Show the version and exit.")
 @click.pass_context
 def main(ctx: click.Context, archive_path: Path | None) -> None:
     """Oral-history archive: ingest transcripts into validated TEI records, search and export them."""
+    from oral_archive.archive.core import default_archive_path
+
     ctx.obj = archive_path or default_archive_path()
 
 
 def open_archive(ctx: click.Context, create: bool = False) -> Archive:
+    from oral_archive.archive.core import Archive
+
     return Archive(ctx.obj, create=create)
 
 

@@ -7,14 +7,22 @@ from pathlib import Path
 
 import click
 
-from oral_archive.archive.export import EXPORTERS, ExportError, atomic_output, exporter_for
-
 from .app import main, open_archive, stderr
+
+
+class _FormatOption(click.Option):
+    """The --format option, whose metavar lists the exporters when help is shown (importing
+    them loads lxml, which only an export needs)."""
+
+    def make_metavar(self, ctx: click.Context | None = None) -> str:
+        from oral_archive.archive.export import EXPORTERS
+
+        return "|".join(EXPORTERS)
 
 
 @main.command("export")
 # Not click.Choice: a bad format must be our one-line error with exit 1, not a usage screen.
-@click.option("--format", "fmt", required=True, metavar="|".join(EXPORTERS), help="Metadata format (see docs/export.md).")
+@click.option("--format", "fmt", cls=_FormatOption, required=True, help="Metadata format (see docs/export.md).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file, replaced atomically (default: stdout).")
 @click.option("--bom", is_flag=True, help="csv only: start with a UTF-8 byte order mark, so Excel reads UTF-8.")
 @click.option("--include-restricted", is_flag=True, help="Also export the fields records mark restricted.")
@@ -26,6 +34,8 @@ def export_command(ctx: click.Context, fmt: str, output: Path | None, bom: bool,
     Formats: oai_dc (OAI-PMH ListRecords), mods (MODS 3.7 modsCollection), csv, jsonl,
     tei-corpus (one TEI teiCorpus). Memory stays flat for any archive size.
     """
+    from oral_archive.archive.export import ExportError, atomic_output, exporter_for
+
     exporter_for(fmt)  # fail on a bad format before touching the archive or the output
     if bom and fmt != "csv":
         raise ExportError("--bom applies to the csv format only")

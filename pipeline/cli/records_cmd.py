@@ -6,11 +6,14 @@ import json
 import sys
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 import click
 
-from oral_archive.schemas.record import Fact, Record
-
 from .app import main, open_archive, print_json, stdout
+
+if TYPE_CHECKING:
+    from oral_archive.schemas.record import Fact, Record
 
 
 def record_facts(record: Record) -> list[tuple[str, Fact]]:

@@ -20,7 +20,7 @@ from flask import Flask, Response, abort, g, render_template, request, url_for
 from werkzeug.exceptions import Gone, HTTPException
 
 from oral_archive.archive.core import Archive, default_archive_path
-from oral_archive.archive.index import IndexMissing, IndexStale
+from oral_archive.archive.search import IndexMissing, IndexStale
 from oral_archive.pipeline.cli.records_cmd import provenance
 from oral_archive.schemas.errors import ArchiveError, QueryError, RecordNotFound
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from oral_archive.archive.core import Archive
 from oral_archive.archive.export import RESTRICTED_MARK, Redactor, redacted_record_data
-from oral_archive.archive.index import Hit, Snippet
+from oral_archive.archive.search import Hit, Snippet
 from oral_archive.schemas.record import Person, Record
 
 MARKED = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)

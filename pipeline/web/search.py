@@ -18,7 +18,8 @@ from typing import Mapping
 from urllib.parse import urlencode
 
 from oral_archive.archive.core import Archive
-from oral_archive.archive.index import SORTS, SearchResults, query_size_problem, syntax_problem
+from oral_archive.archive.search import SORTS, SearchResults
+from oral_archive.archive.search.limits import query_size_problem, syntax_problem
 from oral_archive.schemas.errors import ArchiveError, QueryError, RecordNotFound
 
 from .public import PublicRecord, load_public, public_facets, public_hit

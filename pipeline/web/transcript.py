@@ -19,7 +19,7 @@ from lxml import etree
 from whoosh.support.charset import accent_map
 
 from oral_archive.archive.export import Redactor
-from oral_archive.archive.index import text_analyzer
+from oral_archive.archive.search.schema import text_analyzer
 from oral_archive.schemas.xmlschemas import TEI_NS, XML_NS, safe_parser
 
 XML_ID = f"{{{XML_NS}}}id"

@@ -11,7 +11,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
-from oral_archive.archive.index import FastText, WordPairs, _FOLD, _FragmentToken, _MarkFormatter, _mirror, _snippets, exact_analyzer, pair_bucket, text_analyzer
+from oral_archive.archive.search.schema import FastText, WordPairs, _mirror, exact_analyzer, pair_bucket, text_analyzer
+from oral_archive.archive.search.snippets import _FragmentToken, _MarkFormatter, _snippets
 from whoosh import highlight
 
 WORDS = st.sampled_from(
@@ -59,7 +60,7 @@ def test_exact_phrase_matches_and_scores_as_whooshs_phrase(texts: list[str], wor
     from whoosh.fields import ID, Schema
     from whoosh.query import Phrase
 
-    from oral_archive.archive.index import ExactPhrase
+    from oral_archive.archive.search.queries import ExactPhrase
 
     for pairs in (False, True):  # with and without the word-pair filter
         fields = {"content_pairs": WordPairs(text_analyzer())} if pairs else {}
@@ -111,7 +112,7 @@ def test_numeric_terms_range_matches_whooshs_numeric_range(tenures, start, end, 
     from whoosh.filedb.filestore import RamStorage
     from whoosh.query import NumericRange
 
-    from oral_archive.archive.index import NumericTermsRange
+    from oral_archive.archive.search.queries import NumericTermsRange
 
     schema = Schema(id=ID(stored=True, unique=True), tenure_years=NUMERIC(float, bits=64, stored=True))
     ix = RamStorage().create_index(schema)
@@ -135,7 +136,7 @@ def test_numeric_terms_range_matches_whooshs_numeric_range(tenures, start, end, 
 def test_positions_decode_as_whoosh_decodes_them(positions):
     from whoosh.formats import Positions
 
-    from oral_archive.archive.index import _decode_positions
+    from oral_archive.archive.search.whoosh_internals import decode_positions as _decode_positions
 
     encoded = Positions().encode(positions)
     for _ in range(2):  # decoded, then remembered
@@ -154,7 +155,7 @@ def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase() ->
     from whoosh.filedb.filestore import RamStorage
     from whoosh.query import Phrase
 
-    from oral_archive.archive.index import ExactPhrase, _pair_filter
+    from oral_archive.archive.search.queries import ExactPhrase, _pair_filter
 
     rng = random.Random(3)
     vocabulary = [f"word{n}" for n in range(60)]
@@ -192,26 +193,28 @@ def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase() ->
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(0, 1), min_size=1, max_size=700), st.lists(st.integers(1, 80), min_size=1, max_size=40))
 def test_skip_to_by_bisection_lands_where_whooshs_skip_to_lands(holding: list[int], steps: list[int]) -> None:
-    """The bisecting ``skip_to`` and accumulated ids installed on Whoosh's posting reader
-    stop on the same posting as Whoosh's own, across blocks (128 postings each)."""
+    """The bisecting ``skip_to`` and accumulated ids of our codec's posting reader stop on
+    the same posting as Whoosh's own methods, across blocks (128 postings each)."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.fields import ID, Schema
     from whoosh.filedb.filestore import RamStorage
     from whoosh.matching import ReadTooFar
 
-    from oral_archive.archive.index import WHOOSH_READ_IDS, WHOOSH_SKIP_TO, _skip_to_by_bisection
+    from oral_archive.archive.search.postings import ArchiveCodec
+    from oral_archive.archive.search.whoosh_internals import BlockLeafMatcher
 
     assume(any(holding))
     ix = RamStorage().create_index(Schema(tag=ID()))
-    writer = ix.writer()
+    writer = ix.writer(codec=ArchiveCodec())
     for has in holding:
         writer.add_document(tag="x" if has else "y")
     writer.commit()
     with ix.searcher() as searcher:
         reader = searcher.reader()
         ours, whooshs = reader.postings("tag", "x"), reader.postings("tag", "x")
-        whooshs.skip_to = WHOOSH_SKIP_TO.__get__(whooshs)
-        whooshs._read_ids = WHOOSH_READ_IDS.__get__(whooshs)
-        assert ours.skip_to.__func__ is _skip_to_by_bisection
+        whooshs.skip_to = W3LeafMatcher.skip_to.__get__(whooshs)
+        whooshs._read_ids = W3LeafMatcher._read_ids.__get__(whooshs)
+        assert ours.skip_to.__func__ is BlockLeafMatcher.skip_to
         target = 0
         for step in steps:
             target += step
@@ -246,7 +249,7 @@ def test_fragments_of_light_tokens_equal_whooshs_tokens(text: str, query_words: 
 def test_only_short_position_values_are_remembered() -> None:
     from whoosh.formats import Positions
 
-    from oral_archive.archive.index import _DECODED_POSITIONS, _DECODED_POSITIONS_LONGEST, _decode_positions
+    from oral_archive.archive.search.whoosh_internals import _DECODED_POSITIONS, _DECODED_POSITIONS_LONGEST, decode_positions as _decode_positions
 
     short, long = Positions().encode([0, 1]), Positions().encode(list(range(0, 4000, 7)))
     assert len(short) <= _DECODED_POSITIONS_LONGEST < len(long)

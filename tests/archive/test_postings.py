@@ -19,8 +19,8 @@ from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
-from oral_archive.archive.index import WordPairs, text_analyzer
-from oral_archive.archive.postings import ArchiveCodec, ArchiveLeafMatcher, encode_block
+from oral_archive.archive.search.postings import ArchiveCodec, ArchiveLeafMatcher, encode_block
+from oral_archive.archive.search.schema import WordPairs, text_analyzer
 
 WORDS = st.sampled_from("police officer fire the run running ran quota José cafe a b c d e f".split())
 DOCUMENT = st.fixed_dictionaries(
@@ -140,7 +140,7 @@ def test_block_round_trip(ids, weights) -> None:
 
 
 def test_block_arrays_are_stored_little_endian_on_any_machine() -> None:
-    from oral_archive.archive.postings import _array_bytes, _array_of
+    from oral_archive.archive.search.postings import _array_bytes, _array_of
 
     assert _array_bytes(array("H", [1, 258])) == b"\x01\x00\x02\x01"
     assert list(_array_of("H", b"\x01\x00\x02\x01")) == [1, 258]

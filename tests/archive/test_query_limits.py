@@ -16,18 +16,12 @@ from hypothesis import given, strategies as st
 from whoosh import qparser, query as wq
 
 from oral_archive.archive import Archive
-from oral_archive.archive.index import (
-    AND_FAN_IN,
-    MAX_QUERY_CHARS,
-    MAX_QUERY_NESTING,
-    MAX_QUERY_WORDS,
-    QueryTooLong,
-    _narrow_and,
-    matching_docs,
-    normalize_query,
-    syntax_problem,
-    text_analyzer,
-)
+from oral_archive.archive.search.counting import matching_docs
+from oral_archive.archive.search.limits import MAX_QUERY_CHARS, MAX_QUERY_NESTING, MAX_QUERY_WORDS, syntax_problem
+from oral_archive.archive.search.parsing import normalize_query
+from oral_archive.archive.search.queries import AND_FAN_IN, _narrow_and
+from oral_archive.archive.search.results import QueryTooLong
+from oral_archive.archive.search.schema import text_analyzer
 from oral_archive.pipeline import ingest
 from oral_archive.schemas.errors import QueryError
 

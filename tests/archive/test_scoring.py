@@ -9,8 +9,9 @@ from whoosh import index as whoosh_index, qparser
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from oral_archive.archive.index import BM25FWithLengthTable, segment_field_lengths, text_analyzer
-from oral_archive.archive.postings import ArchiveCodec
+from oral_archive.archive.search.postings import ArchiveCodec
+from oral_archive.archive.search.schema import text_analyzer
+from oral_archive.archive.search.scoring import BM25FWithLengthTable, segment_field_lengths
 
 WORDS = st.sampled_from("police officer fire the run running quota José cafe b c d".split())
 # Lengths above 100 words are stored as one byte, so several lengths share a value.

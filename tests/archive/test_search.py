@@ -16,7 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from oral_archive.archive import Archive
-from oral_archive.archive.index import IndexLocked, IndexMissing, IndexStale, RECORDS, STATE_FILE, syntax_problem
+from oral_archive.archive.search.index import RECORDS, STATE_FILE
+from oral_archive.archive.search.limits import syntax_problem
+from oral_archive.archive.search.results import IndexLocked, IndexMissing, IndexStale
 from oral_archive.pipeline import ingest
 from oral_archive.pipeline.cli import main
 from oral_archive.schemas.errors import QueryError
@@ -192,7 +194,7 @@ def test_date_ranges_from_the_column_match_whooshs_own_date_ranges(archive_copy,
     """Date ranges are answered from the date_sort column (DateColumnRange): the same
     records as Whoosh's range over the date field, for every form of range, also after a
     record's document is deleted."""
-    from oral_archive.archive.index import DateColumnRange, _faster_leaves
+    from oral_archive.archive.search.queries import DateColumnRange, _faster_leaves
 
     undated = sorted(r.id for r in archive_copy.records() if not r.interview_date)
     dated(archive_copy, {undated[0]: "1931-02-27", undated[1]: "2019-05-03", undated[2]: "1990", undated[3]: "2019-05-04"})
@@ -378,7 +380,7 @@ def test_the_next_writer_rebuilds_an_index_of_another_format(archive_copy, tmp_p
 
 
 def test_an_interrupted_rebuild_is_rebuilt_by_the_next_writer(archive_copy, tmp_path, monkeypatch):
-    from oral_archive.archive.index import SearchIndex
+    from oral_archive.archive.search import SearchIndex
 
     stored = len(archive_copy.ids())
     (archive_copy.path / "index" / STATE_FILE).write_text(json.dumps({"format": 1}))
@@ -410,8 +412,9 @@ def test_date_ranges_are_not_mixed_up_between_indexes_with_the_same_segment_ids(
 
     from whoosh import index as whoosh_index
 
-    from oral_archive.archive.index import DateColumnRange, build_schema
-    from oral_archive.archive.postings import ArchiveCodec
+    from oral_archive.archive.search.postings import ArchiveCodec
+    from oral_archive.archive.search.queries import DateColumnRange
+    from oral_archive.archive.search.schema import build_schema
 
     def build(folder, days):
         folder.mkdir()
@@ -538,7 +541,7 @@ def test_results_are_typed(built_archive):
 
 
 def test_open_searchers_are_bounded(built_archive, tmp_path):
-    from oral_archive.archive import index as index_module
+    from oral_archive.archive.search import index as index_module
 
     for number in range(index_module._MAX_OPEN + 3):
         copy = tmp_path / f"copy{number}"
@@ -550,7 +553,8 @@ def test_open_searchers_are_bounded(built_archive, tmp_path):
 
 def test_snippet_screen_never_hides_a_matching_word(records):
     """The substring screen that skips segments must hold for every word of the corpus."""
-    from oral_archive.archive.index import _FOLD, _stem_screen, text_analyzer
+    from oral_archive.archive.search.schema import _FOLD, text_analyzer
+    from oral_archive.archive.search.snippets import _stem_screen
 
     analyzer = text_analyzer()
     words = {w for r in records.values() for w in re.findall(r"\w+", r.full_text)} | {"happy", "hoping", "employability", "José", "days"}
@@ -583,7 +587,8 @@ def test_reindex_in_the_same_process_does_not_double_count(archive_copy):
 def test_tiered_merge_keeps_segments_bounded_and_every_document(records, tmp_path):
     """One small commit after another (many small ingests): segments of one tier are merged
     ``per_tier`` at a time, so their number stays bounded, and no document is lost or doubled."""
-    from oral_archive.archive.index import SPEAKERS, SearchIndex, TieredMerge
+    from oral_archive.archive.search import SPEAKERS, SearchIndex
+    from oral_archive.archive.search.writer import TieredMerge
 
     policy = TieredMerge(per_tier=3, smallest=1, largest=10_000)
     index = SearchIndex(tmp_path / "index", merge_policy=policy)
@@ -602,14 +607,15 @@ def test_tiered_merge_keeps_segments_bounded_and_every_document(records, tmp_pat
 
 
 def test_tiered_merge_tiers():
-    from oral_archive.archive.index import TieredMerge
+    from oral_archive.archive.search.writer import TieredMerge
 
     policy = TieredMerge(per_tier=10, smallest=100)
     assert [policy.tier(n) for n in (1, 999, 1000, 9999, 10_000)] == [0, 0, 1, 1, 2]
 
 
 def test_tiered_merge_never_merges_more_than_largest(records, tmp_path):
-    from oral_archive.archive.index import SearchIndex, TieredMerge
+    from oral_archive.archive.search import SearchIndex
+    from oral_archive.archive.search.writer import TieredMerge
 
     policy = TieredMerge(per_tier=2, smallest=1, largest=3)
     index = SearchIndex(tmp_path / "index", merge_policy=policy)
@@ -632,7 +638,8 @@ COUNT_QUERIES = [
 def test_count_matches_equals_whooshs_count(archive_copy, deleting):
     """Totals counted with set operations equal Whoosh's document-by-document count, over
     several segments and with a deleted document."""
-    from oral_archive.archive.index import count_matches, _faster_leaves
+    from oral_archive.archive.search.counting import count_matches
+    from oral_archive.archive.search.queries import _faster_leaves
 
     records = sorted(archive_copy.records(), key=lambda r: r.id)
     archive_copy.index.update(records[:2])  # a second segment, the first one's copies deleted
@@ -657,7 +664,7 @@ def test_exact_phrases_find_and_score_as_whooshs_phrase_on_the_corpus(built_arch
     """ExactPhrase gives the records and scores of Whoosh's own Phrase on real text:
     phrases taken from the records (2 to 4 words, stop words inside included), plus
     ones no record holds; the reported total is the number of those records."""
-    from oral_archive.archive.index import _faster_leaves
+    from oral_archive.archive.search.queries import _faster_leaves
 
     words_of = [re.findall(r"[A-Za-z]+", r.full_text) for r in sorted(records.values(), key=lambda r: r.id)]
     phrases = {" ".join(words[i : i + n]) for words in words_of for n in (2, 3, 4) for i in range(5, len(words) - n, 37)}
@@ -683,7 +690,8 @@ def test_facet_counts_from_postings_equal_whooshs_grouping(archive_copy, deletin
     grouping over the facet columns, over two segments and with a deleted record."""
     from whoosh import sorting
 
-    from oral_archive.archive.index import FACET_FIELDS, _faster_leaves
+    from oral_archive.archive.search.queries import _faster_leaves
+    from oral_archive.archive.search.schema import FACET_FIELDS
 
     records = sorted(archive_copy.records(), key=lambda r: r.id)
     archive_copy.index.update(records[:2])
@@ -750,7 +758,10 @@ def test_speaker_search_keeps_each_records_first_hit_in_whooshs_order(tmp_path):
     from whoosh import sorting
     from whoosh import query as wq
 
-    from oral_archive.archive.index import FACET_FIELDS, SPEAKERS, SearchIndex, _faster_leaves
+    from oral_archive.archive.search import SPEAKERS, SearchIndex
+    from oral_archive.archive.search.parsing import speaker_query
+    from oral_archive.archive.search.queries import _faster_leaves
+    from oral_archive.archive.search.schema import FACET_FIELDS
 
     index = SearchIndex(tmp_path / "index")
     records = _synthetic_records(240, seed=5)
@@ -766,7 +777,7 @@ def test_speaker_search_keeps_each_records_first_hit_in_whooshs_order(tmp_path):
         for speaker in ["curry", "lee", "interviewer", "ann curry", "moss"]:
             # The speaker restricts, it does not score: Whoosh's own filter, by query.
             parsed = index.parse(text, speaker=True).accept(_faster_leaves)
-            spoken_by = index._speaker_query(speaker)
+            spoken_by = speaker_query(speaker)
             for sort, options in sorts.items():
                 options = {**options, "filter": spoken_by}
                 for page, limit in [(1, 10), (2, 10), (3, 7), (1, 200)]:

@@ -272,6 +272,18 @@ def test_restricted_fields_never_appear(client, room) -> None:
     assert not [w for w in WITHHELD if w in original.get_data(as_text=True).lower()]
 
 
+def test_a_withheld_value_finds_nothing_and_is_no_facet(client, room) -> None:
+    """The index holds each record's public view: searching a withheld name or organization
+    finds no record, and no facet lists it, whichever page of results is shown."""
+    for query in ("delgado", "rosa", '"lakeside packing"', 'organization:"lakeside packing"', "name:delgado"):
+        found = client.get("/api/search", query_string={"q": query}).get_json()
+        assert room["delgado"] not in [hit["id"] for hit in found["hits"]], query
+    facets = client.get("/api/search", query_string={"q": "*", "facets": "1", "limit": "1"}).get_data(as_text=True).lower()
+    assert not [word for word in WITHHELD if word in facets]
+    sardines = client.get("/api/search", query_string={"q": "sardines"}).get_json()
+    assert [hit["id"] for hit in sardines["hits"]] == [room["delgado"]]  # the text itself is still found
+
+
 # -- bad input -------------------------------------------------------------------------------
 BAD_INPUT = [
     ("/?q=" + "police " * 15000, 400, "characters long"),

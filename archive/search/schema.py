@@ -1,0 +1,413 @@
+"""The indexes' fields and how their text is analyzed.
+
+Owns: the analyzers (``text_analyzer``, ``exact_analyzer``), our field types
+(``FastText``: Whoosh's terms indexed faster; ``WordPairs``: adjacent-word buckets for
+phrases; ``FacetField``), the two schemas and which fields a query may name, and the
+word-by-word mirror of an analyzer (``_mirror``) that indexing and snippets share.
+Must not: know records (``documents`` maps them to fields) or open an index. The field
+classes are pickled into every index's schema: renaming or moving one needs a new
+``index.INDEX_FORMAT`` or an alias where the old name was (``archive/index.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+from zlib import crc32
+
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.columns import VarBytesListColumn
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence, Positions
+from whoosh.support.charset import accent_map
+
+from .whoosh_internals import stem_function
+
+DEFAULT_FIELDS = ("title", "content")
+SPEAKER_DEFAULT_FIELDS = ("content",)
+# Fields whose analyzed text is the segments' text: their query terms are what snippets mark.
+SNIPPET_FIELDS = frozenset({"content"})
+FACET_FIELDS = {"role": "role_facet", "organization": "organization_facet", "place": "place_facet", "subject": "subject_facet"}
+
+
+# The field holding the adjacent-word-pair buckets of a text field (see ``WordPairs``).
+PAIRS_SUFFIX = "_pairs"
+_INTERNAL_FIELDS = ("title_sort", "date_sort", "segments", "key", "version", "sha256", "content" + PAIRS_SUFFIX)
+
+
+def text_analyzer():
+    """English stemming with accent folding: 'policing' finds 'police', 'Jose' finds 'José'."""
+    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
+
+
+def exact_analyzer():
+    """Lower case and accent folding, no stemming, for names, roles and places."""
+    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+class FacetField(KEYWORD):
+    """A newline-separated keyword field whose column keeps the list of values per document.
+
+    Whoosh's own KEYWORD column stores the whole string as one value, so counting
+    multi-valued facets (subjects) with ``allow_overlap`` would fall back to walking every
+    posting of the field on every search. A list column lets facet counts read one column
+    entry per hit instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(stored=True, lowercase=False)
+        # One value per line: values such as "Independence, Missouri" keep their commas.
+        self.analyzer = self.format.analyzer = RegexTokenizer(r"[^\n]+")
+        # KEYWORD(sortable=<column>) ignores the column given and uses its default one.
+        self.column_type = VarBytesListColumn()
+
+    def to_column_value(self, value):
+        return [v.strip().encode("utf-8") for v in value.split("\n") if v.strip()]
+
+    def from_column_value(self, value):
+        return [v.decode("utf-8") for v in value]
+
+
+class FastText(TEXT):
+    """A TEXT field that indexes the same terms, positions and weights as Whoosh's own
+    analyzer chain, about three times faster.
+
+    Indexing runs the analyzer as a generator pipeline (tokenizer, then one generator per
+    filter) token by token; here each distinct word of the tokenizer is lowercased,
+    folded, stop-checked and stemmed once and remembered, and the positions are numbered
+    the way ``StopFilter(renumber=True)`` numbers them. Only ``index`` changes: queries,
+    snippets and anything else use the analyzer as before. An analyzer of another shape
+    falls back to Whoosh's path.
+    """
+
+    _CACHE_LIMIT = 200_000
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_fast", None)  # not pickled into the index's schema
+        return state
+
+    def _fast_path(self):
+        fast = self.__dict__.get("_fast")
+        if fast is None:
+            fast = self._fast = _fast_indexer(self.analyzer, self.format) or False
+        return fast
+
+    def index(self, value, **kwargs):
+        fast = self._fast_path() if not kwargs and isinstance(value, str) and type(self.format) is Positions else False
+        if not fast:
+            return super().index(value, **kwargs)
+        return fast(value)
+
+
+@dataclass(frozen=True)
+class _Mirror:
+    """What an analyzer of the shape FastText handles does, word by word and remembered.
+
+    ``terms(text)`` gives (term bytes or None when dropped, start, end) per word the
+    tokenizer finds; ``renumber`` says whether positions skip dropped words.
+    """
+
+    expression: re.Pattern
+    renumber: bool
+    term_of: Callable[[str], bytes | None]
+    cache: dict
+    # (text, term -> positions) of the last text ``FastText`` indexed with this analysis,
+    # so ``WordPairs`` indexing the same text object next need not analyze it again.
+    last: list = field(compare=False)
+
+    def words(self, text: str) -> list[str]:
+        if self.expression.pattern == _DEFAULT_TOKEN_PATTERN:
+            return _DEFAULT_TOKENS.findall(text)  # the same matches; findall gives them directly
+        return [match.group(0) for match in self.expression.finditer(text)]
+
+    def terms(self, text: str) -> list[bytes | None]:
+        """The term (or None when dropped) of each word, in order: ``spans`` without offsets."""
+        cache, term_of = self.cache, self.term_of
+        out = []
+        for word in self.words(text):
+            term = cache.get(word, _UNSEEN)
+            out.append(term_of(word) if term is _UNSEEN else term)
+        return out
+
+    def spans(self, text: str) -> list[tuple[bytes | None, int, int]]:
+        cache, term_of = self.cache, self.term_of
+        out = []
+        for match in self.expression.finditer(text):
+            word = match.group(0)
+            term = cache.get(word, _UNSEEN)
+            if term is _UNSEEN:
+                term = term_of(word)
+            out.append((term, match.start(), match.end()))
+        return out
+
+
+def _mirror(analyzer) -> _Mirror | None:
+    """A ``_Mirror`` of ``RegexTokenizer | LowercaseFilter | CharsetFilter [| StopFilter [| StemFilter]]``, else None."""
+    items = list(getattr(analyzer, "items", ()))
+    if not items or type(items[0]) is not RegexTokenizer or items[0].gaps:
+        return None
+    steps = []
+    renumber = False
+    for item in items[1:]:
+        kind = type(item)
+        if kind is LowercaseFilter:
+            steps.append(("lower", None))
+        elif kind is CharsetFilter:
+            steps.append(("fold", item.charmap))
+        elif kind is StopFilter:
+            steps.append(("stop", (item.stops, item.min, item.max)))
+            renumber = item.renumber
+        elif kind is StemFilter:
+            steps.append(("stem", (stem_function(item), item.ignore)))
+        else:
+            return None
+    expression = items[0].expression
+    # Shared by every field (and every unpickled schema) with the same analyzer, so the
+    # words seen by one commit's writer are known to the next one's, and to snippets.
+    signature = (expression.pattern, renumber, tuple((step, _hashable(arg)) for step, arg in steps))
+    cache = _WORD_CACHES.setdefault(signature, {})  # word -> UTF-8 term, or None when dropped
+    last = _LAST_ANALYSES.setdefault(signature, [(None, None)])
+
+    def term_of(word: str) -> bytes | None:
+        original = word
+        if len(cache) > FastText._CACHE_LIMIT:
+            cache.clear()
+        for step, arg in steps:
+            if step == "lower":
+                word = word.lower()
+            elif step == "fold":
+                word = word.translate(arg)
+            elif step == "stop":
+                stops, smallest, largest = arg
+                if len(word) < smallest or (largest is not None and len(word) > largest) or word in stops:
+                    cache[original] = None
+                    return None
+            else:
+                stem, ignore = arg
+                if word not in ignore:
+                    word = stem(word)
+        term = cache[original] = word.encode("utf-8")
+        return term
+
+    return _Mirror(expression, renumber, term_of, cache, last)
+
+
+def _term_positions(mirror: _Mirror) -> Callable[[str], dict[bytes, list[int]]]:
+    """text -> {term: positions} of the kept tokens, numbered as the analyzer numbers them."""
+    words_of, term_of, cache, renumber = mirror.words, mirror.term_of, mirror.cache, mirror.renumber
+
+    def term_positions(value: str) -> dict[bytes, list[int]]:
+        positions: dict[bytes, list[int]] = {}
+        kept = 0
+        first = None
+        for position, word in enumerate(words_of(value)):
+            term = cache.get(word, _UNSEEN)
+            if term is _UNSEEN:
+                term = term_of(word)
+            if term is None:
+                continue
+            if renumber:
+                # StopFilter(renumber=True): the first kept token keeps its position, the
+                # following kept ones count on from it, skipping the removed stop words.
+                if first is None:
+                    first = position
+                position = first + kept
+                kept += 1
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [position]
+            else:
+                found.append(position)
+        return positions
+
+    return term_positions
+
+
+def _fast_indexer(analyzer, format_):
+    """(text -> (term bytes, frequency, weight, positions bytes) per distinct term) for an
+    analyzer ``_mirror`` handles, else None."""
+    mirror = _mirror(analyzer)
+    if mirror is None:
+        return None
+    term_positions, last = _term_positions(mirror), mirror.last
+    boost = format_.field_boost
+    encode = format_.encode
+    single: dict[int, bytes] = {}  # position -> encoded one-position posting value
+
+    def index(value: str):
+        positions = term_positions(value)
+        postings = []
+        for term, found in positions.items():
+            count = len(found)
+            if count == 1:
+                value_bytes = single.get(found[0])
+                if value_bytes is None:
+                    value_bytes = single[found[0]] = encode(found)
+            else:
+                value_bytes = encode(found)
+            postings.append((term, count, float(count) * boost, value_bytes))
+        last[0] = (value, positions)  # one assignment: a reader sees a whole pair
+        return postings
+
+    return index
+
+
+class WordPairs(FieldType):
+    """Which adjacent word pairs of a text field a document has, hashed into a few buckets.
+
+    An exact phrase can only occur in a document holding every pair of its consecutive
+    words, so the documents of each pair's bucket narrow down the records whose word
+    positions must be read, usually from thousands (every record with both words) to a
+    few dozen. Hashing keeps the field small: one term per bucket
+    (``PAIR_BUCKETS``), not one per distinct pair, which made the build several times
+    slower. A bucket also holds other pairs, so it only filters: the positions decide.
+
+    Pairs are the consecutive terms of the same analysis as the text field (the
+    field's analyzer, positions numbered the same way), so a document matching the
+    phrase by positions is always in the filter.
+    """
+
+    def __init__(self, analyzer) -> None:
+        super().__init__(format=Existence(), analyzer=analyzer, scorable=False, stored=False)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_analysis", None)  # closures: not pickled into the index's schema
+        return state
+
+    def index(self, value, **kwargs):
+        analysis = self.__dict__.get("_analysis")
+        if analysis is None:
+            mirror = _mirror(self.analyzer)
+            analysis = self._analysis = (mirror.last if mirror else [(None, None)], _analysis_of(self.analyzer))
+        last, term_positions = analysis
+        seen, positions = last[0]
+        if seen is not value:  # else the text field of the same analysis has just indexed this text
+            positions = term_positions(value)
+        return [(bucket, 1, 1.0, b"") for bucket in pair_buckets(positions)]
+
+
+PAIR_BUCKETS = 1 << 16
+_BUCKET_TERMS = [b"%04x" % bucket for bucket in range(PAIR_BUCKETS)]
+
+
+def pair_bucket(first: bytes, second: bytes) -> bytes:
+    """The ``WordPairs`` term of two consecutive terms (stable across processes, unlike ``hash``).
+
+    Two pairs may share a bucket; a bucket only narrows the records to check.
+    """
+    return _BUCKET_TERMS[crc32(first + b"\x00" + second) & (PAIR_BUCKETS - 1)]
+
+
+def pair_buckets(positions: dict[bytes, list[int]]) -> set[bytes]:
+    """Buckets of every two terms at consecutive positions, from {term: positions}."""
+    terms, mask = _BUCKET_TERMS, PAIR_BUCKETS - 1
+    at = {position: term for term, found in positions.items() for position in found}
+    if len(at) == sum(map(len, positions.values())):  # one term per position: the usual case
+        buckets = set()
+        for position, term in at.items():
+            following = at.get(position + 1)
+            if following is not None:
+                buckets.add(terms[crc32(term + b"\x00" + following) & mask])
+        return buckets
+    # Some analyzers put several tokens at one position (synonyms, split and joined words).
+    every: dict[int, list[bytes]] = {}
+    for term, found in positions.items():
+        for position in found:
+            every.setdefault(position, []).append(term)
+    return {pair_bucket(term, following) for position, here in every.items() for term in here for following in every.get(position + 1, ())}
+
+
+def _analysis_of(analyzer) -> Callable[[str], dict[bytes, list[int]]]:
+    """text -> {term: positions}, as indexing the text with ``analyzer`` numbers them."""
+    mirror = _mirror(analyzer)
+    if mirror is not None:
+        return _term_positions(mirror)
+
+    def by_analyzer(text: str) -> dict[bytes, list[int]]:
+        positions: dict[bytes, list[int]] = {}
+        for token in analyzer(text, positions=True, mode="index"):
+            positions.setdefault(token.text.encode("utf-8"), []).append(token.pos)
+        return positions
+
+    return by_analyzer
+
+
+_WORD_CACHES: dict[tuple, dict[str, bytes | None]] = {}
+_LAST_ANALYSES: dict[tuple, list] = {}
+_UNSEEN = object()
+_DEFAULT_TOKEN_PATTERN = RegexTokenizer().expression.pattern
+_DEFAULT_TOKENS = re.compile(_DEFAULT_TOKEN_PATTERN.replace("(", "(?:"))
+
+
+def _hashable(arg):
+    if arg is None:
+        return None
+    if isinstance(arg, dict):  # a charset map
+        return tuple(sorted(arg.items()))
+    stops_or_stem, *rest = arg
+    if callable(stops_or_stem):  # (cached stem function, ignored words)
+        return (getattr(stops_or_stem, "__wrapped__", stops_or_stem), frozenset(rest[0]))
+    return (frozenset(stops_or_stem), *rest)
+
+
+def _metadata_fields() -> dict:
+    """Fields shared by both indexes, so field queries mean the same in ``--speaker`` searches."""
+    return dict(
+        id=ID(stored=True, sortable=True),
+        version=NUMERIC(stored=True),
+        title=FastText(analyzer=text_analyzer(), stored=True, field_boost=2.0),
+        title_sort=ID(sortable=True),
+        content=FastText(analyzer=text_analyzer()),
+        content_pairs=WordPairs(text_analyzer()),
+        role=FastText(analyzer=exact_analyzer()),
+        organization=FastText(analyzer=exact_analyzer()),
+        place=FastText(analyzer=exact_analyzer()),
+        subject=FastText(analyzer=exact_analyzer()),
+        topic=FastText(analyzer=text_analyzer()),
+        name=FastText(analyzer=exact_analyzer()),
+        speaker=FastText(analyzer=exact_analyzer()),
+        role_facet=FacetField(),
+        organization_facet=FacetField(),
+        place_facet=FacetField(),
+        subject_facet=FacetField(),
+        tenure_years=NUMERIC(float, bits=64, stored=True),
+        date=DATETIME(stored=True),
+        # Sort key for the interview date: YYYYMMDD, 0 when unknown. A DATETIME column gives
+        # documents without a value a default that sorts before every real date when
+        # reversed, which would list undated interviews as the newest.
+        date_sort=NUMERIC(int, bits=32, sortable=True),
+        ingested=DATETIME(stored=True, sortable=True),
+        source_url=ID(stored=True),
+        site=ID(stored=True),
+        format=ID(stored=True),
+        sha256=ID(stored=True),
+        segments=STORED(),
+    )
+
+
+def build_schema() -> Schema:
+    """Schema of the ``records`` index (one document per record)."""
+    fields = _metadata_fields()
+    fields["id"] = ID(stored=True, unique=True, sortable=True)
+    return Schema(**fields)
+
+
+def build_speaker_schema() -> Schema:
+    """Schema of the ``speakers`` index (one document per record and speaking participant)."""
+    fields = _metadata_fields()
+    fields["key"] = ID(unique=True)  # "<record id>#<participant id>"
+    fields["participant"] = ID(stored=True)
+    fields["speaker_name"] = STORED()
+    return Schema(**fields)
+
+
+def searchable_fields(schema: Schema) -> list[str]:
+    """Field names a user may put in a query (internal bookkeeping fields left out)."""
+    return sorted(n for n in schema.names() if not n.endswith("_facet") and n not in _INTERNAL_FIELDS and n not in ("participant", "speaker_name"))
+
+
+# Accent folding as the analyzers fold (for sort keys and the snippet screen).
+_FOLD = str.maketrans(accent_map)
