@@ -109,7 +109,7 @@ def _routes(app: Flask, archive: Archive) -> None:
                                        "who": speaker_names(page.records[hit.id].record).get(s.who or "")} for s in hit.snippets]}
             for hit in results.hits
         ]
-        return render_template("search.html", form=form, page=page, results=results, hits=hits, total_records=len(archive))
+        return render_template("search.html", form=form, page=page, results=results, hits=hits)
 
     @app.get("/records/<record_id>")
     def record_view(record_id: str) -> object:
@@ -186,7 +186,7 @@ def _errors(app: Flask) -> None:
         # A search that cannot run is shown on the search page, the form kept as typed.
         template = "search.html" if form is not None and status == 400 else "error.html"
         body = render_template(template, status=status, title=title or TITLES.get(status, "Error"), message=message,
-                               form=form or SearchForm(), page=None, results=None, hits=[], total_records=None)
+                               form=form or SearchForm(), page=None, results=None, hits=[])
         return Response(body, status=status, mimetype="text/html")
 
     @app.errorhandler(QueryError)
