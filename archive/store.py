@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Iterable, NamedTuple
 
 from oral_archive.schemas.errors import RecordNotFound, StoreError
+from oral_archive.schemas.filenames import one_line, printable_name
 from oral_archive.schemas.identifiers import slugify
 from oral_archive.schemas.record import RECORD_ID_PATTERN, Record
 
@@ -198,9 +199,27 @@ class RecordStore:
 
     # -- reading --------------------------------------------------------------------------
     def record_ids(self) -> list[str]:
+        """Ids of the records with at least one finished version, sorted.
+
+        A writer that died during a record's first version leaves ``records/<id>/`` with
+        only a ``.tmp-v1-*`` folder in it (the next writer removes it): that is no record,
+        and every reader (show, validate, export, bag) must not meet it as one.
+        """
         if not self.records_dir.is_dir():
             return []
-        return sorted(p.name for p in self.records_dir.iterdir() if p.is_dir() and re.match(RECORD_ID_PATTERN, p.name))
+        with os.scandir(self.records_dir) as entries:
+            candidates = [e.name for e in entries if e.is_dir() and re.match(RECORD_ID_PATTERN, e.name)]
+        return sorted(name for name in candidates if self._has_finished_version(self.records_dir / name))
+
+    @staticmethod
+    def _has_finished_version(folder: Path) -> bool:
+        # v1 is never removed once written: one stat for nearly every record, a listing otherwise
+        if (folder / "v1").is_dir():
+            return True
+        try:
+            return any(VERSION_DIR.match(name) and (folder / name).is_dir() for name in os.listdir(folder))
+        except OSError:
+            return False
 
     def versions(self, record_id: str) -> list[StoredVersion]:
         folder = self.record_dir(record_id)
@@ -417,6 +436,9 @@ class RecordStore:
         """
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         digest = hashlib.sha256(original).hexdigest()
+        # What is written and listed is one line each, whatever bytes the name or reason hold.
+        filename, reason = printable_name(filename), one_line(reason)
+        details = [one_line(d) for d in details or []]
         name = slugify(Path(filename).stem, 40)
         for earlier in sorted(self.quarantine_dir.glob(f"*-{digest[:8]}-{name}*")) if self.quarantine_dir.is_dir() else []:
             try:
@@ -430,9 +452,10 @@ class RecordStore:
         try:
             temporary.mkdir(parents=True)
             _write_file(temporary / original_name(filename), original, self.fsync)
-            text = f"file: {filename}\nsha256: {digest}\nreason: {reason}\n" + "".join(f"- {d}\n" for d in details or [])
-            _write_file(temporary / "reason.txt", text.encode("utf-8"), self.fsync)
-            info = {"file": filename, "sha256": digest, "reason": reason, "details": details or [], "quarantined_at": stamp}
+            text = f"file: {filename}\nsha256: {digest}\nreason: {reason}\n" + "".join(f"- {d}\n" for d in details)
+            # backslashreplace: a reason file is written whatever it holds, never a crash
+            _write_file(temporary / "reason.txt", text.encode("utf-8", "backslashreplace"), self.fsync)
+            info = {"file": filename, "sha256": digest, "reason": reason, "details": details, "quarantined_at": stamp}
             _write_file(temporary / "reason.json", json.dumps(info, indent=2).encode("utf-8"), self.fsync)
             if self.fsync:
                 _fsync_dir(temporary)
@@ -444,6 +467,9 @@ class RecordStore:
         except OSError as error:
             shutil.rmtree(temporary, ignore_errors=True)
             raise StoreError(f"cannot quarantine {filename}: {error.strerror or error}") from None
+        except BaseException:  # a defect or an interrupt: still no half-written entry left behind
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
         return folder
 
     def quarantined(self) -> list[dict]:
@@ -453,6 +479,11 @@ class RecordStore:
                 info = json.loads((folder / "reason.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 info = {"file": "?", "reason": "reason.json missing or unreadable"}
+            if not isinstance(info, dict):
+                info = {"file": "?", "reason": "reason.json is not a JSON object"}
+            # entries written before names and reasons were made printable, or edited by hand
+            info["file"] = printable_name(str(info.get("file", "?")))
+            info["reason"] = one_line(str(info.get("reason", "")))
             info["path"] = str(folder)
             entries.append(info)
         return entries

@@ -9,7 +9,7 @@ from oral_archive.schemas.identifiers import make_record_id, source_key
 from oral_archive.schemas.record import Change, Record, Segment
 from oral_archive.schemas.record import Source as SourceInfo
 
-from .document import Document
+from .document import Block, Document
 from .extract import Metadata, site_of
 
 
@@ -80,6 +80,20 @@ def assemble(document: Document, metadata: Metadata, context: Context) -> Record
         ingested_at=context.now,
         tool_version=context.tool_version,
         participants=metadata.people,
-        segments=[Segment(id=b.id, kind=b.kind, who=b.who, start=b.start, text=b.text) for b in document.blocks],
+        segments=[_segment(b) for b in document.blocks],
         changes=changes,
     )
+
+
+def _segment(block: Block) -> Segment:
+    """The record's segment for a block. ``who`` and ``start`` are given only when the block
+    has them (the same segment: both default to None): pydantic keeps a set of the fields
+    given for each model, and a set of five names takes over three times the memory of one
+    of four. A long transcript has a segment for every turn."""
+    values = {"id": block.id, "kind": block.kind, "text": block.text}
+    if block.who is not None:
+        values["who"] = block.who
+    start = block.start
+    if start is not None:
+        values["start"] = start
+    return Segment(**values)

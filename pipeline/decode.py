@@ -11,8 +11,11 @@ formats that carry their own encoding (DOCX, TEI, captions) apply exactly the sa
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -20,6 +23,7 @@ import ftfy
 from charset_normalizer import from_bytes
 
 from oral_archive.schemas.errors import SourceError
+from oral_archive.schemas.filenames import printable_path
 
 from .document import Artifact, DecodedText, Decision, Source
 from .readers import format_for
@@ -69,17 +73,95 @@ def media_type_for(path: Path) -> str:
     return format_for(path).media_type
 
 
-def read_source(path: Path) -> Source:
-    """Stage 1: read the original bytes (never modified afterwards) and fingerprint them."""
-    media_type = media_type_for(path)
+# Inputs larger than this are refused unread (``ingest --max-size`` changes it). A long
+# transcript is well under a megabyte of text; 50 MB leaves room for captions, Word files
+# with their markup and whole collections in one file, and still bounds time and memory.
+DEFAULT_MAX_BYTES = 50_000_000
+
+
+class InputRefused(SourceError):
+    """An input that is not read at all: too large, a link, not a regular file.
+
+    Unlike other rejected inputs it is not copied into quarantine: copying it is the very
+    thing refused (its size, or where a link points). The message names the file and why.
+    """
+
+
+def _size(size: int) -> str:
+    """A size as people read it: "130 bytes", "2.5 kB", "60 MB", "1.2 GB"."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= scale:
+            return f"{size / scale:,.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def read_input_bytes(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES, *, follow_symlinks: bool = True) -> bytes:
+    """The bytes of one input file, or a ``SourceError`` naming it and the reason.
+
+    The size is checked on the opened file before anything is read, and at most
+    ``max_bytes + 1`` bytes are ever read (a file growing after the check is caught too).
+    Only regular files are read: a pipe or device could block or never end. Without
+    ``follow_symlinks`` a symbolic link is refused, even one swapped in after listing.
+    """
+    shown = printable_path(path)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        if path.is_symlink():
+            raise InputRefused(shown, "is a symbolic link; links in a batch folder are not followed")
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        data = path.read_bytes()
+        fd = os.open(path, flags)
     except IsADirectoryError:
-        raise SourceError(str(path), "is a folder, expected a file") from None
+        raise SourceError(shown, "is a folder, expected a file") from None
     except FileNotFoundError:
-        raise SourceError(str(path), "no such file") from None
+        raise SourceError(shown, "no such file") from None
     except OSError as error:
-        raise SourceError(str(path), f"cannot read: {error.strerror or error}") from None
+        if error.errno == errno.ELOOP and not follow_symlinks:
+            raise InputRefused(shown, "is a symbolic link; links in a batch folder are not followed") from None
+        raise SourceError(shown, f"cannot read: {error.strerror or error}") from None
+    with open(fd, "rb", buffering=0) as handle:
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise SourceError(shown, "is a folder, expected a file")
+            if not stat.S_ISREG(info.st_mode):
+                raise InputRefused(shown, "is not a regular file (a pipe, socket or device); only files are read")
+            if max_bytes is not None and info.st_size > max_bytes:
+                exact = f" ({info.st_size:,} bytes)" if info.st_size >= 1000 else ""
+                raise InputRefused(shown, f"is {_size(info.st_size)}{exact}, over the size limit of {_size(max_bytes)}; not read (raise the limit with --max-size)")
+            if max_bytes is None:
+                return handle.readall()
+            # Ask for the size stat gave plus one byte, so a file that grew since (or one
+            # whose size the system does not know, as in /proc) shows it.
+            data = _read_up_to(handle, min(info.st_size, max_bytes) + 1)
+            if len(data) > info.st_size:
+                data += _read_up_to(handle, max_bytes + 1 - len(data))
+            if len(data) > max_bytes:
+                raise InputRefused(shown, f"grew past the size limit of {_size(max_bytes)} while being read; not read")
+            return data
+        except OSError as error:
+            raise SourceError(shown, f"cannot read: {error.strerror or error}") from None
+
+
+def _read_up_to(handle, size: int) -> bytes:
+    """Up to ``size`` bytes (fewer only at the end of the file)."""
+    chunks, left = [], size
+    while left > 0:
+        chunk = handle.read(left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_source(path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, follow_symlinks: bool = True) -> Source:
+    """Stage 1: read the original bytes (never modified afterwards) and fingerprint them.
+
+    ``max_bytes`` (``None``: no limit) and ``follow_symlinks`` as for ``read_input_bytes``.
+    """
+    media_type = media_type_for(path)
+    data = read_input_bytes(path, max_bytes, follow_symlinks=follow_symlinks)
     return Source(path=path, data=data, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type)
 
 
@@ -190,8 +272,7 @@ def fix_mojibake(text: str) -> str:
         return text  # every line is one ftfy leaves unchanged (most texts)
     config = _FTFY_CONFIG
     first_lt = text.find("<") if config.unescape_html == "auto" else -1
-    out: list[str] = []
-    copied = 0  # text[:copied] is in ``out``
+    changed: list[tuple[int, int, str]] = []  # (start, end, fixed) of the lines ftfy changed
     while found is not None:
         # the line (with its newline) holding the character: ftfy's segment
         start = text.rfind("\n", 0, found.start()) + 1
@@ -200,13 +281,21 @@ def fix_mojibake(text: str) -> str:
         if 0 <= first_lt < end and config.unescape_html == "auto":
             config = config._replace(unescape_html=False)
         segment = text[start:end]
-        out.append(text[copied:start])
         if len(segment) > config.max_decode_length:
-            out.append(ftfy.fix_text(segment, config=config))
+            fixed = ftfy.fix_text(segment, config=config)
         else:
-            out.append(ftfy.fix_and_explain(segment, config)[0])
-        copied = end
+            fixed = ftfy.fix_and_explain(segment, config)[0]
+        if fixed != segment:
+            changed.append((start, end, fixed))
         found = _NEEDS_FTFY.search(text, end)
+    if not changed:
+        return text  # ftfy changed no line: no copy of the text (it may be long)
+    out: list[str] = []
+    copied = 0  # text[:copied] is in ``out``
+    for start, end, fixed in changed:
+        out.append(text[copied:start])
+        out.append(fixed)
+        copied = end
     out.append(text[copied:])
     return "".join(out)
 
@@ -261,7 +350,7 @@ def normalize_text(text: str) -> tuple[str, list[Decision], list[Artifact]]:
 
 def decode(source: Source) -> DecodedText:
     """Stage 2: bytes -> NFC text with LF newlines, single spaces, no XML-illegal characters."""
-    if not source.data.strip():
+    if not source.data or source.data.isspace():  # data.strip() would copy a long file's bytes
         raise SourceError(str(source.path), "is empty", "decode")
     text, encoding = decode_bytes(source)
     if encoding in ("utf-8", "utf-8-sig"):  # looks_binary(text), counting the controls in the bytes
@@ -271,7 +360,7 @@ def decode(source: Source) -> DecodedText:
     if binary:
         raise SourceError(str(source.path), f"is mostly control characters after decoding as {encoding} (binary file?)", "decode")
     text, decisions, artifacts = normalize_text(text)
-    if not text.strip():
+    if not text or text.isspace():
         raise SourceError(str(source.path), "has no text after decoding", "decode")
     decisions.insert(0, Decision("decode", f"decoded {len(source.data)} bytes as {encoding}, normalized to Unicode NFC"))
     return DecodedText(source=source, text=text, encoding=encoding, decisions=decisions, artifacts=artifacts)

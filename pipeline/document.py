@@ -7,9 +7,12 @@ decides is recorded here (``Artifact``, ``Decision``) so the TEI header can list
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Union
+
+from oral_archive.schemas.filenames import printable_name
 
 
 @dataclass(frozen=True)
@@ -23,10 +26,11 @@ class Source:
 
     @property
     def filename(self) -> str:
-        return self.path.name
+        """The file's name as the record stores it: undecodable bytes and controls escaped."""
+        return printable_name(self.path.name)
 
 
-@dataclass
+@dataclass(slots=True)
 class Artifact:
     """Something taken out of the text because it is not part of the interview."""
 
@@ -47,7 +51,13 @@ class Decision:
 
 @dataclass
 class DecodedText:
-    """Text decoded from the source bytes, before cleaning."""
+    """Text decoded from the source bytes, before cleaning.
+
+    Once a reader has built the document from it, it may ``release`` the text: the document
+    holds it in its lines and blocks already, and this copy of a long text is the largest
+    part of the document (up to four bytes a character, where one character needs them).
+    ``text`` then decodes it again from the source whenever it is read.
+    """
 
     source: Source
     text: str
@@ -55,8 +65,28 @@ class DecodedText:
     decisions: list[Decision] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
 
+    def release(self, again: Callable[[Source], str]) -> None:
+        """Stop holding the text; ``again(source)`` makes it when ``text`` is read."""
+        self.__dict__.pop("text", None)
+        self.__dict__["_again"] = again
 
-@dataclass
+
+class _Released:
+    """``DecodedText.text`` after ``release``: made again from the source when read.
+
+    A non-data descriptor: the text an instance holds (set by ``__init__``) is found first.
+    """
+
+    def __get__(self, decoded: DecodedText | None, owner: type | None = None) -> str:
+        if decoded is None:
+            raise AttributeError("text")
+        return decoded.__dict__["_again"](decoded.source)
+
+
+DecodedText.text = _Released()  # type: ignore[assignment]  # (set after @dataclass: not a default)
+
+
+@dataclass(slots=True)
 class Line:
     """One line of cleaned text. ``breaks`` marks where page-break artifacts were cut out."""
 
@@ -81,12 +111,12 @@ class CleanedText:
 # -- inline content of a block ------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Text:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Quote:
     """Direct speech inside a paragraph; ``who`` is a participant id when attributed."""
 
@@ -98,12 +128,12 @@ class Quote:
     rule: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PageBreak:
     artifact: Artifact
 
 
-@dataclass
+@dataclass(slots=True)
 class Note:
     """A bracketed remark of the transcriber: [laughs], {inaudible}."""
 
@@ -112,7 +142,7 @@ class Note:
     close_mark: str
 
 
-@dataclass
+@dataclass(slots=True)
 class TimeAnchor:
     """A time stamp in the transcript, normalized to H:MM:SS (with .mmm when the source has it)."""
 
@@ -136,7 +166,7 @@ def plain_text(inlines: list[Inline]) -> str:
     return "".join(parts)
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A paragraph (``p``), an utterance (``u``) or a section heading (``head``)."""
 

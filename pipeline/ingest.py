@@ -16,10 +16,11 @@ from oral_archive.archive.core import Archive
 from oral_archive.archive.store import NewVersion
 from oral_archive.archive.validation import validate_record
 from oral_archive.schemas.errors import Problem, RecordInvalid, SourceError, StoreError
+from oral_archive.schemas.filenames import one_line, printable_path
 from oral_archive.schemas.identifiers import source_key
 from oral_archive.schemas.record import Record
 
-from .decode import read_source
+from .decode import DEFAULT_MAX_BYTES, InputRefused, read_input_bytes, read_source
 from .document import Source
 from .manifest import Manifest, ManifestProblem, SuppliedRow, load_manifest
 from .stages import prepare
@@ -61,19 +62,58 @@ class IngestReport:
         return f"{new} ingested{extra}, {counts['unchanged']} unchanged, {counts['rejected']} rejected{rebuilt}"
 
 
-def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given, folders walked recursively in sorted order (hidden entries skipped)."""
+def collect_inputs(paths: Iterable[Path | str]) -> tuple[list[Path], dict[Path, SourceError]]:
+    """(every input in order, the ones refused unread with the reason).
+
+    A path given as such is an input whatever it is (a link the caller named is followed;
+    reading says what is wrong with it). A folder is walked in sorted order, hidden
+    entries skipped; inside it only regular files and folders are taken: a symbolic link
+    (to a file or a folder) could lead anywhere on the machine, and a pipe or device
+    could block a read forever, so they are refused with a message, never read.
+    """
     files: list[Path] = []
+    refused: dict[Path, SourceError] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found, refused_here = _walk(path)
+            files.extend(sorted([*found, *refused_here]))
+            refused.update(refused_here)
         else:
             files.append(path)
-    return files
+    return files, refused
+
+
+def _walk(root: Path) -> tuple[list[Path], dict[Path, SourceError]]:
+    """(regular files below ``root``, entries refused with the reason), links never followed."""
+    found: list[Path] = []
+    refused: dict[Path, SourceError] = {}
+    folders = [root]  # a stack, not recursion: a folder may be nested thousands deep
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as error:
+            refused[folder] = InputRefused(printable_path(folder), f"cannot list this folder: {error.strerror or error}")
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            try:
+                if entry.is_symlink():
+                    kind = "folder" if entry.is_dir() else "file" if entry.is_file() else "missing or special file"
+                    refused[path] = InputRefused(printable_path(path), f"is a symbolic link (to a {kind}); links in a batch folder are not followed: ingest what it points to by naming it")
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(path)
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(path)
+                else:
+                    refused[path] = InputRefused(printable_path(path), "is not a regular file (a pipe, socket or device); only files are read")
+            except OSError as error:
+                refused[path] = SourceError(printable_path(path), f"cannot read: {error.strerror or error}")
+    return found, refused
 
 
 def ingest(
@@ -84,8 +124,14 @@ def ingest(
     manifest: Manifest | Path | str | None = None,
     workers: int = 1,
     batch_size: int = 64,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ) -> IngestReport:
     """Ingest files/folders; invalid inputs are quarantined with a reason, never half-stored.
+
+    Each file succeeds or is rejected on its own, with a one-line reason naming it; none
+    can stop the batch. A file larger than ``max_bytes`` (``None``: no limit) is refused
+    unread, as is a symbolic link or special file found inside a folder (neither is
+    copied into quarantine).
 
     ``manifest`` (a path or a loaded ``Manifest``) supplies archivist metadata per file; its
     bad rows are listed in ``report.manifest_problems`` and do not stop the batch.
@@ -102,22 +148,24 @@ def ingest(
     """
     report = IngestReport()
     paths = list(paths)
-    files = expand_paths(paths)
+    files, refused = collect_inputs(paths)
+    named = {Path(p) for p in paths}  # given by the caller: a link among them is followed
     supplied: dict[Path, SuppliedRow] = {}
     if manifest is not None:
         manifest = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
         # the manifest may sit in the folder it describes: it is not an interview
-        files = [f for f in files if f.resolve() != manifest.path.resolve()]
-        supplied, unmatched = manifest.match(files, roots=[p for p in paths if Path(p).is_dir()])
+        files = [f for f in files if f in refused or f.resolve() != manifest.path.resolve()]
+        supplied, unmatched = manifest.match([f for f in files if f not in refused], roots=[p for p in paths if Path(p).is_dir()])
         report.manifest_problems = manifest.problems + unmatched
     # Started before taking the lock, so no worker inherits the lock's file descriptor.
     pool = _start_pool(workers) if workers > 1 and len(files) > 1 else None
     try:
         with archive.writing():
             report.index_rebuilt = archive.index_rebuilt
-            batch = _Batch(archive, report, progress, batch_size, INDEX_EVERY_WITH_WORKERS if pool else INDEX_EVERY)
+            inputs = _Inputs(max_bytes, refused, named)
+            batch = _Batch(archive, report, progress, batch_size, INDEX_EVERY_WITH_WORKERS if pool else INDEX_EVERY, original_of=inputs.original)
             try:
-                for path, item, row, outcome in _outcomes(files, supplied, archive, pool, ahead=LOOKAHEAD_GROUPS if pool else 1):
+                for path, item, row, outcome in _outcomes(files, supplied, archive, pool, ahead=LOOKAHEAD_GROUPS if pool else 1, read=inputs.read):
                     batch.handle(path, item, row, outcome)
                 batch.flush()
                 batch.commit_index()
@@ -165,48 +213,93 @@ def prepare_one(source: Source, supplied: SuppliedRow | None = None, archive: Ar
 
     Runs in a worker process when ``archive`` is None (the record is then version 1; the
     caller prepares again against the archive when the source already has versions).
+    Running out of memory on one file rejects that file (its memory is free again once
+    the stages have unwound), not the batch.
     """
-    path = source.path
+    shown = printable_path(source.path)
     try:
-        prepared = prepare(source, archive, supplied=supplied)
-    except SourceError as error:
-        return Outcome(reason=str(error), quarantine_reason=f"{error.stage}: {error.reason}")
-    except ValueError as error:  # pydantic ValidationError is a ValueError
-        first_line = str(error).splitlines()[0]
-        return Outcome(reason=f"{path}: cannot build a record: {first_line}", quarantine_reason=f"cannot build a record: {error}")
-    except Exception as error:  # a bug, not bad input: stop, but say which file (a worker's traceback would not)
-        raise RuntimeError(f"{path}: unexpected error while preparing the record: {error!r}") from error
-    record_json = prepared.record.model_dump_json(indent=2).encode("utf-8")
-    problems = validate_record(record_json, prepared.tei, source.data, "subset")
+        try:
+            prepared = prepare(source, archive, supplied=supplied)
+        except SourceError as error:
+            return Outcome(reason=f"{shown}: {one_line(error.reason)}", quarantine_reason=f"{error.stage}: {error.reason}")
+        except ValueError as error:  # pydantic ValidationError is a ValueError
+            first_line = str(error).splitlines()[0]
+            return Outcome(reason=f"{shown}: cannot build a record: {one_line(first_line)}", quarantine_reason=f"cannot build a record: {error}")
+        except MemoryError:
+            raise
+        except Exception as error:  # a bug, not bad input: stop, but say which file (a worker's traceback would not)
+            raise RuntimeError(f"{shown}: unexpected error while preparing the record: {error!r}") from error
+        record, tei = prepared.record, prepared.tei
+        del prepared  # the document (many times the input's size) is not needed to validate
+        # record.model_dump_json(indent=2).encode("utf-8"), without the str in between (pydantic
+        # makes the JSON as UTF-8 bytes; a str of a long record is up to four times their size)
+        record_json = record.__pydantic_serializer__.to_json(record, indent=2)
+        problems = validate_record(record_json, tei, source.data, "subset")
+    except MemoryError:
+        size = f"{len(source.data):,} bytes"
+        return Outcome(reason=f"{shown}: ran out of memory while preparing its record ({size}); try it alone, or with more memory", quarantine_reason=f"ran out of memory while preparing the record ({size})")
     if problems:
-        invalid = RecordInvalid(prepared.record.id, problems)
-        return Outcome(reason=f"{path}: {invalid}", quarantine_reason=f"the record built from it is invalid ({len(problems)} problems)", problems=problems)
-    return Outcome(prepared.record, prepared.tei, record_json)
+        invalid = RecordInvalid(record.id, problems)
+        return Outcome(reason=f"{shown}: {one_line(str(invalid))}", quarantine_reason=f"the record built from it is invalid ({len(problems)} problems)", problems=problems)
+    return Outcome(record, tei, record_json)
 
 
-def _outcomes(files: list[Path], supplied: dict[Path, SuppliedRow], archive: Archive, pool, group: int = 32, ahead: int = 1, ahead_bytes: int = LOOKAHEAD_BYTES) -> Iterator[tuple]:
+class _Inputs:
+    """How one batch reads its inputs: refused entries stay unread, the size limit holds,
+    and only a path the caller named is followed when it is a link."""
+
+    def __init__(self, max_bytes: int | None, refused: dict[Path, SourceError], named: set[Path]) -> None:
+        self.max_bytes = max_bytes
+        self.refused = refused
+        self.named = named
+
+    def read(self, path: Path) -> Source:
+        if path in self.refused:
+            raise self.refused[path]
+        # A file found in a folder is opened without following links: one swapped in
+        # after the folder was listed is refused too.
+        return read_source(path, max_bytes=self.max_bytes, follow_symlinks=path in self.named)
+
+    def original(self, path: Path) -> bytes | None:
+        """The bytes of an input that could not be read as a source, to quarantine them."""
+        try:
+            return read_input_bytes(path, self.max_bytes, follow_symlinks=path in self.named)
+        except (SourceError, MemoryError):
+            return None
+
+
+def _outcomes(files: list[Path], supplied: dict[Path, SuppliedRow], archive: Archive, pool, group: int = 32, ahead: int = 1, ahead_bytes: int = LOOKAHEAD_BYTES,
+              read: Callable[[Path], Source] = read_source) -> Iterator[tuple]:
     """(path, Source | FileResult | SourceError, manifest row, Outcome | None), in input order.
 
-    Files are read here, in groups; bytes already in the archive are not prepared again.
-    With a pool, ``ahead`` more groups (at most ``ahead_bytes`` of input) are being
-    prepared while the caller stores and indexes this one, so the workers keep busy
-    during an index commit.
+    Files are read here, in groups of ``group`` files or ``ahead_bytes`` of input, whichever
+    comes first (a folder of large files is never all in memory at once); bytes already in
+    the archive are not prepared again. With a pool, ``ahead`` more groups (at most
+    ``ahead_bytes`` of input) are being prepared while the caller stores and indexes this
+    one, so the workers keep busy during an index commit.
     """
     queue: deque = deque()
     in_flight = 0  # input bytes of the groups in the queue
-    for start in range(0, len(files), group):
+    unread = iter(files)
+    while True:
         entries: list[tuple] = []
-        for path in files[start:start + group]:
+        group_bytes = 0
+        for path in unread:  # resumes where the previous group stopped
             try:
-                source = read_source(path)
+                source = read(path)
             except SourceError as error:
                 entries.append((path, error, None))
-                continue
-            existing = archive.find_checksum(source.sha256)
-            if existing:
-                entries.append((path, FileResult(path, "unchanged", existing[0], existing[1]), None))
             else:
-                entries.append((path, source, supplied.get(path)))
+                existing = archive.find_checksum(source.sha256)
+                if existing:
+                    entries.append((path, FileResult(path, "unchanged", existing[0], existing[1]), None))
+                else:
+                    entries.append((path, source, supplied.get(path)))
+                    group_bytes += len(source.data)
+            if len(entries) >= group or group_bytes >= ahead_bytes:
+                break
+        if not entries:
+            break
         jobs = [(item, row) for _, item, row in entries if isinstance(item, Source)]
         size = sum(len(item.data) for item, _ in jobs)
         queue.append((entries, pool.starmap_async(prepare_one, jobs, chunksize=4) if pool is not None and jobs else None, size))
@@ -234,8 +327,10 @@ def _resolve(entries: list[tuple], pending) -> Iterator[tuple]:
 class _Batch:
     """Collects prepared versions, stores them a batch at a time, indexes them in bulk."""
 
-    def __init__(self, archive: Archive, report: IngestReport, progress: Callable[[FileResult], None] | None, size: int, index_every: int) -> None:
+    def __init__(self, archive: Archive, report: IngestReport, progress: Callable[[FileResult], None] | None, size: int, index_every: int,
+                 original_of: Callable[[Path], bytes | None] = lambda path: None) -> None:
         self.archive = archive
+        self.original_of = original_of  # the bytes of a file that could not be read as a source, for quarantine
         self.index_every = index_every
         self.report = report
         self.progress = progress
@@ -250,9 +345,10 @@ class _Batch:
         if isinstance(item, FileResult):
             result = item
         elif isinstance(item, SourceError):
-            data = _read_if_possible(path)
+            # a refused input is not read, not even to keep a copy (see InputRefused)
+            data = None if isinstance(item, InputRefused) else self.original_of(path)
             quarantined = self.archive.quarantine(path.name, data, item.reason) if data is not None else None
-            result = FileResult(path, "rejected", reason=str(item), quarantined=quarantined)
+            result = FileResult(path, "rejected", reason=f"{printable_path(path)}: {one_line(item.reason)}", quarantined=quarantined)
         else:
             result = self._add(path, item, row, outcome)
         self.report.results.append(result)
@@ -276,6 +372,9 @@ class _Batch:
             return FileResult(path, "rejected", reason=outcome.reason, quarantined=quarantined)
         record = outcome.record
         self.versions.append(NewVersion(record, outcome.tei, source.data, outcome.record_json))
+        # the batch holds the TEI and JSON until they are stored: the outcome need not hold
+        # them too while the search index is committed (for a long record, both are large)
+        outcome.tei, outcome.record_json = b"", b""
         self.ids.add(record.id)
         self.sources.add(source_key(record.source.url, record.source.filename))
         self.checksums[source.sha256] = (record.id, record.version)
@@ -333,9 +432,3 @@ def _exit_with_parent(parent: int, server: int) -> None:
         if os.getppid() != server:
             os._exit(0)
 
-
-def _read_if_possible(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes() if path.is_file() else None
-    except OSError:
-        return None

@@ -326,7 +326,7 @@ def speaker_id(label: str, taken: set[str]) -> str:
     return candidate
 
 
-def assign_roles(turns: list[tuple[str, str]], labels: dict[str, int], declared: dict[str, str] | None = None) -> list[Speaker]:
+def assign_roles(turns: Iterable[tuple[str, str]], labels: dict[str, int], declared: dict[str, str] | None = None) -> list[Speaker]:
     """Who is the interviewer: a label the header declares, a well-known label, else the one
     whose turns are mostly questions."""
     asks: dict[str, int] = {}
@@ -672,7 +672,8 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
         if segments[-1][0] not in (None, "#heading") and turn_texts and not line.blank:
             turn_texts[-1][1].append(line.text)
 
-    speakers = assign_roles([(label, " ".join(parts)) for label, parts in turn_texts], labels, declared) if labels else []
+    # one turn's text at a time: a list of them all would be another copy of the transcript
+    speakers = assign_roles(((label, " ".join(parts)) for label, parts in turn_texts), labels, declared) if labels else []
     by_label = {speaker.label: speaker for speaker in speakers}
     joiner = _Joiner(Vocabulary(cleaned.decoded.text, lexicon))
     counts = {"p": 0, "u": 0}

@@ -11,6 +11,8 @@ stamps ``<anchor synch>`` into a ``<timeline>``.
 
 from __future__ import annotations
 
+import io
+
 from lxml import etree
 from lxml.builder import ElementMaker
 
@@ -228,4 +230,8 @@ def tei_bytes(tree: etree._ElementTree) -> bytes:
     header = tree.getroot().find(f"{{{TEI_NS}}}teiHeader")
     if header is not None:
         etree.indent(header, space=" ", level=1)
-    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    # The bytes of etree.tostring(tree, ...), written in pieces into one growing buffer:
+    # tostring makes them in libxml2's buffer and then copies them (twice a long TEI's size).
+    out = io.BytesIO()
+    tree.write(out, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return out.getvalue()

@@ -10,7 +10,6 @@ topic's evidence is its first use. Only for English, the language of the word li
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -35,14 +34,6 @@ RULE = "topic.distinctive-term"
 WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W\d_]|[^\W\d_]")
 
 
-@dataclass
-class _Use:
-    count: int
-    block: Block
-    start: int
-    end: int
-
-
 @cache
 def _zipf():
     from wordfreq import zipf_frequency
@@ -54,67 +45,144 @@ def _content_blocks(document: Document) -> list[Block]:
     return [b for b in document.blocks if b.kind in ("p", "u")]
 
 
-def _singular(word: str, vocabulary: set[str]) -> str:
+def _singular(word: str, vocabulary: set[str] | dict[str, object]) -> str:
     """'officers' counts as 'officer' when the text also uses the singular."""
     if word.endswith("s") and word[:-1] in vocabulary:
         return word[:-1]
     return word
 
 
+# What a word can be in a pair (``_pair_kind``): too short or too common, a word that may
+# be part of one, or a rare one (a pair needs one of those).
+_NO_PAIR, _PAIR_WORD, _RARE_PAIR_WORD = 0, 1, 2
+
+
+def _pair_kind(word: str, zipf_of) -> int:
+    if len(word) < MIN_LENGTH:
+        return _NO_PAIR
+    frequency = zipf_of(word)
+    if frequency > MAX_PAIR_WORD_ZIPF:
+        return _NO_PAIR
+    return _RARE_PAIR_WORD if frequency <= MAX_ZIPF else _PAIR_WORD
+
+
+@dataclass
+class _Words:
+    """Every word's count and first use (block index, start, end), from one pass over the
+    text: memory grows with the vocabulary, not with the length of the text."""
+
+    counts: dict[str, int]  # lower case (’ as '), in first-seen order
+    first: dict[str, tuple[int, int, int]]
+    lower: set[str]  # written in lower case at least once (the rest are proper nouns)
+    normal: dict[str, str]  # each word as written -> its lower-case form
+
+
+def _count_words(blocks: list[Block]) -> _Words:
+    counts: dict[str, int] = {}
+    first: dict[str, tuple[int, int, int]] = {}
+    lower: set[str] = set()
+    normal: dict[str, str] = {}  # each form is converted once
+    for index, block in enumerate(blocks):
+        for match in WORD.finditer(block.text):
+            written = match.group()
+            word = normal.get(written)
+            if word is None:
+                word = normal[written] = written.lower().replace("’", "'")
+            if word in counts:
+                counts[word] += 1
+            else:
+                counts[word] = 1
+                first[word] = (index, *match.span())
+            if word not in lower and written[0].islower():
+                lower.add(word)
+    return _Words(counts, first, lower, normal)
+
+
+def _count_pairs(blocks: list[Block], words: _Words, zipf_of) -> dict[tuple[str, str], list[int]]:
+    """{(first word, second word as a term): [uses, block index of the first, its start]} for
+    two adjacent words with one space between that may make a topic ("police discretion": the
+    first may be common, the pair is not; pronouns and quantifiers never start one; proper
+    nouns never take part). A second pass, knowing every word of the text: only pairs that can
+    count are kept, and "police officers" counts as "police officer" at once."""
+    vocabulary, lower, normal = words.counts, words.lower, words.normal
+    heads: dict[str, int] = {}  # word -> its pair kind, for words that can open a pair
+    tails: dict[str, tuple[int, str]] = {}  # word -> (pair kind, as a term), for words that can close one
+    for word in vocabulary:
+        kind = _pair_kind(word, zipf_of) if word in lower else _NO_PAIR
+        if kind:
+            tails[word] = (kind, _singular(word, vocabulary))
+            if word not in NOT_PAIR_HEADS:
+                heads[word] = kind
+    pairs: dict[tuple[str, str], list[int]] = {}
+    for index, block in enumerate(blocks):
+        text = block.text
+        previous, previous_kind, previous_start, previous_end = "", _NO_PAIR, -2, -2
+        for match in WORD.finditer(text):
+            word = normal[match.group()]
+            start = match.start()
+            if previous_kind and previous_end + 1 == start and text[previous_end] == " ":
+                tail = tails.get(word)
+                if tail is not None and (tail[0] == _RARE_PAIR_WORD or previous_kind == _RARE_PAIR_WORD):
+                    key = (previous, tail[1])
+                    found = pairs.get(key)
+                    if found is None:
+                        pairs[key] = [1, index, previous_start]
+                    else:
+                        found[0] += 1
+            previous_kind = heads.get(word, _NO_PAIR)
+            if previous_kind:
+                previous, previous_start, previous_end = word, start, match.end()
+    return pairs
+
+
 def extract_topics(document: Document, language: str = "en") -> list[Fact]:
-    """Up to ``MAX_TOPICS`` distinctive terms, most distinctive first, each with evidence."""
+    """Up to ``MAX_TOPICS`` distinctive terms, most distinctive first, each with evidence.
+
+    The text is read twice, counting words, then adjacent pairs, keeping only where each is
+    first used: no list of the text's words (a long transcript has millions).
+    """
     if language != "en":
         return []
     zipf = _zipf()
-    tokens: list[tuple[Block, int, int, str]] = []  # block, start, end, word (lower case)
-    for block in _content_blocks(document):
-        for match in WORD.finditer(block.text):
-            tokens.append((block, match.start(), match.end(), match.group(0).lower().replace("’", "'")))
-    vocabulary = {t[3] for t in tokens}
-    # a proper noun is never written in lower case (names, places, speaker labels)
-    proper = vocabulary - {t[3] for t in tokens if t[0].text[t[1]].islower()}
+    frequencies: dict[str, float] = {}
+
+    def zipf_of(word: str) -> float:
+        frequency = frequencies.get(word)
+        if frequency is None:
+            frequency = frequencies[word] = zipf(word)
+        return frequency
+
+    blocks = _content_blocks(document)
+    words = _count_words(blocks)
+    vocabulary, lower = words.counts, words.lower
 
     def usable(word: str) -> bool:
-        return len(word) >= MIN_LENGTH and word not in proper and "'" not in word and zipf(word) > 0
+        # a proper noun is never written in lower case (names, places, speaker labels)
+        return len(word) >= MIN_LENGTH and word in lower and "'" not in word and zipf_of(word) > 0
 
-    uses: dict[str, _Use] = {}
-    for block, start, end, word in tokens:
+    # a word and its plural are one term, counted together, first used where either was
+    uses: dict[str, list] = {}  # term -> [count, first position]
+    for word, count in vocabulary.items():
         term = _singular(word, vocabulary)
         if not usable(term):
             continue
-        if term in uses:
-            uses[term].count += 1
+        use = uses.get(term)
+        if use is None:
+            uses[term] = [count, words.first[word]]
         else:
-            uses[term] = _Use(1, block, start, end)
-
-    # two adjacent usable words: "police discretion" (the first may be common, the pair is not)
-    pair_counts: Counter[str] = Counter()
-    pair_first: dict[str, tuple[Block, int, int]] = {}
-    for (b1, s1, e1, w1), (b2, s2, e2, w2) in zip(tokens, tokens[1:]):
-        if b1 is not b2 or b1.text[e1:s2] != " " or w1 in proper or w2 in proper:
-            continue
-        if (
-            len(w1) < MIN_LENGTH
-            or len(w2) < MIN_LENGTH
-            or max(zipf(w1), zipf(w2)) > MAX_PAIR_WORD_ZIPF
-            or min(zipf(w1), zipf(w2)) > MAX_ZIPF
-            or w1 in NOT_PAIR_HEADS
-        ):
-            continue  # 'different situations', 'myself comfortable': no topic
-        pair = f"{w1} {_singular(w2, vocabulary)}"
-        pair_counts[pair] += 1
-        pair_first.setdefault(pair, (b1, s1, e2))
+            use[0] += count
+            use[1] = min(use[1], words.first[word])
 
     scored: list[tuple[float, str, Block, int, int]] = []
-    for term, use in uses.items():
-        rarity = 7.5 - zipf(term)
-        if use.count >= MIN_USES and zipf(term) <= MAX_ZIPF:
-            scored.append((use.count * rarity, term, use.block, use.start, use.end))
-    for pair, n in pair_counts.items():
-        first, second = pair.split(" ")
-        if n >= MIN_USES:
-            block, start, end = pair_first[pair]
-            scored.append((n * (15 - zipf(first) - zipf(second)), pair, block, start, end))
+    for term, (count, (index, start, end)) in uses.items():
+        rarity = 7.5 - zipf_of(term)
+        if count >= MIN_USES and zipf_of(term) <= MAX_ZIPF:
+            scored.append((count * rarity, term, blocks[index], start, end))
+    for (first, second), (count, index, start) in _count_pairs(blocks, words, zipf_of).items():
+        if count >= MIN_USES:
+            text = blocks[index].text
+            end = WORD.match(text, WORD.match(text, start).end() + 1).end()  # the pair's second word's end
+            scored.append((count * (15 - zipf_of(first) - zipf_of(second)), f"{first} {second}", blocks[index], start, end))
     scored.sort(key=lambda item: (-item[0], item[1]))
 
     chosen: list[tuple[str, Block, int, int]] = []

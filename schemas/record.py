@@ -37,6 +37,20 @@ RestrictableField = Literal[
 RESTRICTABLE_FIELDS: frozenset[str] = frozenset(get_args(RestrictableField))
 
 
+def _first_positions(field: str, ids: list[str]) -> dict[str, int]:
+    """id -> its position in ``ids``; a ``ValueError`` naming ``field[i].id`` for a repeated id.
+
+    One dictionary for the whole list: a record of a long transcript has tens of thousands
+    of segments, and looking each id up among the ones before it was quadratic.
+    """
+    positions: dict[str, int] = {}
+    for i, ident in enumerate(ids):
+        earlier = positions.setdefault(ident, i)
+        if earlier != i:
+            raise ValueError(f"{field}[{i}].id: {ident!r} is already the id of {field}[{earlier}]")
+    return positions
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
 
@@ -180,15 +194,8 @@ class Record(_Model):
     def _references_resolve(self) -> "Record":
         # Each message starts with the field path ("segments[3].who: ...") so that the
         # validation report can name the exact field, as it does for single-field errors.
-        person_ids = [p.id for p in self.participants]
-        for i, person_id in enumerate(person_ids):
-            if person_id in person_ids[:i]:
-                raise ValueError(f"participants[{i}].id: {person_id!r} is already the id of participants[{person_ids.index(person_id)}]")
-        segment_ids = [s.id for s in self.segments]
-        for i, segment_id in enumerate(segment_ids):
-            if segment_id in segment_ids[:i]:
-                raise ValueError(f"segments[{i}].id: {segment_id!r} is already the id of segments[{segment_ids.index(segment_id)}]")
-        known_people, known_segments = set(person_ids), set(segment_ids)
+        known_people = _first_positions("participants", [p.id for p in self.participants])
+        known_segments = _first_positions("segments", [s.id for s in self.segments])
         for i, segment in enumerate(self.segments):
             if segment.who and segment.who not in known_people:
                 raise ValueError(f"segments[{i}].who: names speaker {segment.who!r}, who is not a participant")

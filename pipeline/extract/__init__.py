@@ -17,7 +17,7 @@ from oral_archive.schemas.record import Evidence, Fact, Person
 
 from ..document import Decision, Document
 from ..topics import extract_topics
-from .common import document_fields, split_sentences
+from .common import BlockTexts, document_fields, split_sentences
 from .dates import extract_interview_date
 from .language import LANGUAGE_NAMES, identify_language, language_tag
 from .names import (
@@ -61,7 +61,8 @@ def extract(document: Document) -> Metadata:
         source_url=extract_source_url(document),
         interview_date=extract_interview_date(document),
     )
-    language, reason = identify_language(" ".join(b.text for b in document.blocks))
+    # the blocks' texts one at a time: joining them would copy the whole text again
+    language, reason = identify_language(BlockTexts(document.blocks))
     stated = next((f for f in document_fields(document) if f.kind == "language" and f.value.lower().rstrip(".") in LANGUAGE_NAMES), None)
     if stated is not None:
         language, reason = LANGUAGE_NAMES[stated.value.lower().rstrip(".")], f"stated: {stated.line.text.strip()!r} ({stated.line.block.id})"

@@ -6,9 +6,14 @@ match becomes a ``Fact`` with ``Evidence``.
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, wraps
+from itertools import islice
 from typing import Any, Callable, TypeVar
 
 from oral_archive.schemas.record import Evidence, Fact
@@ -150,10 +155,50 @@ def sentences(block: Block) -> list[tuple[int, int, str]]:
     return _split_cached(block.text)
 
 
-@lru_cache(maxsize=8192)
+# Every rule reads the same sentences: each block is split once (callers do not mutate the
+# list). The cache holds the last texts split, up to this many characters (and entries) in
+# all: it outlives the document, and a long document's text must not stay behind in it.
+SENTENCE_CACHE_CHARS = 2_000_000
+SENTENCE_CACHE_ENTRIES = 8192
+_sentence_cache: OrderedDict[str, list[tuple[int, int, str]]] = OrderedDict()
+_sentence_cache_chars = 0
+_sentence_cache_lock = threading.Lock()
+
+
 def _split_cached(text: str) -> list[tuple[int, int, str]]:
-    # every rule reads the same sentences: split each block once (callers do not mutate it)
-    return split_sentences(text)
+    global _sentence_cache_chars
+    with _sentence_cache_lock:
+        found = _sentence_cache.get(text)
+        if found is not None:
+            _sentence_cache.move_to_end(text)
+            return found
+    found = split_sentences(text)
+    if len(text) <= SENTENCE_CACHE_CHARS:
+        with _sentence_cache_lock:
+            if text not in _sentence_cache:
+                _sentence_cache[text] = found
+                _sentence_cache_chars += len(text)
+            while _sentence_cache_chars > SENTENCE_CACHE_CHARS or len(_sentence_cache) > SENTENCE_CACHE_ENTRIES:
+                oldest, _ = _sentence_cache.popitem(last=False)
+                _sentence_cache_chars -= len(oldest)
+    return found
+
+
+class BlockTexts(Sequence[str]):
+    """The texts of ``blocks``, each made when it is read (``Block.text`` joins the block's
+    inlines): a rule reading the whole text holds one block's text at a time, not a copy of
+    the document."""
+
+    def __init__(self, blocks: Sequence[Block]) -> None:
+        self._blocks = blocks
+
+    def __len__(self) -> int:
+        return len(self._blocks)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [block.text for block in self._blocks[index]]
+        return self._blocks[index].text
 
 
 def identities(blocks: list[Block]) -> set[int]:
@@ -197,15 +242,23 @@ class LineSpan:
 def per_document(function: Callable[..., T]) -> Callable[..., T]:
     """Remember ``function``'s answer for the last document (and arguments) it was asked about:
     several rules ask for the same document's lines, fields or heading. Documents are compared
-    by identity: comparing every field of every block would cost more than the work saved."""
-    memo: list[Any] = []
+    by identity: comparing every field of every block would cost more than the work saved.
+
+    The document is held by a weak reference, and the answer forgotten when the document
+    goes: a document is many times its text's size, and the memo must not keep it (or the
+    blocks an answer points into) alive after extraction."""
+    memo: list[Any] = []  # [weak reference to the document, arguments, answer]
+
+    def forget(reference: weakref.ref) -> None:
+        if memo and memo[0] is reference:
+            memo.clear()
 
     @wraps(function)
     def remembered(document: Document, *args: Any) -> T:
-        if memo and memo[0] is document and memo[1] == args:
+        if memo and memo[0]() is document and memo[1] == args:
             return memo[2]
         result = function(document, *args)
-        memo[:] = [document, args, result]
+        memo[:] = [weakref.ref(document, forget), args, result]
         return result
 
     return remembered
@@ -218,16 +271,27 @@ def document_lines(document: Document, kinds: tuple[str, ...] = ("head", "p")) -
     Line-shaped facts ("by R.W. Hadley", "Kokomo, Indiana", "Interviewer: ...") must be
     read per line even when structure joined several lines into one paragraph. A line
     whose text cannot be found verbatim in its block (time stamps, speaker labels) is left
-    out rather than guessed at.
+    out rather than guessed at. (The rules read ``leading_lines``, or ``iter_document_lines``
+    when they read on: a list of every line of a long text is not needed.)
     """
-    return _document_lines(document, kinds)
+    return list(iter_document_lines(document, kinds))
 
 
-def _document_lines(document: Document, kinds: tuple[str, ...]) -> list[LineSpan]:
+# Where pages and transcripts put their metadata: the rules that read lines read no further.
+LEADING_LINES = 80
+
+
+@per_document
+def leading_lines(document: Document) -> list[LineSpan]:
+    """The first ``LEADING_LINES`` of ``document_lines(document)``, found without the rest."""
+    return list(islice(iter_document_lines(document), LEADING_LINES))
+
+
+def iter_document_lines(document: Document, kinds: tuple[str, ...] = ("head", "p")) -> Iterator[LineSpan]:
+    """``document_lines``, one at a time."""
     blocks = sorted((b for b in document.blocks if b.kind in kinds), key=lambda b: b.line)
     starts = [b.line for b in blocks]
     cursors: dict[str, int] = {}
-    spans: list[LineSpan] = []
     for line in document.cleaned.lines:
         # a page artifact cut out of a line stood on a line of its own: split there
         cuts = sorted({0, len(line.text), *(min(offset, len(line.text)) for offset, _ in line.breaks)})
@@ -242,9 +306,8 @@ def _document_lines(document: Document, kinds: tuple[str, ...]) -> list[LineSpan
                 at = block.text.find(text, cursors.get(block.id, 0))
                 if at >= 0:
                     cursors[block.id] = at + len(text)
-                    spans.append(LineSpan(block, at, at + len(text)))
+                    yield LineSpan(block, at, at + len(text))
                     break
-    return spans
 
 
 @dataclass(frozen=True)
@@ -264,7 +327,7 @@ class FieldValue:
 def document_fields(document: Document, limit: int = 80) -> list[FieldValue]:
     """"Label: value" lines, and a label alone on a line with its value on the next, in the
     first ``limit`` lines (where pages and transcripts put their metadata)."""
-    lines = document_lines(document)[:limit]
+    lines = leading_lines(document)[:limit] if limit <= LEADING_LINES else document_lines(document)[:limit]
     fields: list[FieldValue] = []
     for index, line in enumerate(lines):
         text = line.text

@@ -12,8 +12,8 @@ from .common import (
     DATE,
     MONTH_NAMES,
     document_fields,
-    document_lines,
     extracted_fact,
+    leading_lines,
     sentence_evidence,
     sentences,
 )
@@ -53,7 +53,7 @@ def extract_interview_date(document: Document) -> Fact | None:
         block = document.block(title.evidence.segment)
         if (match := DATE.search(block.text)) and (iso := parse_date(match)):
             return extracted_fact(match.group(0), Evidence(segment=block.id, start=match.start(), end=match.end(), text=block.text, rule="date.title", confidence=0.75), iso)
-    lines = document_lines(document)[:60]
+    lines = leading_lines(document)[:60]
     for index, line in enumerate(lines):
         text = line.text.strip()
         neighbours = [lines[i].text.strip() for i in (index - 1, index + 1) if 0 <= i < len(lines)]

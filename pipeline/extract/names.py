@@ -19,8 +19,8 @@ from .common import (
     NOT_NAME_WORDS,
     PERSON_NAMES,
     document_fields,
-    document_lines,
     extracted_fact,
+    leading_lines,
     per_document,
     sentence_evidence,
     sentences,
@@ -174,13 +174,15 @@ def _recurring_surname(document: Document) -> Fact | None:
     ...": in a profile the full name comes early and the surname alone again and again; the
     first full name of the opening paragraphs whose surname recurs alone at least twice."""
     paragraphs = [b for b in document.blocks if b.kind == "p"]
-    body = " ".join(b.text for b in paragraphs)
+    body = None  # the paragraphs joined, made once a candidate needs it
     for block in paragraphs[:2]:
         for sentence in sentences(block):
             for match in re.finditer(rf"(?<![\w.])(?P<name>{NAME_WORD}\s+{NAME_WORD})\b(?!\s+{NAME_WORD})", sentence[2]):
                 first, surname = match.group("name").split()
                 if first in NOT_NAME_WORDS or first in MONTHS_AND_DAYS or match.group("name").lower() in occupations():
                     continue
+                if body is None:
+                    body = " ".join(b.text for b in paragraphs)
                 alone = re.findall(rf"(?<!{re.escape(first)} )\b{re.escape(surname)}\b(?!\s+{NAME_WORD})", body)
                 if len(alone) >= 2:
                     return extracted_fact(match.group("name"), sentence_evidence(block, sentence, match.start("name"), match.end("name"), "name.recurring-surname", 0.55))
@@ -198,7 +200,7 @@ def extract_interviewer_name(document: Document) -> Fact | None:
         if field.kind == "interviewer" and match and match.group("names").split()[0] not in NOT_NAME_WORDS:
             begin = field.line.text.find(match.group("names"), field.start)
             return extracted_fact(match.group("names"), field.line.evidence(begin, begin + len(match.group("names")), "interviewer.field-line", 0.9))
-    for line in document_lines(document)[:60]:
+    for line in leading_lines(document)[:60]:
         text = line.text.strip()
         match = BY_LINE.fullmatch(text)
         if match and match.group("names").split()[0] not in NOT_NAME_WORDS:
@@ -271,12 +273,18 @@ def _title_names(document: Document) -> list[tuple[float, int, Fact]]:
         if len(words) > 2 and (words[0].lower() in occupations() or generic_job(words[0].lower())):
             start += len(words[0]) + 1  # "Bookbinder Rowena Stoddart": the job is no part of the name
             name = " ".join(words[1:])
-        # the text goes on to call them by one part of the name ("Julian poured me ...")
-        body = " ".join(b.text for b in document.blocks if b is not block)
+        # the text goes on to call them by one part of the name ("Julian poured me ..."); a
+        # part (no white space in it) is found in one block or another, never across two
         plain = re.sub(r"\s+[\"“][^\"”]*[\"”]", "", name).split()
-        if any(re.search(rf"\b{re.escape(part)}\b", body) for part in (plain[0], plain[-1])):
+        if any(_in_other_blocks(document, block, re.compile(rf"\b{re.escape(part)}\b")) for part in (plain[0], plain[-1])):
             return [(0.75, 0, extracted_fact(name, Evidence(segment=block.id, start=start, end=start + len(name), text=block.text, rule="name.title-names", confidence=0.75)))]
     return []
+
+
+def _in_other_blocks(document: Document, block: Block, pattern: re.Pattern[str]) -> bool:
+    """Does ``pattern`` match the text of a block other than ``block`` (as it would the
+    blocks' texts joined with spaces, for a pattern that matches no space)?"""
+    return any(pattern.search(other.text) for other in document.blocks if other is not block)
 
 
 def _title_interviewer(document: Document) -> Fact | None:
@@ -316,11 +324,13 @@ def _profile_subject(document: Document) -> list[tuple[float, int, Fact]]:
     its first paragraph with the full name of the person it is about, then calls them by one
     part of it ("Dhaliwal, 29, was born ...", "Molly grew up ...")."""
     paragraphs = [b for b in document.blocks if b.kind == "p"][:2]
-    body = " ".join(b.text for b in document.blocks if b.kind in ("p", "u"))
+    body = None  # the text joined, made once a paragraph opens with a name
     for order, block in enumerate(paragraphs):
         match = re.match(rf"\s*(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}})(?:['’]s)?\s+[a-z]", block.text)
         if match is None or match.group("name").split()[0] in NOT_NAME_WORDS:
             continue
+        if body is None:
+            body = " ".join(b.text for b in document.blocks if b.kind in ("p", "u"))
         parts = match.group("name").split()
         later = body[body.find(block.text) + match.end():]
         if any(re.search(rf"\b{re.escape(part)}\b(?!\s+{NAME_WORD})", later) for part in (parts[0], parts[-1])):
@@ -345,7 +355,7 @@ def essay_heading_author(document: Document) -> Fact | None:
     """The student's name heading an essay (MLA style: name, then teacher or course, then the
     date, each on a line of its own), at the top or under the page's own title; in an essay
     reporting "I interviewed", the interviewer."""
-    lines = document_lines(document)[:16]
+    lines = leading_lines(document)[:16]
     for index, line in enumerate(lines):
         name = line.text.strip()
         if not re.fullmatch(PERSON_NAMES, name) or name.split()[0] in NOT_NAME_WORDS:

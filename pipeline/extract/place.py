@@ -29,8 +29,8 @@ from .common import (
     OTHER_PERSON_IN_TURN,
     PREVIOUS_EMPLOYER,
     WORK_VERB,
-    document_lines,
     extracted_fact,
+    leading_lines,
     sentence_evidence,
     sentences,
 )
@@ -153,7 +153,7 @@ def extract_place(
             ev = organization.evidence
             confidence = 0.6 if match.group("kind") == "County" else 0.8
             found.append((confidence, 0, extracted_fact(match.group("place"), ev.model_copy(update={"end": ev.start + len(match.group("place")), "rule": "place.from-organization-name", "confidence": confidence}))))
-    for line in document_lines(document)[:80]:
+    for line in leading_lines(document)[:80]:
         text = line.text.strip()
         if "," in text and len(text.split()) <= 6 and (place := parse_place(text)) is not None and place.kind == "city+region" and place.text == text:
             return extracted_fact(text, line.evidence(0, len(text), "place.city-region-line", 0.75))

@@ -9,8 +9,12 @@ from urllib.parse import urlsplit
 from oral_archive.schemas.record import Evidence, Fact
 
 from ..document import Document, PageBreak
-from .common import REFERENCES_HEADING, document_fields, document_lines, extracted_fact
-
+from .common import (
+    REFERENCES_HEADING,
+    document_fields,
+    extracted_fact,
+    iter_document_lines,
+)
 
 
 def _provenance_url(text: str) -> str | None:
@@ -73,7 +77,7 @@ def _self_citation(document: Document) -> Fact | None:
     if len(title.split()) < 3:
         return None
     # the citation may follow a transcript's last turn, so turns are read too
-    for line in document_lines(document, ("head", "p", "u")):
+    for line in iter_document_lines(document, ("head", "p", "u")):  # one at a time: most texts cite nothing
         text = line.text
         if "http" not in text or title not in " ".join(text.split()).casefold():
             continue

@@ -17,9 +17,9 @@ from .common import (
     NUMBER_WORDS,
     OTHER_PERSON_IN_TURN,
     answers_to,
-    document_lines,
     extracted_fact,
     identities,
+    leading_lines,
     per_document,
     sentence_evidence,
     sentences,
@@ -266,7 +266,7 @@ def reference_year(document: Document) -> tuple[int, str] | None:
     interview = extract_interview_date(document)
     if interview is not None and interview.normalized:
         return int(interview.normalized[:4]), f"interview date {interview.value}"
-    for line in document_lines(document)[:15]:
+    for line in leading_lines(document)[:15]:
         text = line.text.strip().rstrip(".")
         if (match := DATE.fullmatch(text)) and (iso := parse_date(match)):
             return int(iso[:4]), f"dated {text}"
@@ -319,13 +319,26 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
     are not jobs ("married for 20 years"), and past jobs ("had been ... before", "used to").
     """
     candidates: list[tuple[float, int, Fact]] = _tenure_from_answer(document) + _verbless_tenure(document, interviewee_blocks) + _notes_tenure(document)
-    body = " ".join(b.text for b in document.blocks if b.kind == "p")
     interviewee_ids = identities(interviewee_blocks)
     interviewers = {s.id for s in document.speakers if s.role == "interviewer"}
     # the interviewee by name: "Mrs. O has been a teacher", "Pettigrew has taught ..."
     name_words = {w for w in (name.value.split() if name else []) if re.fullmatch(NAME_WORD, w)}
     # the person an essay keeps naming is the one it is about ("Marisa is 38. ... Marisa said")
-    recurring_names = {w for w, count in Counter(re.findall(NAME_WORD, body)).items() if count >= RECURRING_NAME and w not in NOT_SUBJECT_WORDS}
+    # (counted block by block, not in the blocks' texts joined: a name never spans a space)
+    paragraphs = [b for b in document.blocks if b.kind == "p"]
+    name_counts: Counter[str] = Counter()
+    for block in paragraphs:
+        name_counts.update(re.findall(NAME_WORD, block.text))
+    mentions: dict[str, int] = {}
+
+    def mentioned(word: str) -> int:
+        """How often the narrative uses ``word`` (a name: letters and hyphens) as a word."""
+        if word not in mentions:
+            pattern = re.compile(rf"\b{word}\b")
+            mentions[word] = sum(len(pattern.findall(b.text)) for b in paragraphs)
+        return mentions[word]
+
+    recurring_names = {w for w, count in name_counts.items() if count >= RECURRING_NAME and w not in NOT_SUBJECT_WORDS}
     for order, block in enumerate(document.blocks):
         asking = block.kind == "u" and block.who in interviewers
         if block.kind == "u" and id(block) not in interviewee_ids and not asking:
@@ -350,7 +363,7 @@ def extract_tenure(document: Document, interviewee_blocks: list[Block], name: Fa
                     # an essay's "my uncle has been a deputy ...", or a first name the essay keeps
                     # using ("Nora has worked at Linden Vale ...") while no name is known
                     relative = block.kind != "u" and subject in ESSAY_RELATIVES and re.search(r"\b(?:my|our)\s+(?:[\w-]+\s+)?$", text[: match.start("subject")], re.IGNORECASE)
-                    first_name = block.kind != "u" and not name_words and re.fullmatch(NAME_WORD, match.group("subject")) and match.group("subject") not in NOT_SUBJECT_WORDS and len(re.findall(rf"\b{match.group('subject')}\b", body)) >= 2
+                    first_name = block.kind != "u" and not name_words and re.fullmatch(NAME_WORD, match.group("subject")) and match.group("subject") not in NOT_SUBJECT_WORDS and mentioned(match.group("subject")) >= 2
                     if subject not in allowed and not named and not relative and not first_name:
                         continue
                     if subject == "who" and _who_is_someone_else(text[: match.start("subject")], name_words | recurring_names):

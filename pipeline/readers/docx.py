@@ -1,4 +1,4 @@
-"""Reader for Word documents (``.docx``, python-docx).
+"""Reader for Word documents (``.docx``).
 
 The document's paragraphs and table rows, in order, become the lines of a text that
 then runs through the same ``clean`` and ``structure`` rules as a plain-text file:
@@ -9,22 +9,26 @@ then runs through the same ``clean`` and ``structure`` rules as a plain-text fil
   colon) is a speaker label: it is written ``Name: rest`` so the transcript rules apply;
 - a two-cell table row whose first cell is short is a turn ``first: second``.
 
-The package (zip, content types, relationships) is read with python-docx's package
-reader, and only the main document part is parsed, with lxml, entities and network off:
-opening a whole ``docx.Document`` also parses the styles, settings, fonts and theme
-parts, which this reader never uses (it took two thirds of a .docx's reading time). A
-file that is not a valid .docx is rejected with the reason.
+Only two parts of the package (a zip) are ever inflated: the package relationships
+(``_rels/.rels``), which name the main document part, and that part, parsed with lxml,
+entities and network off. Opening a whole ``docx.Document`` also parses the styles,
+settings, fonts and theme parts, which this reader never uses (it took two thirds of a
+.docx's reading time), and python-docx's package reader inflates every part, images
+included. A .docx is a zip, so it can be a zip bomb (a few MB inflating to gigabytes):
+the number of entries, each part's declared size and its compression ratio are checked
+before inflating, and inflating stops as soon as the output passes the limit, so a
+package that lies about its sizes is stopped as well. A file that is not a valid .docx
+is rejected with the reason.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
+import zlib
 
-from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.opc.exceptions import PackageNotFoundError
-from docx.opc.pkgreader import PackageReader
 from lxml import etree
 
 from oral_archive.schemas.errors import SourceError
@@ -50,6 +54,76 @@ _BODY = f"{W}body"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 
 _RUN_TEXT = {_T: "", _TAB: "\t", _BR: "\n", _CR: "\n"}  # what each node adds (w:t: its text)
+
+# The package relationships name the main part; transitional and strict OOXML spell its type apart.
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_OFFICE_DOCUMENT = {
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",
+}
+# Zip bomb limits. A Word document is a few dozen parts; its main part is XML that
+# deflates 5-20 times (a transcript of 1 MB of text is a main part of 5-10 MB).
+MAX_ENTRIES = 10_000  # zipfile builds an object per entry before anything can be checked
+MAX_PART_BYTES = 100_000_000  # inflated main part; the relationships part gets 1 MB
+MAX_RELATIONSHIPS_BYTES = 1_000_000
+MAX_RATIO = 100  # inflated / compressed, for parts past RATIO_FROM bytes inflated
+RATIO_FROM = 1_000_000
+_CHUNK = 1 << 20
+
+
+def _invalid(source: Source, reason: str) -> SourceError:
+    return SourceError(str(source.path), f"is not a valid .docx file: {reason}", "decode")
+
+
+def _open_package(source: Source) -> zipfile.ZipFile:
+    # Counted in the bytes first: opening the zip reads its whole central directory.
+    entries = source.data.count(b"PK\x01\x02")  # central directory signatures (an upper bound)
+    if entries > MAX_ENTRIES:
+        raise _invalid(source, f"its package holds about {entries:,} entries, more than the {MAX_ENTRIES:,} a Word document can have (a zip bomb?)")
+    try:
+        return zipfile.ZipFile(io.BytesIO(source.data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
+        raise _invalid(source, str(error) or type(error).__name__) from None
+
+
+def _inflate(source: Source, package: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """One part's bytes, refused when it claims, or turns out, to inflate past ``limit``."""
+    try:
+        info = package.getinfo(name)
+    except KeyError:
+        raise _invalid(source, f"the package has no part {name!r}") from None
+    if info.file_size > limit:
+        raise _invalid(source, f"its part {name} declares {info.file_size:,} bytes inflated, over the limit of {limit:,} (a zip bomb?)")
+    if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise _invalid(source, f"its part {name} inflates {info.file_size // max(info.compress_size, 1):,} times ({info.compress_size:,} to {info.file_size:,} bytes), more than the {MAX_RATIO} a document part does (a zip bomb?)")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with package.open(info) as part:
+            while chunk := part.read(_CHUNK):  # never more than the limit in memory, whatever the headers say
+                size += len(chunk)
+                if size > limit:
+                    raise _invalid(source, f"its part {name} inflates past the limit of {limit:,} bytes, more than it declares (a zip bomb?)")
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError, OSError, EOFError) as error:
+        raise _invalid(source, f"its part {name} cannot be inflated: {error}") from None
+    return b"".join(chunks)
+
+
+def _main_part_name(source: Source, package: zipfile.ZipFile) -> str:
+    """The main document part's name in the zip, from the package relationships."""
+    try:
+        relationships = etree.fromstring(_inflate(source, package, "_rels/.rels", MAX_RELATIONSHIPS_BYTES), _PARSER)
+    except etree.XMLSyntaxError as error:
+        raise _invalid(source, f"its package relationships are not well-formed XML: {error}") from None
+    for relationship in relationships.iter(_RELATIONSHIP):
+        target = relationship.get("Target")
+        if relationship.get("Type") in _OFFICE_DOCUMENT and target and relationship.get("TargetMode") != "External":
+            # part names are absolute or relative to the package root; zip names have no leading "/"
+            name = posixpath.normpath(posixpath.join("/", target)).lstrip("/")
+            # part names are case-insensitive (OPC), zip names are not
+            return {n.lower(): n for n in package.namelist()}.get(name.lower(), name)
+    raise _invalid(source, "the package has no main document part")
 
 
 def _run_text(run: etree._Element) -> str:
@@ -98,20 +172,15 @@ def _paragraph(p: etree._Element) -> tuple[str, str | None]:
 
 def _main_part(source: Source) -> etree._Element:
     """The parsed main document part (``word/document.xml`` in most packages)."""
-    try:
-        package = PackageReader.from_file(io.BytesIO(source.data))
-        blob = next((blob for _, _, reltype, blob in package.iter_sparts() if reltype == RELATIONSHIP_TYPE.OFFICE_DOCUMENT), None)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
-        raise SourceError(str(source.path), f"is not a valid .docx file: {error}", "decode") from None
-    if blob is None:
-        raise SourceError(str(source.path), "is not a valid .docx file: the package has no main document part", "decode")
+    with _open_package(source) as package:
+        blob = _inflate(source, package, _main_part_name(source, package), MAX_PART_BYTES)
     try:
         root = etree.fromstring(blob, _PARSER)
     except etree.XMLSyntaxError as error:
-        raise SourceError(str(source.path), f"is not a valid .docx file: its document part is not well-formed XML: {error}", "decode") from None
+        raise _invalid(source, f"its document part is not well-formed XML: {error}") from None
     body = root.find(_BODY)
     if body is None:
-        raise SourceError(str(source.path), "is not a valid .docx file: the document part has no w:body", "decode")
+        raise _invalid(source, "the document part has no w:body")
     return body
 
 

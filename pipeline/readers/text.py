@@ -14,4 +14,12 @@ from ..structure import structure
 
 def read(source: Source) -> Document:
     """A plain-text or Markdown source as a structured document."""
-    return structure(clean(decode(source)))
+    decoded = decode(source)
+    document = structure(clean(decoded))
+    # the document holds the text in its lines and blocks: the decoded copy need not stay
+    decoded.release(_decoded_text)
+    return document
+
+
+def _decoded_text(source: Source) -> str:
+    return decode(source).text
