@@ -286,6 +286,7 @@ class Archive:
         index, and ``IndexStale`` when records are missing from the index (unless
         ``allow_stale``: then the results carry a warning instead).
         """
+        self.index.check_query(query)
         status = self.index_status()
         if status.state == "empty":
             # Nothing stored, nothing indexed: an empty archive simply has no hits.

@@ -314,6 +314,15 @@ class SearchIndex:
         return IndexStatus("ok", in_store, in_index, f"the search index is up to date ({in_index} records)", locked, differing)
 
     # -- querying -----------------------------------------------------------------------
+    def check_query(self, text: str) -> None:
+        """The checks a query passes before any index is read: ``QueryTooLong`` over the size
+        limits, ``QueryError`` for an empty one (so an empty archive refuses what a full one would)."""
+        too_large = query_size_problem(text, self.max_query_chars, self.max_query_words)
+        if too_large:
+            raise QueryTooLong(text, too_large)
+        if not text.strip():
+            raise QueryError(text, "the query is empty")
+
     def parse(self, text: str, speaker: bool = False) -> wq.Query:
         """Parse the Whoosh query language; anything wrong becomes a one-line ``QueryError``.
 
@@ -321,11 +330,7 @@ class SearchIndex:
         ``QueryTooLong`` (a ``QueryError``) before it is parsed; parsing and normalizing
         take time linear in the query's length.
         """
-        too_large = query_size_problem(text, self.max_query_chars, self.max_query_words)
-        if too_large:
-            raise QueryTooLong(text, too_large)
-        if not text.strip():
-            raise QueryError(text, "the query is empty")
+        self.check_query(text)
         from .parsing import parse_query
 
         return parse_query(text, self.open(SPEAKERS if speaker else RECORDS).schema, speaker=speaker)

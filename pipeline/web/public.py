@@ -142,20 +142,3 @@ def public_hit(hit: Hit, record: PublicRecord) -> Hit:
             for s in hit.snippets
         ],
     )
-
-
-def public_facets(facets: dict[str, dict[str, int]], records: list[PublicRecord]) -> dict[str, dict[str, int]]:
-    """Facet counts without the values that a shown record withholds.
-
-    Facet values come from the search index, which holds every record's metadata as
-    stored. A value the redactor of a record on this page would mask (a withheld role,
-    organization, place, subject, or a value quoting a withheld name) is dropped; see
-    docs/reading-room.md for what this cannot catch.
-    """
-    redactors = [public.redactor for public in records if public.redactor.fields]
-    if not redactors:
-        return facets
-    return {
-        name: {value: count for value, count in counts.items() if all(r.mask(value) == value for r in redactors)}
-        for name, counts in facets.items()
-    }

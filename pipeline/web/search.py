@@ -22,7 +22,7 @@ from oral_archive.archive.search import SORTS, SearchResults
 from oral_archive.archive.search.limits import query_size_problem, syntax_problem
 from oral_archive.schemas.errors import ArchiveError, QueryError, RecordNotFound
 
-from .public import PublicRecord, load_public, public_facets, public_hit
+from .public import PublicRecord, load_public, public_hit
 
 FACETS = ("role", "organization", "place", "subject")  # what the index counts, in this order
 SPEAKER_ROLES = ("interviewee", "interviewer", "speaker")
@@ -227,5 +227,4 @@ def run_search(archive: Archive, form: SearchForm, *, facets: bool = True, speak
         records[hit.id] = public
         hits.append(public_hit(hit, public))
     results.hits = hits
-    results.facets = public_facets(results.facets, list(records.values())) if results.facets else results.facets
     return SearchPage(query=query, results=results, records=records, speaker_counts=counts)

@@ -281,3 +281,13 @@ def test_mixed_range_brackets_are_still_accepted(built_archive):
 def test_an_empty_speaker_is_refused_not_ignored(built_archive, speaker):
     with pytest.raises(QueryError, match="speaker .* names nobody"):
         built_archive.search("police", speaker=speaker)
+
+
+def test_an_empty_archive_refuses_an_oversized_query_as_a_full_one_does(tmp_path) -> None:
+    from oral_archive.archive.core import Archive
+    from oral_archive.archive.search import QueryTooLong
+
+    archive = Archive(tmp_path / "empty")
+    with pytest.raises(QueryTooLong):
+        archive.search("police " * 5_000)
+    assert archive.search("police").total == 0  # an ordinary query: simply no hits
