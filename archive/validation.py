@@ -8,8 +8,11 @@
 3. ``cross-reference``: Schematron (``schemas/schematron/oral-archive.sch``) checks that
    every ``@who``, ``@source``, ``@resp``, ``@synch``, ``@start``, ``@end``, ``@since``,
    ``@origin`` lands on the right kind of element and that ids are unique; Python checks
-   what Schematron cannot see: the TEI and JSON records agree (id, version, title,
-   source, segments, participants). ``fixity``: the stored original matches its checksum.
+   what Schematron cannot see: the TEI and JSON records agree on every fact the TEI
+   header carries (id, version, title, source, rights, collection, date, language,
+   subjects, topics, each participant's name, label, occupation, organization, place and
+   tenure) and on the segments; each disagreement names the field and both values.
+   ``fixity``: the stored original matches its checksum.
 
 Every function returns a list of ``Problem`` (empty when valid) and never raises for a
 bad record, so an archivist sees everything wrong at once.
@@ -21,14 +24,14 @@ import dataclasses
 import hashlib
 import json
 import re
-from typing import Literal
+from typing import Callable, Literal, Optional
 
 from lxml import etree
 from pydantic import ValidationError
 
 from oral_archive.schemas import xmlschemas
 from oral_archive.schemas.errors import Problem
-from oral_archive.schemas.record import Record
+from oral_archive.schemas.record import Fact, Person, Record
 from oral_archive.schemas.xmlschemas import TEI_NS, XML_NS
 
 # "subset": our RELAX NG only (every ingest); "full": ours and tei_all.rng; "none": neither.
@@ -301,6 +304,7 @@ def validate_agreement(record: Record, tree: etree._ElementTree) -> list[Problem
     url = first("tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:bibl/tei:ptr[@type='source-url']")
     if (url.get("target") if url is not None else None) != record.source.url:
         disagree(url, header, "source.url", url.get("target") if url is not None else None, record.source.url)
+    problems += _header_agreement(record, root, disagree)
 
     # Segments: the head/p/u elements with an id, in document order, are the JSON segments.
     body = first("tei:text/tei:body")
@@ -355,11 +359,137 @@ def validate_agreement(record: Record, tree: etree._ElementTree) -> list[Problem
         json_name = " ".join(person.name.value.split()) if person.name else None
         if tei_name != json_name:
             disagree(name if name is not None else element, header, f"participants[{index}].name", tei_name, json_name)
+        _person_agreement(person, index, element, disagree)
     json_people = {p.id for p in record.participants}
     for person_id, element in tei_people.items():
         if person_id not in json_people:
             problems.append(Problem("cross-reference", xpath_of(element), f"the TEI lists participant {person_id!r}, who is not in the JSON record's participants", line=element.sourceline))
     return problems
+
+
+# -- layer 3b: every header fact, TEI against JSON -------------------------------------------
+#
+# Where pipeline/tei.py writes each fact. Elements are found by what they are, not by one
+# fixed path (a descendant search inside the header part that holds them; topics by
+# keywords/@n="topics" or a @scheme), so a reorganised header builder still has its
+# facts compared rather than silently skipped.
+
+Disagree = Callable[[Optional[etree._Element], str, str, object, object], None]
+
+
+def _folded(value: str | None) -> str | None:
+    return " ".join(value.split()) if value is not None else None
+
+
+def _text(element: etree._Element | None) -> str | None:
+    return " ".join("".join(element.itertext()).split()) if element is not None else None
+
+
+def _fact_value(fact: Fact | None) -> str | None:
+    return _folded(fact.value) if fact is not None else None
+
+
+def _found(context: etree._Element, xpath: str) -> etree._Element | None:
+    found = context.xpath(xpath, namespaces=NS)
+    return found[0] if found else None
+
+
+def _is_topics(keywords: etree._Element) -> bool:
+    """Topics (found by a statistical rule) are kept apart from the stated subjects: their
+    ``keywords`` carry ``@n="topics"`` or a ``@scheme`` (the tool's automatic-keywords
+    taxonomy); catalogue subjects are the keywords with neither."""
+    return keywords.get("n") == "topics" or bool(keywords.get("scheme"))
+
+
+def _header_agreement(record: Record, root: etree._Element, disagree: Disagree) -> list[Problem]:
+    """The facts of ``fileDesc``, ``encodingDesc`` and ``profileDesc`` (beyond id, version,
+    title, checksum, file name and URL) against the JSON record: one problem per field."""
+    header = root.find("tei:teiHeader", NS)
+    if header is None:
+        return []  # the subset's header promises report it
+    where = "/tei:TEI/tei:teiHeader"
+
+    def compare(element: etree._Element | None, field: str, in_tei: str | None, in_json: str | None) -> None:
+        if in_tei != in_json:
+            disagree(element, where, field, in_tei, in_json)
+
+    bibl = _found(header, "tei:fileDesc/tei:sourceDesc/tei:bibl")
+    if bibl is not None:
+        title = _found(bibl, "tei:title")
+        compare(title, "title.value (the source's title)", _text(title), _folded(record.display_title))
+        media = _found(bibl, ".//tei:idno[@type='media-type']")
+        compare(media, "source.media_type", _text(media), record.source.media_type)
+        measure = _found(bibl, ".//tei:measure[@unit='byte']")
+        compare(measure, "source.size", measure.get("quantity") if measure is not None else None, str(record.source.size))
+        encoding = _found(bibl, ".//tei:note[@type='encoding']")
+        compare(encoding, "source.encoding", _text(encoding), record.source.encoding)
+    # a devised title ("[Untitled: file.txt]") is marked so, and only then
+    main_title = _found(header, "tei:fileDesc/tei:titleStmt/tei:title")
+    if main_title is not None and (main_title.get("type") == "devised") != (record.title is None):
+        disagree(main_title, where, "title", "a devised title" if main_title.get("type") == "devised" else "a stated title",
+                 None if record.title is None else record.title.value)
+    ingested = _found(header, "tei:fileDesc/tei:publicationStmt/tei:date")
+    if ingested is not None and record.ingested_at is not None:
+        compare(ingested, "ingested_at", ingested.get("when"), record.ingested_at.isoformat(timespec="seconds"))
+    rights = _found(header, "tei:fileDesc/tei:publicationStmt/tei:availability")
+    compare(rights, "rights.value", _text(rights), _fact_value(record.rights))
+    collection = _found(header, "tei:fileDesc/tei:seriesStmt/tei:title")
+    compare(collection, "collection.value", _text(collection), _fact_value(record.collection))
+    application = _found(header, "tei:encodingDesc/tei:appInfo/tei:application")
+    if application is not None:
+        compare(application, "tool", application.get("ident"), record.tool)
+        compare(application, "tool_version", application.get("version"), record.tool_version)
+
+    profile = _found(header, "tei:profileDesc")
+    date = _found(profile, "tei:creation//tei:date") if profile is not None else None
+    interview = record.interview_date
+    compare(date, "interview_date.value", _text(date), _fact_value(interview))
+    if date is not None and interview is not None:
+        compare(date, "interview_date.normalized", date.get("when"), interview.normalized or interview.value)
+    language = _found(profile, "tei:langUsage/tei:language") if profile is not None else None
+    compare(language, "language", language.get("ident") if language is not None else None, record.language)
+
+    keywords = profile.xpath("tei:textClass/tei:keywords", namespaces=NS) if profile is not None else []
+    for name, facts, group in (
+        ("subjects", record.subjects, [k for k in keywords if not _is_topics(k)]),
+        ("topics", record.topics, [k for k in keywords if _is_topics(k)]),
+    ):
+        terms = [term for k in group for term in k.iterfind("tei:term", NS)]
+        in_tei = [_text(term) for term in terms]
+        in_json = [_fact_value(fact) for fact in facts]
+        if in_tei != in_json:
+            # at the first term that differs (or its keywords, when one list is only longer)
+            differs = next((i for i, (a, b) in enumerate(zip(in_tei, in_json)) if a != b), None)
+            element = terms[differs] if differs is not None else group[0] if group else profile
+            disagree(element, where, name, in_tei, in_json)
+    return []  # each disagreement was added through ``disagree``
+
+
+def _person_agreement(person: Person, index: int, element: etree._Element, disagree: Disagree) -> None:
+    """One participant's label, occupation, organization, place and tenure, TEI against JSON."""
+    header = "/tei:TEI/tei:teiHeader"
+    field = f"participants[{index}]"
+
+    def compare(found: etree._Element | None, name: str, in_tei: str | None, in_json: str | None) -> None:
+        if in_tei != in_json:
+            disagree(found if found is not None else element, header, f"{field}.{name}", in_tei, in_json)
+
+    label = _found(element, "tei:persName[@type='speaker-label']")
+    compare(label, "label", _text(label), _folded(person.label))
+    occupation = _found(element, ".//tei:occupation")
+    compare(occupation, "occupation", _text(occupation), _fact_value(person.occupation))
+    organization = _found(element, ".//tei:orgName")
+    compare(organization, "organization", _text(organization), _fact_value(person.organization))
+    place = _found(element, ".//tei:placeName")
+    compare(place, "place", _text(place), _fact_value(person.place))
+    tenure = _found(element, ".//tei:state[@type='tenure']")
+    compare(tenure, "tenure", _text(tenure), _fact_value(person.tenure))
+    if tenure is not None and person.tenure is not None:
+        # a duration is time/@dur ("P8Y"), a start year the state's @notBefore ("1998")
+        duration = _found(tenure, ".//tei:time[@dur]")
+        said = [value for value in (duration.get("dur") if duration is not None else None, tenure.get("notBefore")) if value]
+        in_tei = " and ".join(said) or None
+        compare(tenure if tenure.get("notBefore") or duration is None else duration, "tenure.normalized", in_tei, person.tenure.normalized or None)
 
 
 def validate_fixity(record: Record, original: bytes) -> list[Problem]:

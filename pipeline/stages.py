@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from oral_archive.archive.core import Archive
+from oral_archive.schemas.errors import SourceError
 from oral_archive.schemas.identifiers import source_key
 from oral_archive.schemas.record import Record
 
@@ -53,10 +54,29 @@ def document_from(source: Source) -> Document:
     return read_document(source)
 
 
+def require_body(document: Document, source: Source) -> None:
+    """A ``SourceError`` when the text is nothing but a title or header lines.
+
+    Every block is then a ``head``: there is no paragraph or speaker turn to archive, and
+    the TEI body (which must hold one) would fail validation with schema jargon. Said here,
+    in plain words, the input is quarantined with that reason.
+    """
+    if any(block.kind != "head" for block in document.blocks):
+        return
+    heads = [" ".join(block.text.split()) for block in document.blocks]
+    shown = f" ({heads[0][:60]!r}{f' and {len(heads) - 1} more line(s)' if len(heads) > 1 else ''})" if heads else ""
+    raise SourceError(
+        str(source.path),
+        f"has no body: nothing but a title or header{shown}, no paragraph or speaker turn after it; add the interview text",
+        "structure",
+    )
+
+
 def prepare(source: Source, archive: Archive | None = None, now: datetime | None = None, supplied: SuppliedRow | None = None) -> Prepared:
     """Every stage up to the TEI bytes; ``archive`` supplies the version and earlier history."""
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
     document = document_from(source)
+    require_body(document, source)
     metadata = apply_manifest(extract(document), supplied)  # archivist-supplied values win
     context = Context(now=now, tool_version=tool_version())
     if archive is not None:

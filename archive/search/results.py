@@ -15,6 +15,8 @@ from oral_archive.schemas.errors import ArchiveLocked, QueryError, StoreError
 
 SORTS = ("relevance", "date", "title")
 SNIPPETS_PER_HIT = 3
+# What ``--speaker`` may name besides a participant's id, label or name.
+SPEAKER_ROLES = ("interviewee", "interviewer", "speaker")
 
 class IndexMissing(StoreError):
     """The archive has records but no (usable) search index."""
@@ -76,6 +78,17 @@ class SearchResults:
     speaker: str | None = None
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+
+def no_such_speaker(speaker: str, similar: list[str]) -> str:
+    """Why a ``--speaker`` search has no hits when no participant matches the name: one line."""
+    hint = f"similar: {', '.join(similar)}" if similar else "give a participant id, speaker label, name or a role (" + ", ".join(SPEAKER_ROLES) + ")"
+    return f"no hits: no participant in the archive matches the speaker {speaker!r}; {hint}"
+
+
+def past_last_page(page: int, pages: int, total: int, limit: int) -> str:
+    """Why a page after the last one has no hits: one line."""
+    return f"no hits on page {page}: the {total} hit(s) fill {pages} page(s) of {limit}, so the last page is {pages}"
 
 
 @dataclass

@@ -10,19 +10,29 @@ import click
 from .app import main, open_archive, stderr
 
 
-class _FormatOption(click.Option):
-    """The --format option, whose metavar lists the exporters when help is shown (importing
-    them loads lxml, which only an export needs)."""
+class _ExportFormat(click.Choice):
+    """``click.Choice`` of the exporters' names, read when first needed (importing the
+    exporters loads lxml, which only an export needs, not the CLI's start-up).
 
-    def make_metavar(self, ctx: click.Context | None = None) -> str:
+    A format not among them is a usage error (exit 2) that names the allowed formats.
+    """
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
         from oral_archive.archive.export import EXPORTERS
 
-        return "|".join(EXPORTERS)
+        return tuple(EXPORTERS)
+
+    @choices.setter
+    def choices(self, value: object) -> None:  # click.Choice.__init__ assigns it
+        pass
 
 
 @main.command("export")
-# Not click.Choice: a bad format must be our one-line error with exit 1, not a usage screen.
-@click.option("--format", "fmt", cls=_FormatOption, required=True, help="Metadata format (see docs/export.md).")
+@click.option("--format", "fmt", type=_ExportFormat(), required=True, help="Metadata format (see docs/export.md).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file, replaced atomically (default: stdout).")
 @click.option("--bom", is_flag=True, help="csv only: start with a UTF-8 byte order mark, so Excel reads UTF-8.")
 @click.option("--include-restricted", is_flag=True, help="Also export the fields records mark restricted.")

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
-from rich.progress import Progress
 
 from oral_archive.schemas.filenames import printable_path
 
-from .app import main, open_archive, print_json, stderr, stdout
+from .app import main, open_archive, print_json, progress_bar, stderr, stdout
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..ingest import FileResult
@@ -69,13 +68,17 @@ def ingest_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, m
     if inside:
         raise click.ClickException(f"{printable_path(inside[0])}: is inside the archive {archive.path}; its records are already stored")
     archive.lock_timeout = wait
-    with Progress(console=stderr, transient=True, disable=as_json or not stderr.is_terminal) as progress:
+    # counts, rate and time left on a terminal; nothing but the summary otherwise
+    with progress_bar(disable=as_json) as progress:
         task = progress.add_task("ingesting", total=None)
 
         def advance(result: FileResult) -> None:
             progress.advance(task)
 
-        report = ingest(paths, archive, progress=advance, manifest=manifest, workers=workers, max_bytes=max_size or None)
+        def total(files: int) -> None:
+            progress.update(task, total=files)
+
+        report = ingest(paths, archive, progress=advance, on_total=total, manifest=manifest, workers=workers, max_bytes=max_size or None)
     if as_json:
         # a path is printed as the records store file names: undecodable bytes and controls escaped
         print_json({"summary": dict(report.counts), "manifest_problems": [str(p) for p in report.manifest_problems], "results": [{k: (printable_path(v) if isinstance(v, Path) else v) for k, v in asdict(r).items()} for r in report.results]})

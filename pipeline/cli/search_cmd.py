@@ -56,6 +56,8 @@ def search_command(ctx: click.Context, query: str, limit: int, page: int, sort: 
 
     See docs/search.md for the fields and examples.
     """
+    if reverse and sort == "relevance":  # a malformed command line: a usage error (exit 2)
+        raise click.UsageError("--reverse needs --sort date or title", ctx)
     results = open_archive(ctx).search(query, limit=limit, page=page, sort=sort, reverse=reverse, facets=facets,
                                        speaker=speaker, allow_stale=allow_stale)
     for warning in results.warnings:
