@@ -7,17 +7,21 @@ imports the pipeline: the pipeline builds records and hands them to ``Archive.ad
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Literal
 
 from filelock import FileLock, Timeout
 
-from oral_archive.schemas.errors import ArchiveLocked, Problem, RecordInvalid, RecordNotFound, StoreError
+from oral_archive.schemas.errors import ArchiveLocked, CurationError, Problem, RecordInvalid, RecordNotFound, StoreError
 from oral_archive.schemas.identifiers import is_url_key, source_digest, source_key
-from oral_archive.schemas.record import Record
+from oral_archive.schemas.record import RECORD_ID_PATTERN, Record
+from oral_archive.schemas.supplied import SuppliedValues
 
+from .curation import CurationLog, EditedVersion, Event, FieldChange, State, Tombstone, diff, edited_version, now, version_summary
 from .fixity import VerifyReport, export_bags, verify as verify_store
 from .export import EXPORTERS, ExportOptions, exporter_for  # noqa: F401  (EXPORTERS: public)
 from .search import IndexMissing, IndexStale, IndexStatus, SearchIndex, SearchResults
@@ -41,6 +45,52 @@ class AddResult:
     path: Path | None
 
 
+@dataclass(frozen=True)
+class EditOutcome:
+    """What an edit did to one record: its version now, and what changed (empty: nothing)."""
+
+    record_id: str
+    version: int
+    changed: list[str]
+
+    @property
+    def status(self) -> str:
+        return "edited" if self.changed else "unchanged"
+
+
+@dataclass(frozen=True)
+class ListedRecord:
+    """One line of ``listing``: a record (or a withdrawn one's tombstone)."""
+
+    id: str
+    title: str | None
+    version: int | None
+    ingested_at: datetime | None  # when version 1 was stored
+    state: str
+    tombstone: Tombstone | None = None
+
+    def to_json(self) -> dict:
+        data = {"id": self.id, "title": self.title, "version": self.version,
+                "ingested_at": self.ingested_at.isoformat(timespec="seconds") if self.ingested_at else None, "status": self.state}
+        if self.tombstone is not None:
+            data.update(withdrawn_at=self.tombstone.withdrawn_at.isoformat(timespec="seconds"), reason=self.tombstone.reason)
+        return data
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of records and how many there are in all."""
+
+    rows: list[ListedRecord]
+    total: int
+    page: int
+    limit: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+
 class Archive:
     """An archive folder: records store, quarantine and search index."""
 
@@ -48,6 +98,7 @@ class Archive:
         self.path = Path(path) if path is not None else default_archive_path()
         self.store = RecordStore(self.path, fsync=fsync)
         self.index = SearchIndex(self.path / "index")
+        self.curation = CurationLog(self.path, fsync=fsync)
         self.lock_timeout = lock_timeout
         self._checksums: dict[str, tuple[str, int]] | None = None
         self._by_digest: dict[str, list[str]] | None = None  # source digest -> record ids
@@ -87,13 +138,40 @@ class Archive:
 
     # -- reading --------------------------------------------------------------------------
     def ids(self) -> list[str]:
+        """Ids of the records in the archive now, sorted; withdrawn and purged ones are left out
+        (they are searched, exported, listed and harvested by no one: see ``tombstones``)."""
+        ids = self.store.record_ids()
+        hidden = self.curation.hidden()
+        return [i for i in ids if i not in hidden] if hidden else ids
+
+    def all_ids(self) -> list[str]:
+        """Ids of every stored record, withdrawn ones included (for checks and curation)."""
         return self.store.record_ids()
+
+    def state(self, record_id: str) -> State:
+        """"active", "withdrawn" or "purged"."""
+        return self.curation.state(record_id)
+
+    def tombstone(self, record_id: str) -> Tombstone | None:
+        """The tombstone of a withdrawn or purged record (id, date, reason); None if active."""
+        return self.curation.tombstone(record_id)
+
+    def tombstones(self) -> list[Tombstone]:
+        """Every withdrawn or purged record's tombstone, by id (for harvesters and the web)."""
+        return self.curation.tombstones()
 
     def __len__(self) -> int:
         return len(self.ids())
 
     def get(self, record_id: str, version: int | None = None) -> Record:
-        return self.store.load_record(self.store.version(record_id, version))
+        """A record version (latest by default), withdrawn ones too; a purged one is gone."""
+        try:
+            return self.store.load_record(self.store.version(record_id, version))
+        except RecordNotFound:
+            stone = self.curation.tombstone(record_id) if re.fullmatch(RECORD_ID_PATTERN, record_id) else None
+            if stone is not None and stone.purged:
+                raise RecordNotFound(record_id, f"record {record_id!r} was purged (withdrawn {stone.withdrawn_at:%Y-%m-%d}: {stone.reason})") from None
+            raise
 
     def tei(self, record_id: str, version: int | None = None) -> bytes:
         return self.store.version(record_id, version).tei_path.read_bytes()
@@ -130,7 +208,7 @@ class Archive:
         digest = source_digest(key)
         if self._by_digest is None:  # one folder listing per write session, not one per file
             self._by_digest = {}
-            for record_id in self.ids():
+            for record_id in self.all_ids():  # a withdrawn source's new bytes stay its record's
                 self._by_digest.setdefault(record_id.rsplit("-", 1)[-1], []).append(record_id)
         for record_id in self._by_digest.get(digest, []):
             if self.store.versions(record_id):
@@ -209,28 +287,45 @@ class Archive:
         return count
 
     def _index(self, records: list[Record]) -> int:
-        """Add stored records to the index (rebuilding it instead, with these, if unusable)."""
+        """Add stored records to the index (rebuilding it instead, with these, if unusable).
+
+        A withdrawn record's new version (its source changed) is stored, never indexed.
+        """
+        hidden = self.curation.hidden()
+        records = [r for r in records if r.id not in hidden]
         if self._rebuild_unusable_index(adding=len({r.id for r in records})):
             return len(records)
-        return self.index.update(records)
+        return self.index.update(records) if records else 0
 
     def _rebuild_unusable_index(self, adding: int = 0) -> bool:
         """Rebuild a missing index, or one of another version, from every stored record when
         the store holds more than the ``adding`` records about to be indexed: adding only
         those to a new empty index would leave the others unsearchable."""
-        if self.index.usable() or self.index.store_count(self.store.records_dir) <= adding:
+        if self.index.usable() or self.index.store_count(self.store.records_dir) - self._withdrawn_count() <= adding:
             return False
         self.index_rebuilt = self.index.rebuild(self.records())
         self.store.clear_index_pending(self.store.index_pending())
         return True
+
+    def _withdrawn_count(self) -> int:
+        """Withdrawn records whose folders are in the store (a purged record has none)."""
+        return sum(1 for state in self.curation.hidden().values() if state == "withdrawn")
 
     def _repair_index(self) -> None:
         """Bring the index level with the store before a writer starts (under the lock): a
         missing index, or one built by another version of oral-archive, is rebuilt from
         every record; else what a writer that died stored but never indexed is indexed."""
         self.index_rebuilt = 0
+        self._finish_purges()
         if self._rebuild_unusable_index():
             return
+        # a withdrawal whose index commit a crash prevented: take the record out now
+        hidden = self.curation.hidden()
+        if hidden and self.index.usable():
+            searcher = self.index.searcher()
+            indexed = [i for i in hidden if searcher.document_number(id=i) is not None]
+            if indexed:
+                self.index.remove(indexed)
         pending = [i for i in self.store.index_pending() if self.store.versions(i)]
         if pending:
             self.index_records(list(self.records(pending)))
@@ -257,6 +352,176 @@ class Archive:
         """Rebuild the search index from the stored records."""
         return self.index.rebuild(self.records())
 
+    # -- curation ---------------------------------------------------------------------------
+    def find_record(self, reference: str) -> str:
+        """The id of the stored record ``reference`` names: its record id, its source URL, or
+        the file name it was ingested from; ``CurationError`` if none or several match."""
+        reference = reference.strip()
+        if re.fullmatch(RECORD_ID_PATTERN, reference) and self.store.versions(reference):
+            return reference
+        if is_url_key(reference):
+            digest = source_digest(reference)
+            found = [i for i in self.all_ids() if i.endswith(f"-{digest}") and self.get(i).source.url == reference]
+        else:
+            found = self._ids_by_filename().get(reference.replace("\\", "/").rsplit("/", 1)[-1], [])
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise CurationError(f"no record in the archive is {reference!r} (give a record id, a source URL or the file name it was ingested from)")
+        raise CurationError(f"{reference!r} names {len(found)} records ({', '.join(found[:5])}); give the record id")
+
+    def _ids_by_filename(self) -> dict[str, list[str]]:
+        if getattr(self, "_filenames", None) is None:
+            self._filenames: dict[str, list[str]] | None = {}
+            for record in self.records(self.all_ids()):
+                self._filenames.setdefault(record.source.filename, []).append(record.id)
+        return self._filenames  # type: ignore[return-value]
+
+    def edit(self, record_id: str, values: SuppliedValues, *, by: str, supplied_by: str | None = None) -> "EditOutcome":
+        """Apply archivist-supplied ``values`` to a record as a new version (see ``edit_many``)."""
+        return self.edit_many([(record_id, values, supplied_by or f"edit by {by}")], by=by)[0]
+
+    def edit_many(self, edits: list[tuple[str, SuppliedValues, str]], *, by: str, batch_size: int = 64) -> list["EditOutcome"]:
+        """Apply supplied values to stored records, each changed record as a new version.
+
+        ``edits`` are (record id, values, supplied_by) with supplied_by saying where the
+        values came from ("m.csv row 3"). Every edit is made and validated before anything
+        is written: one invalid result raises ``RecordInvalid`` and nothing is stored.
+        Versions are then written in atomic batches (each record is either at its old or
+        its new version, never between); the same values again change nothing
+        ("unchanged"), so re-running an interrupted batch finishes it.
+        """
+        with self.writing():
+            when = now()
+            for record_id, values, supplied_by in edits:  # first pass: everything valid?
+                made = self._edited(record_id, values, supplied_by, by, when)
+                if made is not None:
+                    problems = validate_record(made[0].record.model_dump_json(indent=2).encode("utf-8"), made[0].tei, made[1])
+                    if problems:
+                        raise RecordInvalid(record_id, problems)
+            outcomes: list[EditOutcome] = []
+            batch: list[NewVersion] = []
+            for record_id, values, supplied_by in edits:
+                made = self._edited(record_id, values, supplied_by, by, when)
+                if made is None:
+                    outcomes.append(EditOutcome(record_id, self.store.latest(record_id).version, []))
+                    continue
+                batch.append(NewVersion(made[0].record, made[0].tei, made[1]))
+                outcomes.append(EditOutcome(record_id, made[0].record.version, made[0].changed))
+                if len(batch) >= batch_size:
+                    self._write_edits(batch)
+                    batch = []
+            self._write_edits(batch)
+            return outcomes
+
+    def _edited(self, record_id: str, values: SuppliedValues, supplied_by: str, by: str, when) -> tuple[EditedVersion, bytes] | None:
+        stored = self.store.latest(record_id)
+        record = self.store.load_record(stored)
+        made = edited_version(record, stored.tei_path.read_bytes(), values, supplied_by=supplied_by, by=by, when=when)
+        return None if made is None else (made, stored.original_path().read_bytes())
+
+    def _write_edits(self, batch: list[NewVersion]) -> None:
+        if batch:
+            self.store.write_versions(batch, pending_index=True)
+            self.index_records([v.record for v in batch])
+
+    def withdraw(self, record_id: str, *, reason: str, by: str) -> Tombstone:
+        """Take a record out of search, exports, listings and harvesting; keep its files.
+
+        It becomes a tombstone (id, date, reason); ``restore`` brings it back whole.
+        """
+        if not reason.strip():
+            raise CurationError("a withdrawal needs a reason (it is kept in the tombstone)")
+        with self.writing():
+            self.store.latest(record_id)  # RecordNotFound for an unknown id
+            state = self.state(record_id)
+            if state != "active":
+                raise CurationError(f"record {record_id} is already {state}")
+            self.curation.append(record_id, Event(now(), "withdraw", by, reason.strip()))
+            self.index.remove([record_id])
+            return self.curation.tombstone(record_id)  # type: ignore[return-value]
+
+    def restore(self, record_id: str, *, by: str, reason: str = "") -> Record:
+        """Bring a withdrawn record back into search, exports, listings and harvesting."""
+        with self.writing():
+            if self.state(record_id) == "purged":
+                raise CurationError(f"record {record_id} was purged: its content is gone and cannot be restored")
+            record = self.get(record_id)
+            if self.state(record_id) != "withdrawn":
+                raise CurationError(f"record {record_id} is not withdrawn")
+            self.curation.append(record_id, Event(now(), "restore", by, reason.strip()))
+            self._index([record])
+            return record
+
+    def purge(self, record_id: str, *, by: str, confirm: bool, reason: str = "") -> Tombstone:
+        """Delete a withdrawn record's files for good (a legal takedown), keeping its
+        tombstone and a purge event. ``confirm`` must be True."""
+        if not confirm:
+            raise CurationError(f"purging {record_id} deletes every version of it for good; confirm it (--confirm)")
+        with self.writing():
+            state = self.state(record_id)
+            if state != "withdrawn":
+                raise CurationError(f"record {record_id} is {state}: only a withdrawn record can be purged (withdraw it first)")
+            self.curation.append(record_id, Event(now(), "purge", by, reason.strip() or "content removed"))
+            self._finish_purges()
+            return self.curation.tombstone(record_id)  # type: ignore[return-value]
+
+    def _finish_purges(self) -> None:
+        """Delete the folders of purged records (again, after a crash in the middle of one)."""
+        for record_id, state in self.curation.hidden().items():
+            folder = self.store.records_dir / record_id
+            if state == "purged" and folder.exists():
+                self.store.remove_record_folder(record_id)
+                self._checksums = None
+                self._by_digest = None
+
+    def curation_events(self, record_id: str) -> list[Event]:
+        """The withdraw/restore/purge events of a record, oldest first."""
+        return self.curation.events(record_id)
+
+    def diff(self, record_id: str, before: int | None = None, after: int | None = None) -> list[FieldChange]:
+        """Field-by-field changes between two versions (default: the last two)."""
+        versions = [v.version for v in self.store.versions(record_id)]
+        if not versions:
+            self.get(record_id)  # the purged / not found message
+        after = after or versions[-1]
+        before = before or (after - 1 if after > 1 else after)
+        return diff(self.get(record_id, before), self.get(record_id, after))
+
+    def version_summaries(self, record_id: str) -> list[tuple[Record, str]]:
+        """Each version with one line saying what it changed."""
+        summaries, previous = [], None
+        for record in self.history(record_id):
+            summaries.append((record, version_summary(record, previous)))
+            previous = record
+        return summaries
+
+    def listing(self, query: str | None = None, *, withdrawn: bool = False, page: int = 1, limit: int = 50) -> "Listing":
+        """One page of records: id, title, version, ingest date, state.
+
+        Without a query, every record by id; with one, the records the search query
+        matches (relevance order). ``withdrawn`` lists the withdrawn and purged records
+        instead (a query then matches their id or reason).
+        """
+        if page < 1 or limit < 1:
+            raise CurationError("page and limit start at 1")
+        start = (page - 1) * limit
+        if withdrawn:
+            stones = [t for t in self.tombstones() if not query or query.casefold() in f"{t.record_id} {t.reason}".casefold()]
+            rows = [ListedRecord(t.record_id, None, None, None, "purged" if t.purged else "withdrawn", t) for t in stones[start:start + limit]]
+            return Listing(rows, len(stones), page, limit)
+        if query:
+            total = self.search(query, limit=1).total
+            ids = [h.id for h in self.index.search(query, limit=limit, page=page, snippets=0).hits] if start < total else []
+        else:
+            all_ids = self.ids()
+            total, ids = len(all_ids), all_ids[start:start + limit]
+        rows = []
+        for record in self.records(ids):
+            first = self.store.load_record(self.store.version(record.id, 1)) if record.version > 1 and self.store.versions(record.id)[0].version == 1 else record
+            rows.append(ListedRecord(record.id, record.display_title, record.version, first.ingested_at, "active", None))
+        return Listing(rows, total, page, limit)
+
     # -- search, export, validation ---------------------------------------------------------
     def index_status(self, *, deep: bool = False) -> IndexStatus:
         """How the search index compares with the records (missing, outdated, stale, locked, ok).
@@ -265,7 +530,7 @@ class Archive:
         latest stored version with the indexed one (reads every version folder).
         """
         latest = (lambda: {i: self.store.latest(i).version for i in self.ids()}) if deep else None
-        return self.index.status(self.store.records_dir, latest)
+        return self.index.status(self.store.records_dir, latest, withdrawn=self._withdrawn_count())
 
     def search(
         self,
@@ -325,15 +590,19 @@ class Archive:
         """Write the records' metadata to ``out`` in ``fmt``; returns the number of records.
 
         Restricted fields are withheld unless ``include_restricted``; ``bom`` is for csv.
+        Withdrawn records are never exported.
         """
         exporter = exporter_for(fmt)
         options = ExportOptions(include_restricted=include_restricted, bom=bom, tei=lambda record: self.tei(record.id, record.version))
+        if ids is not None:  # a withdrawn record is exported by no one, even when named
+            hidden = self.curation.hidden()
+            ids = (i for i in ids if i not in hidden) if hidden else ids
         return exporter(self.records(ids), out, options)
 
     def validate(self, ids: Iterable[str] | None = None, *, schema: TeiSchema = "subset") -> dict[str, list[Problem]]:
         """Re-check stored records; maps record id -> problems (empty when valid)."""
         report: dict[str, list[Problem]] = {}
-        for record_id in ids if ids is not None else self.ids():
+        for record_id in ids if ids is not None else self.all_ids():  # withdrawn records are kept, so checked
             stored: StoredVersion = self.store.version(record_id)
             try:
                 original = stored.original_path().read_bytes()

@@ -33,6 +33,7 @@ import bagit
 from oral_archive.schemas.errors import RecordNotFound, StoreError
 from oral_archive.schemas.record import RECORD_ID_PATTERN
 
+from .curation import CURATION_FILE, CurationLog
 from .store import INDEX_PENDING, JSON_NAME, MARKER, ORIGINAL_STEM, TAG_MANIFEST, VERSION_DIR, RecordStore, StoredVersion, sync_paths
 
 # bagit logs every file it reads at INFO and problems at WARNING; we report problems ourselves.
@@ -40,7 +41,7 @@ logging.getLogger("bagit").addHandler(logging.NullHandler())
 
 Kind = Literal["missing", "altered", "unexpected", "unreadable", "inconsistent"]
 # What may sit at the top of an archive folder besides records/ and quarantine/.
-ROOT_ENTRIES = {MARKER, "records", "quarantine", "index", ".lock", INDEX_PENDING}
+ROOT_ENTRIES = {MARKER, "records", "quarantine", "index", ".lock", INDEX_PENDING, CURATION_FILE}
 QUARANTINE_FILES = {"reason.txt", "reason.json"}
 
 
@@ -122,7 +123,25 @@ def verify(store: RecordStore) -> VerifyReport:
     if store.quarantine_dir.is_dir():
         for folder in sorted(store.quarantine_dir.iterdir()):
             _check_quarantined(folder, report)
+    _check_curation(store, report)
     return report
+
+
+def _check_curation(store: RecordStore, report: VerifyReport) -> None:
+    """The curation log reads, every withdrawn record's files are still there (withdrawal
+    keeps them), and no purged record's are (a purge deletes them)."""
+    log = CurationLog(store.root)
+    try:
+        hidden = log.hidden()
+    except StoreError as error:
+        report.add("unreadable", log.path, str(error))
+        return
+    for record_id, state in sorted(hidden.items()):
+        folder = store.records_dir / record_id
+        if state == "withdrawn" and not folder.is_dir():
+            report.add("missing", folder, f"record {record_id} is withdrawn, and a withdrawn record keeps its files")
+        elif state == "purged" and folder.exists():
+            report.notes.append(f"{_relative(report.root, folder)}: record purged but its folder is still there (the next writer deletes it)")
 
 
 def _check_root(store: RecordStore, report: VerifyReport) -> None:
@@ -148,6 +167,9 @@ def _check_root(store: RecordStore, report: VerifyReport) -> None:
 
 
 def _check_record_folder(folder: Path, report: VerifyReport) -> None:
+    if folder.name.startswith(".tmp-purge-"):
+        report.notes.append(f"{_relative(report.root, folder)}: record folder of an interrupted purge (the next writer deletes it)")
+        return
     if not folder.is_dir() or not re.match(RECORD_ID_PATTERN, folder.name):
         report.add("unexpected", folder, "is not a record folder (records/ holds only folders named by record id)")
         return

@@ -247,11 +247,11 @@ class OaiRepository:
         self.admin_emails = tuple(admin_emails)
         self.page_size = page_size
         self.formats = {f.prefix: f for f in formats}
-        # Deleted records: the archive has no withdrawal yet, so there is no tombstone list
-        # and Identify says deletedRecord "no". When withdrawal exists, pass its tombstone
-        # list here: the policy becomes "persistent" and every list already shows those
-        # items as <header status="deleted"> without metadata (and GetRecord likewise).
-        self.tombstones = tombstones
+        # Deleted records: by default the archive's own tombstones (records withdrawn or
+        # purged by an archivist, ``Archive.withdraw``), kept for good, so the policy is
+        # "persistent": every list shows them as <header status="deleted"> without
+        # metadata, with the withdrawal as datestamp (and GetRecord likewise).
+        self.tombstones = tombstones if tombstones is not None else self._archive_tombstones
         self.token_key = token_key or hashlib.sha256(b"oral-archive OAI-PMH " + base_url.encode("utf-8")).digest()
         # record id -> Item of its latest version. Versions never change once stored, so an
         # entry stays right until a newer version appears; a scan then lists each record's
@@ -262,10 +262,13 @@ class OaiRepository:
             "GetRecord": self._get_record, "ListIdentifiers": self._list_identifiers, "ListRecords": self._list_records,
         }
 
+    def _archive_tombstones(self) -> list[Tombstone]:
+        return [Tombstone(stone.record_id, stone.withdrawn_at) for stone in self.archive.tombstones()]
+
     @property
     def deleted_record(self) -> str:
-        """The deletedRecord policy stated in Identify: "no" until tombstones are kept."""
-        return "no" if self.tombstones is None else "persistent"
+        """The deletedRecord policy stated in Identify: tombstones are kept for good."""
+        return "persistent"
 
     # -- the one entry point -------------------------------------------------------------
     def respond(self, args: Mapping[str, Sequence[str] | str]) -> bytes:

@@ -416,7 +416,7 @@ class RecordStore:
         (``quarantine/.tmp-*``) and ``write_atomic`` files (``.<name>.tmp-*``) in the root.
         """
         removed = []
-        for temporary in [*self.records_dir.glob("*/.tmp-v*"), *self.quarantine_dir.glob(".tmp-*"), *self.root.glob(".*.tmp-*")]:
+        for temporary in [*self.records_dir.glob("*/.tmp-v*"), *self.records_dir.glob(".tmp-purge-*"), *self.quarantine_dir.glob(".tmp-*"), *self.root.glob(".*.tmp-*")]:
             if temporary.is_dir():
                 shutil.rmtree(temporary, ignore_errors=True)
             else:
@@ -426,6 +426,19 @@ class RecordStore:
             if record_dir.is_dir() and not any(record_dir.iterdir()):
                 record_dir.rmdir()
         return removed
+
+    def remove_record_folder(self, record_id: str) -> None:
+        """Delete a record's folder (a purge): renamed out of the way first, so a crash
+        leaves either the whole folder or a ``.tmp-purge-*`` one the next writer removes."""
+        folder = self.record_dir(record_id)
+        doomed = self.records_dir / f".tmp-purge-{record_id}-{secrets.token_hex(4)}"
+        try:
+            os.rename(folder, doomed)
+            if self.fsync:
+                _fsync_dir(self.records_dir)
+            shutil.rmtree(doomed)
+        except OSError as error:
+            raise StoreError(f"cannot delete record {record_id} from {self.records_dir}: {error.strerror or error}") from None
 
     # -- quarantine -----------------------------------------------------------------------
     def quarantine(self, filename: str, original: bytes, reason: str, details: list[str] | None = None) -> Path:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from oral_archive.schemas.identifiers import make_record_id, source_key
-from oral_archive.schemas.record import Change, Record, Segment
+from oral_archive.schemas.record import Change, Fact, Record, Segment
 from oral_archive.schemas.record import Source as SourceInfo
 
 from .document import Block, Document
@@ -27,7 +27,6 @@ class Context:
 
 # Restricting these keeps a person's name out of exports; an id made from a title such as
 # "Oral History Interview with Clement R. Haskins" would still carry it into every export.
-NAME_FIELDS = {"participants.name", "participants.label"}
 
 
 def stated_title(metadata: Metadata) -> str | None:
@@ -38,12 +37,24 @@ def stated_title(metadata: Metadata) -> str | None:
     return title.value if title else None
 
 
+def _chain(fact: Fact | None) -> list[Fact]:
+    """A fact and every value it replaces."""
+    facts = []
+    while fact is not None:
+        facts.append(fact)
+        fact = fact.replaces
+    return facts
+
+
 def record_id_for(document: Document, metadata: Metadata) -> str:
     url = metadata.source_url.value if metadata.source_url else None
     key = source_key(url, document.source.filename)
-    if NAME_FIELDS & set(metadata.restricted):
-        return make_record_id("restricted record", key)
-    return make_record_id(stated_title(metadata), key)
+    # The id is the same whatever is restricted, now or later: it never holds a name.
+    # The names the text gives (a manifest's names would make the id depend on the manifest,
+    # and ingesting the same file without it must find the same record). Speaker labels are
+    # left in: "Interviewer", "Q" or "Officer" are words of titles.
+    names = [fact.value for p in metadata.people for fact in _chain(p.name) if fact.origin == "extracted"]
+    return make_record_id(stated_title(metadata), key, names)
 
 
 def assemble(document: Document, metadata: Metadata, context: Context) -> Record:

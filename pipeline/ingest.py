@@ -121,6 +121,7 @@ def ingest(
     archive: Archive,
     *,
     progress: Callable[[FileResult], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
     manifest: Manifest | Path | str | None = None,
     workers: int = 1,
     batch_size: int = 64,
@@ -132,6 +133,9 @@ def ingest(
     can stop the batch. A file larger than ``max_bytes`` (``None``: no limit) is refused
     unread, as is a symbolic link or special file found inside a folder (neither is
     copied into quarantine).
+
+    ``progress`` is called with each file's result as it is done; ``on_total`` once, before
+    the first, with the number of files the batch holds (so a progress bar knows its end).
 
     ``manifest`` (a path or a loaded ``Manifest``) supplies archivist metadata per file; its
     bad rows are listed in ``report.manifest_problems`` and do not stop the batch.
@@ -157,6 +161,8 @@ def ingest(
         files = [f for f in files if f in refused or f.resolve() != manifest.path.resolve()]
         supplied, unmatched = manifest.match([f for f in files if f not in refused], roots=[p for p in paths if Path(p).is_dir()])
         report.manifest_problems = manifest.problems + unmatched
+    if on_total is not None:
+        on_total(len(files))  # one ``progress`` call per file follows, refused ones included
     # Started before taking the lock, so no worker inherits the lock's file descriptor.
     pool = _start_pool(workers) if workers > 1 and len(files) > 1 else None
     try:
@@ -371,6 +377,11 @@ class _Batch:
             quarantined = self.archive.quarantine(path.name, source.data, outcome.quarantine_reason or "rejected", outcome.problems)
             return FileResult(path, "rejected", reason=outcome.reason, quarantined=quarantined)
         record = outcome.record
+        stone = self.archive.tombstone(record.id)
+        if stone is not None and stone.purged:
+            # A legal takedown stays done: the source is refused, and not kept in quarantine either.
+            reason = f"{printable_path(path)}: record {record.id} was purged on {stone.withdrawn_at:%Y-%m-%d} ({one_line(stone.reason)}); this source is not taken in again (nothing of it was kept)"
+            return FileResult(path, "rejected", record.id, reason=reason)
         self.versions.append(NewVersion(record, outcome.tei, source.data, outcome.record_json))
         # the batch holds the TEI and JSON until they are stored: the outcome need not hold
         # them too while the search index is committed (for a long record, both are large)

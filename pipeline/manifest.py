@@ -27,26 +27,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ValidationError, field_validator, model_validator
 
 from oral_archive.schemas.errors import ArchiveError
-from oral_archive.schemas.record import DURATION_PATTERN, RESTRICTABLE_FIELDS, Fact, Person
+from oral_archive.schemas.supplied import SuppliedValues, apply_supplied, field_name, parse_iso_date  # noqa: F401  (parse_iso_date: public here before)
 
 from .document import Decision
 from .extract import Metadata
-
-# Header spellings archivists use for the same column; anything else is an unknown column.
-ALIASES = {
-    "filename": "file", "file_name": "file", "path": "file",
-    "interviewee_name": "interviewee", "narrator": "interviewee",
-    "interviewer_name": "interviewer",
-    "occupation": "role",
-    "interview_date": "date",
-    "subject": "subjects", "keywords": "subjects",
-    "restriction": "restrictions",
-}
-LIST_SEPARATOR = re.compile(r"\s*[;|]\s*")
-
 
 class ManifestError(ArchiveError):
     """The manifest as a whole cannot be used (unreadable, wrong format, no ``file`` column)."""
@@ -70,34 +57,10 @@ class ManifestProblem:
         return f"{where}: {self.message}"
 
 
-class ManifestRow(BaseModel):
-    """The fields one manifest row may supply; unknown columns are rejected (``extra=forbid``)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class ManifestRow(SuppliedValues):
+    """One ingest manifest row: the file it describes and the values supplied for it."""
 
     file: str
-    title: str | None = None
-    interviewee: str | None = None
-    interviewer: str | None = None
-    role: str | None = None
-    organization: str | None = None
-    place: str | None = None
-    tenure: str | None = None
-    date: str | None = None
-    rights: str | None = None
-    restrictions: str | None = None
-    subjects: list[str] | None = None
-    collection: str | None = None
-    language: str | None = None
-    restricted: list[str] | None = None
-
-    @field_validator("restricted")
-    @classmethod
-    def _restrictable(cls, value: list[str] | None) -> list[str] | None:
-        unknown = [v for v in value or [] if v not in RESTRICTABLE_FIELDS]
-        if unknown:
-            raise ValueError(f"cannot restrict {', '.join(map(repr, unknown))}; restrictable fields: {', '.join(sorted(RESTRICTABLE_FIELDS))}")
-        return value
 
     @field_validator("file")
     @classmethod
@@ -106,54 +69,32 @@ class ManifestRow(BaseModel):
             raise ValueError("names no file")
         return value
 
-    @field_validator("tenure")
-    @classmethod
-    def _tenure_iso(cls, value: str | None) -> str | None:
-        if value and not (re.match(DURATION_PATTERN, value) or re.fullmatch(r"\d{4}", value)):
-            raise ValueError(f"{value!r} is not an ISO 8601 duration (P8Y, P1Y6M) or a start year (1998)")
-        return value
 
-    @field_validator("date")
-    @classmethod
-    def _date_iso(cls, value: str | None) -> str | None:
-        if value:
-            parse_iso_date(value)
-        return value
+class EditRow(SuppliedValues):
+    """One ``edit --manifest`` row: the stored record it describes, by file name, record id
+    or source URL (at least one), and the values supplied for it."""
 
-    @field_validator("language")
-    @classmethod
-    def _language_tag(cls, value: str | None) -> str | None:
-        if value and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", value):
-            raise ValueError(f"{value!r} is not a language tag such as 'en' or 'es-MX'")
-        return value
+    file: str | None = None
+    id: str | None = None
+    source_url: str | None = None
 
-    @field_validator("subjects", "restricted", mode="before")
-    @classmethod
-    def _split_list(cls, value: Any) -> Any:
-        # CSV cells hold several subjects separated by ';' or '|'; JSON/YAML give a list
-        if isinstance(value, str):
-            return [s for s in LIST_SEPARATOR.split(value.strip()) if s]
-        return value
+    @model_validator(mode="after")
+    def _names_a_record(self) -> "EditRow":
+        if not (self.file or self.id or self.source_url):
+            raise ValueError("names no record: give its file, id or source_url")
+        return self
 
-
-def parse_iso_date(value: str) -> str:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a real calendar date); raises ValueError otherwise."""
-    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
-    if not match:
-        raise ValueError(f"{value!r} is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    year, month, day = match.groups()
-    try:
-        date(int(year), int(month or 1), int(day or 1))
-    except ValueError as error:
-        raise ValueError(f"{value!r} is not a calendar date ({error})") from None
-    return value
+    @property
+    def reference(self) -> str:
+        """What the row names the record by (id first, then URL, then file name)."""
+        return self.id or self.source_url or self.file or ""
 
 
 @dataclass
 class SuppliedRow:
     """A validated manifest row, with where it came from (for ``Fact.supplied_by``)."""
 
-    values: ManifestRow
+    values: ManifestRow | EditRow
     manifest: str  # the manifest's file name
     row: int
 
@@ -220,8 +161,7 @@ class Manifest:
         return matched, problems
 
 
-def _column(name: Any) -> str:
-    return ALIASES.get(key := re.sub(r"[\s-]+", "_", str(name).strip().lower()), key)
+_column = field_name
 
 
 def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -262,22 +202,28 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     raise ManifestError(path, f"unknown manifest format {suffix or '(no extension)'!r}; use .csv, .json or .yaml")
 
 
-def load_manifest(path: Path | str) -> Manifest:
-    """Read and validate a manifest; bad cells are dropped and reported, not fatal."""
+def load_manifest(path: Path | str, row_model: type[ManifestRow] | type[EditRow] = ManifestRow) -> Manifest:
+    """Read and validate a manifest; bad cells are dropped and reported, not fatal.
+
+    ``row_model`` is ``ManifestRow`` for ingest (rows name files of the batch) or
+    ``EditRow`` for ``edit --manifest`` (rows name stored records).
+    """
     path = Path(path)
     manifest = Manifest(path)
     raw_rows = _read_rows(path)
     if path.suffix.lower() == ".csv":
         header = _csv_header(path)
-        if "file" not in {_column(h) for h in header}:
-            raise ManifestError(path, "has no 'file' column naming the file each row describes")
+        keys = {"file"} if row_model is ManifestRow else {"file", "id", "source_url"}
+        if not keys & {_column(h) for h in header}:
+            raise ManifestError(path, "has no 'file' column naming the file each row describes" if len(keys) == 1
+                                else "has no 'file', 'id' or 'source_url' column naming the record each row describes")
         # an unknown CSV column is one mistake in the header (row 1), reported once
-        unknown = [h for h in header if _column(h) not in ManifestRow.model_fields]
+        unknown = [h for h in header if _column(h) not in row_model.model_fields]
         for name in unknown:
-            manifest.problems.append(ManifestProblem(path.name, 1, name, f"unknown column, ignored; known columns: {', '.join(ManifestRow.model_fields)}"))
+            manifest.problems.append(ManifestProblem(path.name, 1, name, f"unknown column{', ignored' if row_model is ManifestRow else ''}; known columns: {', '.join(row_model.model_fields)}"))
         raw_rows = [(n, {k: v for k, v in raw.items() if k not in unknown}) for n, raw in raw_rows]
     for number, raw in raw_rows:
-        problems, row = _validate_row(path.name, number, raw)
+        problems, row = _validate_row(path.name, number, raw, row_model)
         manifest.problems.extend(problems)
         if row is not None:
             manifest.rows.append(SuppliedRow(row, path.name, number))
@@ -288,7 +234,7 @@ def _csv_header(path: Path) -> list[str]:
     return next(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")), [])
 
 
-def _validate_row(manifest: str, number: int, raw: dict[str, Any]) -> tuple[list[ManifestProblem], ManifestRow | None]:
+def _validate_row(manifest: str, number: int, raw: dict[str, Any], row_model: type[ManifestRow] | type[EditRow] = ManifestRow) -> tuple[list[ManifestProblem], ManifestRow | EditRow | None]:
     """Validate one row cell by cell: every bad cell is reported, the good ones are kept."""
     if "__row__" in raw:
         return [ManifestProblem(manifest, number, None, f"a row must be a mapping of column to value, got {raw['__row__']!r}")], None
@@ -305,12 +251,12 @@ def _validate_row(manifest: str, number: int, raw: dict[str, Any]) -> tuple[list
         data[column] = str(value) if isinstance(value, (int, float, date)) and not isinstance(value, bool) else value
     while True:
         try:
-            return problems, ManifestRow.model_validate(data)
+            return problems, row_model.model_validate(data)
         except ValidationError as error:
             for item in error.errors():
                 column = str(item["loc"][0]) if item["loc"] else None
                 if item["type"] == "extra_forbidden":
-                    message = f"unknown column; known columns: {', '.join(ManifestRow.model_fields)}"
+                    message = f"unknown column; known columns: {', '.join(row_model.model_fields)}"
                 elif item["type"] == "missing":
                     message = "is missing: every row must name its file"
                 else:
@@ -324,66 +270,11 @@ def _validate_row(manifest: str, number: int, raw: dict[str, Any]) -> tuple[list
 # -- the stage ------------------------------------------------------------------------------------
 
 
-def _supplied(value: str, row: SuppliedRow, replaces: Fact | None, normalized: str | None = None) -> Fact:
-    return Fact(value=value, normalized=normalized, origin="supplied", supplied_by=row.supplied_by, replaces=replaces)
-
-
-def _person(metadata: Metadata, role: str) -> Person:
-    """The participant with this role, created when the text did not reveal one."""
-    person = next((p for p in metadata.people if p.role == role), None)
-    if person is None:
-        taken = {p.id for p in metadata.people}
-        person_id = role if role not in taken else f"{role}-supplied"
-        person = Person(id=person_id, role=role)  # type: ignore[arg-type]
-        metadata.people.append(person)
-    return person
-
-
 def apply_manifest(metadata: Metadata, row: SuppliedRow | None) -> Metadata:
     """Stage ``manifest``: supplied values replace extracted ones, which stay in ``replaces``."""
     if row is None:
         return metadata
-    values = row.values
-    changed: list[str] = []
-
-    def note(field_name: str, fact: Fact) -> None:
-        before = f" (extracted: {fact.replaces.value!r})" if fact.replaces else ""
-        changed.append(f"{field_name} {fact.value!r}{before}")
-
-    if values.title:
-        metadata.title = _supplied(values.title, row, metadata.title)
-        note("title", metadata.title)
-    if values.date:
-        metadata.interview_date = _supplied(values.date, row, metadata.interview_date, values.date)
-        note("date", metadata.interview_date)
-    rights = "; ".join(v for v in (values.rights, values.restrictions) if v)
-    if rights:
-        metadata.rights = _supplied(rights, row, metadata.rights)
-        note("rights", metadata.rights)
-    if values.collection:
-        metadata.collection = _supplied(values.collection, row, metadata.collection)
-        note("collection", metadata.collection)
-    if values.language:
-        metadata.language = values.language
-        changed.append(f"language {values.language!r}")
-    if values.restricted is not None:
-        metadata.restricted = list(values.restricted)
-        changed.append(f"restricted {values.restricted!r}")
-    if values.subjects is not None:
-        extracted = {s.value.casefold(): s for s in metadata.subjects}
-        metadata.subjects = [_supplied(s, row, extracted.pop(s.casefold(), None)) for s in values.subjects]
-        dropped = f" (extracted and not kept: {', '.join(repr(s.value) for s in extracted.values())})" if extracted else ""
-        changed.append(f"subjects {values.subjects!r}{dropped}")
-    person_fields = (("interviewee", "interviewee", "name"), ("interviewer", "interviewer", "name"), ("role", "interviewee", "occupation"),
-                     ("organization", "interviewee", "organization"), ("place", "interviewee", "place"), ("tenure", "interviewee", "tenure"))
-    for column, role, attribute in person_fields:
-        value = getattr(values, column)
-        if not value:
-            continue
-        person = _person(metadata, role)
-        fact = _supplied(value, row, getattr(person, attribute), value if column == "tenure" else None)
-        setattr(person, attribute, fact)
-        note(column, fact)
+    changed = apply_supplied(metadata, metadata.people, row.values, row.supplied_by)
     if changed:
         metadata.decisions.append(Decision("manifest", f"{row.supplied_by} supplied " + "; ".join(changed)))
     return metadata

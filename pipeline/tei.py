@@ -11,130 +11,14 @@ stamps ``<anchor synch>`` into a ``<timeline>``.
 
 from __future__ import annotations
 
-import io
-
 from lxml import etree
-from lxml.builder import ElementMaker
 
-from oral_archive.schemas.record import Evidence, Fact, Person, Record
-from oral_archive.schemas.xmlschemas import TEI_NS, XML_NS
+from oral_archive.archive.tei_header import E, XML_ID, XML_LANG, build_header, rule_id, tei_bytes  # noqa: F401  (tei_bytes: public here)
+from oral_archive.schemas.record import Record
 
 from .document import Document, Note, PageBreak, Quote, Text, TimeAnchor
 
-E = ElementMaker(namespace=TEI_NS, nsmap={None: TEI_NS})
-XML_ID = f"{{{XML_NS}}}id"
-XML_LANG = f"{{{XML_NS}}}lang"
 QUOTE_RENDITION = {'"': "double-straight", "“": "double-curly", "‘": "single-curly"}
-
-
-def cert_of(confidence: float) -> str:
-    """TEI's certainty scale for a 0..1 confidence."""
-    return "high" if confidence >= 0.85 else "medium" if confidence >= 0.6 else "low"
-
-
-def rule_id(rule: str) -> str:
-    return f"rule.{rule}"
-
-
-def _evidence_attributes(evidence: Evidence | None) -> dict[str, str]:
-    if evidence is None:
-        return {}
-    return {"source": f"#{evidence.segment}", "cert": cert_of(evidence.confidence), "resp": f"#{rule_id(evidence.rule)}"}
-
-
-def _fact_attributes(fact: Fact) -> dict[str, str]:
-    if fact.origin == "supplied":
-        return {"resp": "#archivist"}
-    return _evidence_attributes(fact.evidence)
-
-
-def _person(person: Person) -> etree._Element:
-    element = E.person({XML_ID: person.id, "role": person.role, **_evidence_attributes(person.evidence)})
-    if person.name:
-        element.append(E.persName(_fact_attributes(person.name), person.name.value))
-    if person.label:
-        element.append(E.persName({"type": "speaker-label"}, person.label))
-    if person.occupation:
-        element.append(E.occupation(_fact_attributes(person.occupation), person.occupation.value))
-    if person.organization:
-        element.append(E.affiliation(_fact_attributes(person.organization), E.orgName(person.organization.value)))
-    if person.place:
-        element.append(E.affiliation({"type": "place", **_fact_attributes(person.place)}, E.placeName(person.place.value)))
-    if person.tenure:
-        normalized = person.tenure.normalized or ""
-        if normalized.startswith("P"):
-            when = E.time({"dur": normalized}, person.tenure.value)
-            element.append(E.state({"type": "tenure", **_fact_attributes(person.tenure)}, E.desc(when)))
-        else:
-            element.append(E.state({"type": "tenure", "notBefore": normalized, **_fact_attributes(person.tenure)}, E.desc(person.tenure.value)))
-    return element
-
-
-def _rules_used(record: Record) -> list[str]:
-    rules = {evidence.rule for _, evidence in record.evidence_items()}
-    return sorted(rules)
-
-
-def _header(record: Record, document: Document) -> etree._Element:
-    # no title in the text: a devised one, marked so (TEI title/@type, as catalogues do)
-    title_attributes = _fact_attributes(record.title) if record.title else {"type": "devised"}
-    title_stmt = E.titleStmt(E.title(title_attributes, record.display_title))
-    for rule in _rules_used(record) + [r for r in _quote_rules(document) if r not in _rules_used(record)]:
-        title_stmt.append(E.respStmt({XML_ID: rule_id(rule)}, E.resp(f"extracted by rule {rule}"), E.name(f"{record.tool} {record.tool_version}")))
-    if any(f.origin == "supplied" for f in _all_facts(record)):
-        title_stmt.append(E.respStmt({XML_ID: "archivist"}, E.resp("supplied by an archivist"), E.name("archivist")))
-
-    source = record.source
-    bibl = E.bibl(E.title(record.display_title))
-    if source.url:
-        bibl.append(E.ptr({"type": "source-url", "target": source.url, **_evidence_attributes(source.url_evidence)}))
-    bibl.append(E.idno({"type": "filename"}, source.filename))
-    bibl.append(E.idno({"type": "sha256"}, source.sha256))
-    bibl.append(E.idno({"type": "media-type"}, source.media_type))
-    bibl.append(E.extent(E.measure({"unit": "byte", "quantity": str(source.size)}, f"{source.size} bytes")))
-    bibl.append(E.note({"type": "encoding"}, source.encoding))
-
-    publication = E.publicationStmt(
-        E.authority(record.tool),
-        E.idno({"type": "record"}, record.id),
-        E.idno({"type": "version"}, str(record.version)),
-        E.date({"when": record.ingested_at.isoformat(timespec="seconds")}, "ingested " + record.ingested_at.isoformat(timespec="seconds")),
-    )
-    if record.rights:
-        publication.append(E.availability(_fact_attributes(record.rights), E.p(record.rights.value)))
-    file_desc = E.fileDesc(title_stmt, publication)
-    if record.collection:
-        file_desc.append(E.seriesStmt(E.title(_fact_attributes(record.collection), record.collection.value)))
-    file_desc.append(E.sourceDesc(bibl))
-
-    encoding_desc = E.encodingDesc(
-        E.appInfo(E.application({"ident": record.tool, "version": record.tool_version}, E.label(record.tool)))
-    )
-    profile = E.profileDesc()
-    if record.interview_date:
-        profile.append(E.creation(E.date({"when": record.interview_date.normalized or record.interview_date.value, **_fact_attributes(record.interview_date)}, record.interview_date.value)))
-    profile.append(E.langUsage(E.language({"ident": record.language}, record.language)))
-    if record.subjects or record.topics:
-        text_class = E.textClass()
-        if record.subjects:
-            text_class.append(E.keywords(*[E.term(_fact_attributes(s), s.value) for s in record.subjects]))
-        if record.topics:  # found by a statistical rule, so kept apart from stated subjects
-            text_class.append(E.keywords({"n": "topics"}, *[E.term(_fact_attributes(t), t.value) for t in record.topics]))
-        profile.append(text_class)
-    if record.participants:
-        profile.append(E.particDesc(E.listPerson(*[_person(p) for p in record.participants])))
-
-    revision = E.revisionDesc(
-        *[E.change({"when": change.when.isoformat(timespec="seconds"), "type": change.step}, change.description) for change in record.changes]
-    )
-    return E.teiHeader(file_desc, encoding_desc, profile, revision)
-
-
-def _all_facts(record: Record) -> list[Fact]:
-    facts = [record.title, *record.subjects, *record.topics, record.interview_date, record.rights, record.collection]
-    for person in record.participants:
-        facts += [person.name, person.occupation, person.organization, person.place, person.tenure]
-    return [f for f in facts if f is not None]
 
 
 def _quote_rules(document: Document) -> list[str]:
@@ -220,18 +104,7 @@ def build_tei(document: Document, record: Record) -> etree._ElementTree:
     participant_ids = {p.id for p in record.participants}
     body, timeline = _body(document, participant_ids)
     text = E.text(E.front(timeline), body) if timeline is not None else E.text(body)
-    root = E.TEI({XML_LANG: record.language}, _header(record, document), text)
+    root = E.TEI({XML_LANG: record.language}, build_header(record, _quote_rules(document)), text)
     return etree.ElementTree(root)
 
 
-def tei_bytes(tree: etree._ElementTree) -> bytes:
-    """Serialized TEI as stored in the archive (UTF-8, XML declaration, indented)."""
-    # Indent the header only: whitespace added inside the body's mixed content would change the text.
-    header = tree.getroot().find(f"{{{TEI_NS}}}teiHeader")
-    if header is not None:
-        etree.indent(header, space=" ", level=1)
-    # The bytes of etree.tostring(tree, ...), written in pieces into one growing buffer:
-    # tostring makes them in libxml2's buffer and then copies them (twice a long TEI's size).
-    out = io.BytesIO()
-    tree.write(out, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return out.getvalue()

@@ -56,9 +56,9 @@ class RecordInvalid(ArchiveError):
 class RecordNotFound(ArchiveError):
     """No record with that id in the archive."""
 
-    def __init__(self, record_id: str) -> None:
+    def __init__(self, record_id: str, message: str | None = None) -> None:
         self.record_id = record_id
-        super().__init__(f"no record with id {record_id!r} in the archive")
+        super().__init__(message or f"no record with id {record_id!r} in the archive")
 
 
 class QueryError(ArchiveError):
@@ -76,3 +76,7 @@ class ArchiveLocked(ArchiveError):
 
 class StoreError(ArchiveError):
     """The archive folder cannot be written or read as expected."""
+
+
+class CurationError(ArchiveError):
+    """An edit, withdrawal, restoration or purge that cannot be done as asked (nothing is written)."""

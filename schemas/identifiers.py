@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import Iterable
 
 MAX_SLUG_LENGTH = 48
 
@@ -35,6 +36,24 @@ def source_digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
 
 
-def make_record_id(title: str | None, key: str) -> str:
-    """``<slug of title>-<8 hex of the source key>``: readable, stable for one source."""
-    return f"{slugify(title or key)}-{source_digest(key)}"
+def title_without_names(title: str, names: Iterable[str]) -> str:
+    """``title`` with the participants' names taken out (whole names, then each surname or
+    given name of two letters or more), so that an id never carries a person's name.
+
+    Done for every record, whatever is restricted: an id must not change when an archivist
+    restricts names later, and a name is often restricted only after ingest.
+    """
+    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
+        title = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", title, flags=re.IGNORECASE)
+        for part in re.findall(r"[^\W\d_][\w'’-]+", name):
+            title = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", " ", title, flags=re.IGNORECASE)
+    return title
+
+
+def make_record_id(title: str | None, key: str, names: Iterable[str] = ()) -> str:
+    """``<slug of title>-<8 hex of the source key>``: readable, stable for one source.
+
+    ``names`` (the participants' names) never appear in the slug (``title_without_names``).
+    """
+    slug_source = title_without_names(title, names) if title else None
+    return f"{slugify(slug_source or key)}-{source_digest(key)}"

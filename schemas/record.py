@@ -157,6 +157,17 @@ class Change(_Model):
     when: datetime
     step: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     description: str = Field(min_length=1)
+    by: str | None = Field(default=None, description="who made the change, when a person did (an archivist's edit); None for pipeline steps")
+
+
+class Relation(_Model):
+    """Another record this one is related to; today only "same text as" (a near-duplicate
+    found by comparing the two texts, ``archive.duplicates``), with the estimated similarity."""
+
+    kind: Literal["same-text-as"] = "same-text-as"
+    record: str = Field(pattern=RECORD_ID_PATTERN, description="id of the other record")
+    similarity: float = Field(ge=0.0, le=1.0, description="estimated Jaccard similarity of the two texts' word shingles")
+    found: datetime = Field(description="when the match was found")
 
 
 class Record(_Model):
@@ -185,6 +196,10 @@ class Record(_Model):
     participants: list[Person] = Field(default_factory=list)
     segments: list[Segment] = Field(min_length=1)
     changes: list[Change] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list, description="other records of the same text (near-duplicates)")
+    signature: str | None = Field(
+        default=None, description="MinHash signature of the body text (base64), for finding copies of the same text"
+    )
     restricted: list[RestrictableField] = Field(
         default_factory=list,
         description="fields withheld from exports unless explicitly included, e.g. 'participants.name'",
@@ -221,6 +236,8 @@ class Record(_Model):
         for i, topic in enumerate(self.topics):
             add(f"topics[{i}]", topic)
         add("interview_date", self.interview_date)
+        add("rights", self.rights)
+        add("collection", self.collection)
         if self.source.url_evidence:
             items.append(("source.url", self.source.url_evidence))
         for i, person in enumerate(self.participants):

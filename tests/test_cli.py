@@ -18,7 +18,8 @@ from oral_archive.pipeline.cli import main
 
 from .conftest import SEED, SEEDS, corpus_files
 
-SUBCOMMANDS = ["ingest", "search", "show", "export", "validate", "verify", "bag", "history", "quarantine", "reindex", "index-status"]
+SUBCOMMANDS = ["ingest", "search", "show", "export", "validate", "verify", "bag", "history", "quarantine", "reindex", "index-status",
+               "list", "edit", "withdraw", "restore", "purge", "diff", "serve"]
 
 
 def run(archive: Path, *args: str) -> "Result":
@@ -157,10 +158,12 @@ def test_export_formats_to_file(seeded: Path, tmp_path: Path, fmt: str) -> None:
         assert [json.loads(line)["source"]["url"] for line in lines] == ["https://assignbuster.com/interview-with-law-enforcement-officer/"]
 
 
-def test_export_unknown_format_is_an_error(seeded: Path) -> None:
+def test_export_unknown_format_is_a_usage_error_naming_the_formats(seeded: Path) -> None:
     result = CliRunner().invoke(main, ["--archive", str(seeded), "export", "--format", "marc"])
-    assert result.exit_code != 0
-    assert "marc" in result.output
+    assert result.exit_code == 2, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("error: invalid value for '--format': 'marc' is not one of"), result.output
+    assert all(f"'{fmt}'" in first for fmt in ("oai_dc", "mods", "csv", "jsonl", "tei-corpus"))
 
 
 def test_validate_all_and_one(seeded: Path) -> None:
@@ -265,3 +268,81 @@ def test_a_rejected_file_is_quarantined_once_however_often_it_is_ingested(seeded
     bad.write_bytes(b"%PDF-1.5 other bytes")
     CliRunner().invoke(main, ["--archive", str(seeded), "ingest", str(bad)])
     assert len(json.loads(run(seeded, "quarantine", "--json").output)) == 2
+
+
+# -- searches with no hits say why, when the reason is not the query's words --------------------
+
+TRANSCRIPT = """Oral History Interview with Jane Smith
+Nursing
+
+Q: When did you start working as a nurse at Mercy Hospital?
+SMITH: I have been a nurse since 1975 and loved the night shifts.
+Q: What was it like?
+SMITH: Hard work on the wards but rewarding.
+"""
+
+
+@pytest.fixture()
+def with_speakers(seeded: Path, tmp_path: Path) -> Path:
+    transcript = tmp_path / "jane-smith.txt"
+    transcript.write_text(TRANSCRIPT, encoding="utf-8")
+    assert run(seeded, "ingest", str(transcript)).exit_code == 0
+    return seeded
+
+
+def test_an_unknown_speaker_is_named_as_the_reason_for_no_hits(with_speakers: Path) -> None:
+    result = CliRunner().invoke(main, ["--archive", str(with_speakers), "search", "nurse", "--speaker", "Nobody"])
+    assert result.exit_code == 0
+    assert result.stdout == "0 hit(s) for 'nurse' said by 'Nobody'\n"
+    (line,) = result.stderr.splitlines()  # one line, why
+    assert line.startswith("warning: no hits: no participant in the archive matches the speaker 'Nobody'")
+    assert "interviewee, interviewer" in line  # what --speaker can name instead
+    # the same in --json and from the library
+    data = json.loads(CliRunner().invoke(main, ["--archive", str(with_speakers), "search", "nurse", "--speaker", "Nobody", "--json"]).stdout)
+    assert data["total"] == 0 and data["warnings"] == [line.removeprefix("warning: ")]
+    from oral_archive.archive import Archive
+
+    assert Archive(with_speakers).search("nurse", speaker="Nobody").warnings == data["warnings"]
+
+
+def test_a_misspelt_speaker_gets_the_similar_names(with_speakers: Path) -> None:
+    result = CliRunner().invoke(main, ["--archive", str(with_speakers), "search", "nurse", "--speaker", "Smyth"])
+    assert result.exit_code == 0 and "similar: smith" in result.stderr, result.stderr
+    # a speaker who exists but did not say it: no warning, the words are the reason
+    found = CliRunner().invoke(main, ["--archive", str(with_speakers), "search", "zeppelin", "--speaker", "Smith"])
+    assert found.exit_code == 0 and found.stdout.startswith("0 hit(s)") and found.stderr == ""
+
+
+def test_a_page_past_the_last_says_how_many_pages_there_are(with_speakers: Path) -> None:
+    result = CliRunner().invoke(main, ["--archive", str(with_speakers), "search", "nurse OR police", "--limit", "1", "--page", "9"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("2 hit(s) for 'nurse OR police'; page 9 of 2")
+    (line,) = result.stderr.splitlines()
+    assert line == "warning: no hits on page 9: the 2 hit(s) fill 2 page(s) of 1, so the last page is 2"
+    data = json.loads(CliRunner().invoke(main, ["--archive", str(with_speakers), "search", "nurse OR police", "--limit", "1", "--page", "9", "--json"]).stdout)
+    assert data["hits"] == [] and data["warnings"] == [line.removeprefix("warning: ")]
+    # the last page itself, and a search with no hits at all, need no such note
+    last = CliRunner().invoke(main, ["--archive", str(with_speakers), "search", "nurse OR police", "--limit", "1", "--page", "2"])
+    none = CliRunner().invoke(main, ["--archive", str(with_speakers), "search", "zeppelin", "--page", "3"])
+    assert last.stderr == "" and none.stderr == ""
+
+
+# -- a text with nothing but a title -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, text", [
+    ("title.md", "# Title only\n"),
+    ("header.txt", "Oral History Interview with Jane Smith\nNursing\n"),
+])
+def test_a_text_with_no_body_is_rejected_in_plain_words(seeded: Path, tmp_path: Path, name: str, text: str) -> None:
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--archive", str(seeded), "ingest", str(source)])
+    assert result.exit_code == 1
+    assert "0 ingested, 0 unchanged, 1 rejected" in result.stdout
+    assert f"rejected {source}: has no body: nothing but a title or header" in result.stderr, result.stderr
+    assert "tei:" not in result.output and "Expecting" not in result.output  # no schema jargon
+    # still kept in quarantine, with that reason
+    (entry,) = json.loads(run(seeded, "quarantine", "--json").output)
+    assert entry["file"] == name and "has no body" in entry["reason"]
+    assert [p.read_bytes() for p in Path(entry["path"]).glob("original*")] == [text.encode("utf-8")]

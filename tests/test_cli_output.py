@@ -111,7 +111,7 @@ def test_show_prints_the_tei_unchanged(archive: Path, record_id: str):
 def test_history_prints_the_file_name_literally(archive: Path, record_id: str):
     result = run(archive, "history", record_id)
     assert result.exit_code == 0, result.output
-    assert result.output.rstrip().endswith(FILE_NAME)
+    assert f"ingested {FILE_NAME} (SHA-256" in result.output
     assert_no_pictures(result.output)
 
 
@@ -168,4 +168,4 @@ def test_a_query_over_the_size_limit_is_a_short_one_line_error(archive: Path):
 def test_an_empty_speaker_is_a_usage_error(archive: Path, speaker: str):
     result = CliRunner().invoke(main, ["--archive", str(archive), "search", "ferry", "--speaker", speaker])
     assert result.exit_code == 2
-    assert "Invalid value for '--speaker'" in result.output and "must name a participant" in result.output
+    assert result.output.startswith("error: invalid value for '--speaker': must name a participant"), result.output

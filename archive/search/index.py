@@ -40,7 +40,7 @@ from oral_archive.schemas.errors import QueryError
 from oral_archive.schemas.record import RECORD_ID_PATTERN, Record
 
 from .limits import MAX_QUERY_CHARS, MAX_QUERY_WORDS, query_size_problem
-from .results import SNIPPETS_PER_HIT, SORTS, Hit, IndexLocked, IndexMissing, IndexStatus, QueryTooLong, SearchResults
+from .results import SNIPPETS_PER_HIT, SORTS, Hit, IndexLocked, IndexMissing, IndexStatus, QueryTooLong, SearchResults, no_such_speaker, past_last_page
 
 if TYPE_CHECKING:
     from whoosh import query as wq
@@ -254,6 +254,26 @@ class SearchIndex:
         merge_policy = MERGE_POLICY if self.merge_policy is None else self.merge_policy
         return write_records(record_writer, speaker_writer, records, clear=clear, merge_policy=merge_policy)
 
+    def remove(self, record_ids: Iterable[str]) -> int:
+        """Delete these records from both indexes (one commit each); returns how many were indexed."""
+        record_ids = list(record_ids)
+        if not record_ids or not self.usable():
+            return 0
+        from .writer import MERGE_POLICY
+
+        record_writer, speaker_writer = self._writers(create=False)
+        try:
+            removed = sum(record_writer.delete_by_term("id", record_id) for record_id in record_ids)
+            for record_id in record_ids:
+                speaker_writer.delete_by_term("id", record_id)
+        except BaseException:
+            record_writer.cancel()
+            speaker_writer.cancel()
+            raise
+        record_writer.commit(mergetype=MERGE_POLICY if self.merge_policy is None else self.merge_policy)
+        speaker_writer.commit(mergetype=MERGE_POLICY if self.merge_policy is None else self.merge_policy)
+        return removed
+
     def rebuild(self, records: Iterable[Record]) -> int:
         """Recreate the index from the records; an index of an older format is replaced.
 
@@ -281,13 +301,14 @@ class SearchIndex:
             self._store_count = (mtime, count_record_dirs(records_dir))
         return self._store_count[1]
 
-    def status(self, records_dir: Path, latest_versions: Callable[[], dict[str, int]] | None = None) -> IndexStatus:
+    def status(self, records_dir: Path, latest_versions: Callable[[], dict[str, int]] | None = None, withdrawn: int = 0) -> IndexStatus:
         """Compare the index with the store.
 
         The quick check compares the number of records; with ``latest_versions`` (record id
         -> newest stored version) it also finds records whose newer version is not indexed.
+        ``withdrawn`` record folders are in the store but, rightly, not in the index.
         """
-        in_store = self.store_count(records_dir)
+        in_store = self.store_count(records_dir) - withdrawn
         if not self.exists():
             if in_store == 0:
                 return IndexStatus("empty", 0, 0, "the archive is empty")
@@ -429,4 +450,38 @@ class SearchIndex:
         # Facet values are a record's: counted over one matching document per record.
         facet_counts = facet_counts_of(searcher, matches) if facets else {}
         pages = max(1, -(-total // limit))
-        return SearchResults(query=text, total=total, page=page, limit=limit, pages=pages, sort=sort, hits=hits, speaker=speaker, facets=facet_counts)
+        # No hits for a reason other than the query's words: say which.
+        warnings = []
+        if speaker and not spoken_by:
+            warnings.append(no_such_speaker(speaker, _similar_speakers(searcher, speaker)))
+        elif total and page > pages:
+            warnings.append(past_last_page(page, pages, total, limit))
+        return SearchResults(query=text, total=total, page=page, limit=limit, pages=pages, sort=sort, hits=hits, speaker=speaker, facets=facet_counts,
+                             warnings=warnings)
+
+
+# At most this many words of the speakers' ids, labels, names and roles (per index segment)
+# are compared with an unknown --speaker, only when nobody matches it: a bound on the work
+# for a huge archive. The index holds records' public view, so no restricted name is offered.
+_SIMILAR_SPEAKERS_SCANNED = 50_000
+
+
+def _similar_speakers(searcher, speaker: str, at_most: int = 3) -> list[str]:
+    """Words of participants' ids, labels, names and roles that look like ``speaker``'s
+    (a misspelt name: "Fuks" -> "fuchs"), as the index holds them (lower case, folded)."""
+    import difflib
+    from itertools import islice
+
+    from .schema import exact_analyzer
+
+    words = [t.text for t in exact_analyzer()(speaker)]
+    known: set[str] = set()
+    for leaf, _ in searcher.leaf_searchers():
+        known.update(term.decode("utf-8") for term in islice(leaf.reader().lexicon("speaker"), _SIMILAR_SPEAKERS_SCANNED))
+    candidates = sorted(known)
+    similar: list[str] = []
+    for word in words:
+        for match in difflib.get_close_matches(word, candidates, n=at_most, cutoff=0.75):
+            if match not in similar and match not in words:
+                similar.append(match)
+    return similar[:at_most]

@@ -14,14 +14,19 @@ from .app import main, open_archive, print_json, stdout
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def history_command(ctx: click.Context, record_id: str, as_json: bool) -> None:
-    """List the stored versions of a record."""
-    versions = open_archive(ctx).history(record_id)
-    rows = [{"version": r.version, "ingested_at": r.ingested_at.isoformat(), "sha256": r.source.sha256, "filename": r.source.filename} for r in versions]
+    """List the stored versions of a record, each with one line saying what it changed."""
+    archive = open_archive(ctx)
+    summaries = archive.version_summaries(record_id)
+    rows = [{"version": r.version, "ingested_at": r.ingested_at.isoformat(), "sha256": r.source.sha256, "filename": r.source.filename, "changed": line}
+            for r, line in summaries]
+    events = [{"when": e.when.isoformat(), "action": e.action, "by": e.by, "reason": e.reason} for e in archive.curation_events(record_id)]
     if as_json:
-        print_json(rows)
+        print_json(rows)  # the withdraw/restore/purge events: ``list --withdrawn --json``
         return
     for row in rows:
-        stdout.print(f"v{row['version']}  {row['ingested_at']}  {row['sha256'][:16]}  {row['filename']}", markup=False)
+        stdout.print(f"v{row['version']}  {row['ingested_at']}  {row['changed']}", markup=False)
+    for event in events:
+        stdout.print(f"{event['action']:<8}  {event['when']}  by {event['by']}" + (f": {event['reason']}" if event["reason"] else ""), markup=False)
 
 
 @main.command("quarantine")

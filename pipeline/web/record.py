@@ -16,7 +16,7 @@ from lxml import etree
 from oral_archive.archive.core import Archive
 from oral_archive.archive.export import corpus_member, mods_element, oai_dc_element
 from oral_archive.pipeline.cli.records_cmd import provenance
-from oral_archive.schemas.record import Record
+from oral_archive.schemas.record import RECORD_ID_PATTERN, Record
 
 from .public import PublicRecord, load_public, redactor_for, speaker_names
 from .transcript import Block, Marker, mark_words, read_blocks
@@ -57,13 +57,18 @@ DOWNLOADS = {
 
 
 def withdrawal_notice(archive: Archive, record_id: str) -> str | None:
-    """Why a record was withdrawn, or None. Withdrawal does not exist yet.
+    """Why a record was withdrawn (its tombstone in words), or None for a record in view.
 
-    This is the one place to ask: when the archive can withdraw a record, return its
-    notice here and every page, API answer and download of the record answers
-    410 Gone with it (app.py's ``Gone`` handler already renders that page).
+    Every page, API answer and download of a withdrawn or purged record answers 410 Gone
+    with this notice (app.py's ``Gone`` handler renders it).
     """
-    return None
+    if not re.fullmatch(RECORD_ID_PATTERN, record_id):
+        return None
+    stone = archive.tombstone(record_id)
+    if stone is None:
+        return None
+    what = "withdrawn and its content removed" if stone.purged else "withdrawn"
+    return f"This record was {what} on {stone.withdrawn_at:%Y-%m-%d}. Reason: {stone.reason}"
 
 
 def _label(path: str, people: dict[str, str], record: Record) -> tuple[str, str]:

@@ -162,7 +162,7 @@ def test_every_verb_answers_a_schema_valid_document(repo: OaiRepository, oai_arc
     field = lambda name: identify.findtext(f"oai:Identify/oai:{name}", namespaces=NS)
     assert field("baseURL") == BASE_URL and field("protocolVersion") == "2.0"
     assert field("earliestDatestamp") == "2021-03-01T10:00:00Z"
-    assert field("deletedRecord") == "no" and field("granularity") == "YYYY-MM-DDThh:mm:ssZ"
+    assert field("deletedRecord") == "persistent" and field("granularity") == "YYYY-MM-DDThh:mm:ssZ"
 
 
 def test_headers_carry_the_latest_version_datestamp_in_list_order(repo: OaiRepository, oai_archive, schemas) -> None:
@@ -438,7 +438,28 @@ def test_restricted_fields_are_never_disseminated(repo: OaiRepository, oai_archi
     assert "Fuchs" in fuchs.person("interviewee").name.value and b"Fuchs" not in repo.respond({"verb": ["ListRecords"], "metadataPrefix": ["mods"]})
 
 
-# -- deleted records: the hook -----------------------------------------------------------------
+# -- deleted records ---------------------------------------------------------------------------
+def test_a_withdrawn_record_is_harvested_as_deleted_and_restored_whole(tmp_path: Path, schemas) -> None:
+    """Withdrawal (Archive.withdraw) is what the repository reports as deleted by default."""
+    archive = Archive(tmp_path / "archive")
+    ingest([SEED], archive)
+    (record_id,) = archive.ids()
+    repo = OaiRepository(archive, BASE_URL)
+    before = ask(repo, schemas, verb="GetRecord", identifier=oai_id(record_id), metadataPrefix="oai_dc")
+    assert before.xpath("//oai:metadata", namespaces=NS)
+    stone = archive.withdraw(record_id, reason="narrator's request", by="test")
+    listed = ask(repo, schemas, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    (header,) = listed.xpath("//oai:header", namespaces=NS)
+    assert header.get("status") == "deleted" and header.findtext("oai:datestamp", namespaces=NS) == stone.withdrawn_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    got = ask(repo, schemas, verb="GetRecord", identifier=oai_id(record_id), metadataPrefix="mods")
+    assert got.xpath("//oai:header/@status", namespaces=NS) == ["deleted"] and not got.xpath("//oai:metadata", namespaces=NS)
+    archive.restore(record_id, by="test")
+    after = ask(repo, schemas, verb="GetRecord", identifier=oai_id(record_id), metadataPrefix="oai_dc")
+    assert not after.xpath("//oai:header/@status", namespaces=NS)
+    assert etree.tostring(after.find(".//oai:metadata", NS)) == etree.tostring(before.find(".//oai:metadata", NS))
+
+
+
 def test_a_tombstone_list_switches_the_policy_to_persistent(oai_archive, schemas) -> None:
     archive, ids = oai_archive
     stone = Tombstone(ids[3], utc("2022-01-01T00:00:00Z"))

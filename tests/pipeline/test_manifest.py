@@ -182,3 +182,16 @@ def test_extra_cells_beyond_the_header_are_reported(tmp_path: Path) -> None:
     assert [(p.row, p.column) for p in manifest.problems] == [(2, None)]
     assert "3 cells" in manifest.problems[0].message
     assert [(r.file, r.values.title, r.supplied_by) for r in manifest.rows] == [("a.txt", "One", "m.csv row 2"), ("b.txt", "Two", "m.csv row 3")]
+
+
+def test_several_interviewers_in_one_cell_become_several_people(batch: Path, empty_archive: Archive) -> None:
+    """"A; B" in the interviewer column used to give one person named "A; B"."""
+    manifest = write(batch / "manifest.csv", f"file,interviewer\n{TEACHER},J.T. Curry; P.D. Lagerquist\n")
+    report = ingest([batch], empty_archive, manifest=manifest)
+    assert report.manifest_problems == [] and not report.rejected
+    record, tei = record_for(empty_archive, TEACHER)
+    interviewers = [p for p in record.participants if p.role == "interviewer"]
+    assert [p.name.value for p in interviewers] == ["J.T. Curry", "P.D. Lagerquist"]
+    assert len({p.id for p in interviewers}) == 2 and all(p.name.supplied_by == "manifest.csv row 2" for p in interviewers)
+    names = tei.xpath("//tei:person[@role='interviewer']/tei:persName[not(@type)]/text()", namespaces=NS)
+    assert names == ["J.T. Curry", "P.D. Lagerquist"]

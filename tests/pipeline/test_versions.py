@@ -76,14 +76,19 @@ def test_different_interviews_with_the_same_file_name_stay_apart(tmp_path: Path)
 
 
 def test_restricted_names_stay_out_of_the_record_id(tmp_path: Path) -> None:
+    """No record id holds a participant's name, and what is restricted never changes the id
+    (a manifest restricting names used to turn it into "restricted-record-...")."""
     (fuchs,) = [p for p in corpus_files() if p.name.startswith("06-")]
-    batch = tmp_path / "batch"
-    batch.mkdir()
-    (batch / fuchs.name).write_bytes(fuchs.read_bytes())
-    manifest = tmp_path / "manifest.csv"
-    manifest.write_text(f"file,restricted\n{fuchs.name},participants.name;participants.label\n", encoding="utf-8")
-    archive = Archive(tmp_path / "archive")
-    report = ingest([batch], archive, manifest=manifest)
-    assert not report.rejected and not report.manifest_problems, report.summary()
-    (record_id,) = archive.ids()
-    assert "fuchs" not in record_id and record_id.startswith("restricted-record-")
+    ids = {}
+    for restricted in ("participants.name;participants.label", ""):
+        batch = tmp_path / f"batch{bool(restricted)}"
+        batch.mkdir()
+        (batch / fuchs.name).write_bytes(fuchs.read_bytes())
+        manifest = tmp_path / f"manifest{bool(restricted)}.csv"
+        manifest.write_text(f"file,restricted,interviewee\n{fuchs.name},{restricted},James R. Fuchs\n", encoding="utf-8")
+        archive = Archive(tmp_path / f"archive{bool(restricted)}")
+        report = ingest([batch], archive, manifest=manifest)
+        assert not report.rejected and not report.manifest_problems, report.summary()
+        (ids[restricted],) = archive.ids()
+    assert ids[""] == ids["participants.name;participants.label"]
+    assert "fuchs" not in ids[""] and "james" not in ids[""], ids
