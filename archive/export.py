@@ -57,6 +57,10 @@ CSV_COLUMNS = [
 ]
 # Roles of the MARC relator list (https://id.loc.gov/vocabulary/relators): term, code.
 MARC_RELATORS = {"interviewee": ("Interviewee", "ive"), "interviewer": ("Interviewer", "ivr"), "speaker": ("Speaker", "spk")}
+# Record.topics in MODS: one note of this type, the terms joined by "; " (docs/export.md)
+MODS_KEYWORDS_NOTE_TYPE = "keywords"
+MODS_KEYWORDS_LABEL = "Keywords found automatically in the transcript (not catalogue subjects)"
+MODS_KEYWORDS_SEPARATOR = "; "
 # Getty AAT 300202595 "oral histories (literary works)": the genre term MODS records use.
 AAT_ORAL_HISTORIES = "oral histories"
 PERSON_FACTS = ("occupation", "organization", "place", "tenure")
@@ -198,14 +202,19 @@ def _tenure(person: Person | None, redactor: Redactor) -> str | None:
     return value
 
 
-def _keywords(record: Record, redactor: Redactor) -> list[str]:
-    """Stated subjects, then topics found in the text, each unless withheld."""
-    return [
-        redactor.mask(fact.value)
-        for field in ("subjects", "topics")
-        if not redactor.hides(field)
-        for fact in getattr(record, field)
-    ]
+def _subjects(record: Record, redactor: Redactor) -> list[str]:
+    """The catalogue subjects: the text's own subject lines or the archivist's, never the
+    topics a statistical rule found (those are ``_topics``, exported under their own name)."""
+    if redactor.hides("subjects"):
+        return []
+    return [redactor.mask(fact.value) for fact in record.subjects]
+
+
+def _topics(record: Record, redactor: Redactor) -> list[str]:
+    """Keywords found automatically in the text (``Record.topics``), unless withheld."""
+    if redactor.hides("topics"):
+        return []
+    return [redactor.mask(fact.value) for fact in record.topics]
 
 
 def _people(record: Record, role: str) -> list[Person]:
@@ -261,8 +270,10 @@ def oai_dc_element(record: Record, redactor: Redactor | None = None) -> etree._E
     for role in ("interviewer", "speaker"):
         for name in _names(record, role, redactor):
             add("contributor", f"{name} ({role})")
-    for keyword in _keywords(record, redactor):
-        add("subject", keyword)
+    # Only catalogue subjects: DC has no element for automatic keywords, and a dc:subject is
+    # what aggregators index and facet as the record's subject (docs/export.md).
+    for subject in _subjects(record, redactor):
+        add("subject", subject)
     add("description", _interviewee_description(record, redactor))
     add("date", _date(record.interview_date, redactor))
     add("type", "Text")  # DCMI Type vocabulary: the archived item is a transcript
@@ -380,8 +391,13 @@ def mods_element(record: Record, redactor: Redactor | None = None) -> etree._Ele
     description = _interviewee_description(record, redactor)
     if description:
         mods.append(MODS.note({"type": "biographical/historical"}, description))
-    for keyword in _keywords(record, redactor):
-        mods.append(MODS.subject(MODS.topic(keyword)))
+    for subject in _subjects(record, redactor):
+        mods.append(MODS.subject(MODS.topic(subject)))
+    # A MODS subject without @authority is an uncontrolled subject term, still a subject to a
+    # harvester; automatic keywords are a note, never a subject (docs/export.md says why).
+    topics = _topics(record, redactor)
+    if topics:
+        mods.append(MODS.note({"type": MODS_KEYWORDS_NOTE_TYPE, "displayLabel": MODS_KEYWORDS_LABEL}, MODS_KEYWORDS_SEPARATOR.join(topics)))
     for place in _places(record, redactor):
         mods.append(MODS.subject(MODS.geographic(place)))
     for person in record.participants:
@@ -438,8 +454,9 @@ def csv_row(record: Record, redactor: Redactor | None = None) -> dict[str, str]:
         "id": record.id,
         "version": str(record.version),
         "title": redactor.mask(record.display_title),
-        "subjects": "" if redactor.hides("subjects") else join(redactor.mask(s.value) for s in record.subjects),
-        "topics": "" if redactor.hides("topics") else join(redactor.mask(t.value) for t in record.topics),
+        # catalogue subjects only; the automatic keywords have their own column
+        "subjects": join(_subjects(record, redactor)),
+        "topics": join(_topics(record, redactor)),
         "interviewee": join(_names(record, "interviewee", redactor)),
         "interviewer": join(_names(record, "interviewer", redactor)),
         "speakers": join(_names(record, "speaker", redactor)),

@@ -112,7 +112,8 @@ def predictions(path: Path) -> dict[str, Any]:
         "title": metadata.title.value if metadata.title else None,
         "source_url": metadata.source_url.value if metadata.source_url else None,
         "interviewee": person_value("interviewee", "name"),
-        "interviewer": person_value("interviewer", "name"),
+        # several interviewers are several participants; the truth files write them "A and B"
+        "interviewer": " and ".join(p.name.value for p in metadata.people if p.role == "interviewer" and p.name) or None,
         "role": person_value("interviewee", "occupation"),
         "organization": person_value("interviewee", "organization"),
         "place": person_value("interviewee", "place"),

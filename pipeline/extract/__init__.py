@@ -6,7 +6,7 @@ A value is kept only when a rule finds it in the text (no guessing), and it carr
 segment id, the character span, the sentence, the rule id and a confidence.
 
     title.py  subjects.py  source_url.py  names.py  occupation.py  organization.py
-    place.py  tenure.py  dates.py  language.py      (common.py: sentences, lines, fields)
+    place.py  tenure.py  dates.py  language.py  rights.py      (common.py: sentences, lines, fields)
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from .dates import extract_interview_date
 from .language import LANGUAGE_NAMES, identify_language, language_tag
 from .names import (
     extract_interviewee_name,
-    extract_interviewer_name,
+    extract_interviewer_names,
     interviewer_evidence,
     speaker_label_name,
 )
 from .occupation import extract_occupation
 from .organization import extract_organization
 from .place import extract_place
+from .rights import extract_rights
 from .source_url import extract_source_url, site_of
 from .subjects import extract_subjects
 from .tenure import extract_tenure
@@ -54,12 +55,13 @@ class Metadata:
 
 
 def extract(document: Document) -> Metadata:
-    """Stage 4: title, subjects, source URL and the participants, each with evidence."""
+    """Stage 4: title, subjects, source URL, date, rights and the participants, each with evidence."""
     metadata = Metadata(
         title=extract_title(document),
         subjects=extract_subjects(document),
         source_url=extract_source_url(document),
         interview_date=extract_interview_date(document),
+        rights=extract_rights(document),
     )
     # the blocks' texts one at a time: joining them would copy the whole text again
     language, reason = identify_language(BlockTexts(document.blocks))
@@ -72,7 +74,8 @@ def extract(document: Document) -> Metadata:
     metadata.language = language
     metadata.decisions.append(Decision("extract", f"language {language}: {reason}"))
     metadata.topics = extract_topics(document, language.split("-")[0])
-    interviewer_name = extract_interviewer_name(document)
+    # "by J.T. Curry and P.D. Lagerquist": each interviewer named is a participant of their own
+    interviewer_names = extract_interviewer_names(document)
     if document.form == "transcript":
         interviewee_ids = {s.id for s in document.speakers if s.role == "interviewee"}
         interviewee_blocks = [b for b in document.blocks if b.who in interviewee_ids]
@@ -94,8 +97,14 @@ def extract(document: Document) -> Metadata:
                 person.place = extract_place(document, organization, person.occupation, interviewee_blocks)
                 person.tenure = extract_tenure(document, interviewee_blocks, interviewee_name)
             elif speaker.role == "interviewer":
-                person.name = interviewer_name or speaker_label_name(document, speaker.label, "interviewer.speaker-label")
+                person.name = _interviewer_of_label(speaker.label, interviewer_names) or speaker_label_name(document, speaker.label, "interviewer.speaker-label")
             metadata.people.append(person)
+        # interviewers the text names who speak under no label of theirs ("by A and B", one "Q:")
+        named = {p.name.value for p in metadata.people if p.role == "interviewer" and p.name}
+        taken = {p.id for p in metadata.people}
+        for name in interviewer_names:
+            if name.value not in named:
+                metadata.people.append(Person(id=_free_id("interviewer", taken), role="interviewer", name=name, evidence=name.evidence))
         return metadata
 
     organization = extract_organization(document, [])
@@ -115,9 +124,33 @@ def extract(document: Document) -> Metadata:
         metadata.people.append(interviewee)
     evidence = interviewer_evidence(document)
     quoted_interviewer = any(getattr(i, "who", None) == "interviewer" for b in document.blocks for i in b.inlines)
-    if evidence or interviewer_name or quoted_interviewer:
-        metadata.people.append(Person(id="interviewer", role="interviewer", name=interviewer_name, evidence=evidence))
+    if interviewer_names:
+        # the first keeps the id "interviewer" (quotes attributed to the interviewer point at it)
+        taken = {p.id for p in metadata.people}
+        for name in interviewer_names:
+            metadata.people.append(Person(id=_free_id("interviewer", taken), role="interviewer", name=name, evidence=evidence))
+    elif evidence or quoted_interviewer:
+        metadata.people.append(Person(id="interviewer", role="interviewer", evidence=evidence))
     return metadata
+
+
+def _interviewer_of_label(label: str, names: list[Fact]) -> Fact | None:
+    """The named interviewer who speaks under ``label``: the only one named, or the one whose
+    name or surname the label is ("CURRY:" of "J.T. Curry and P.D. Lagerquist")."""
+    if len(names) == 1:
+        return names[0]
+    wanted = label.strip().casefold()
+    return next((n for n in names if wanted in (n.value.casefold(), n.value.split()[-1].casefold())), None)
+
+
+def _free_id(base: str, taken: set[str]) -> str:
+    """``base``, else ``base-2``, ``base-3``, ...: an id no other participant has (recorded as taken)."""
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    taken.add(candidate)
+    return candidate
 
 
 __all__ = ["Metadata", "extract", "identify_language", "site_of", "split_sentences"]

@@ -97,7 +97,11 @@ WORK_CONTEXT = re.compile(
 PERSON_NAMES = rf"{NAME_WORD}(?:\s+(?:[A-Z]\.\s?)+{NAME_WORD}|(?:\s+{NAME_WORD}){{1,2}})|(?:[A-Z]\.\s?)+\s?{NAME_WORD}"
 
 
-NAME_LIST = rf"(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES}))*"
+# what joins the names of several people: "A and B", "A & B", "A, B and C", "A, B, and C", "A; B"
+NAME_SEPARATOR = r"(?:\s*[,;]\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*)"
+
+
+NAME_LIST = rf"(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES})(?:{NAME_SEPARATOR}(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES}))*"
 
 
 # Labels of metadata fields a page or a transcript header states ("Interviewer: Jane Doe",

@@ -15,6 +15,7 @@ from .common import (
     LABEL_SUFFIX,
     NAME,
     NAME_LIST,
+    NAME_SEPARATOR,
     NAME_WORD,
     NOT_NAME_WORDS,
     PERSON_NAMES,
@@ -67,7 +68,7 @@ SELF_INTRODUCTION = re.compile(rf"\b(?:[Mm]y\s+(?:full\s+)?name\s+is|I\s+am|I'm|
 # Dobrowski | March 8, 2022": a by-line, with what a page adds after the names
 BY_LINE = re.compile(
     rf"(?:(?:[Ii]nterviews?|INTERVIEWS?|[Oo]ral\s+[Hh]istory)\s+)?(?:(?:[Ii]nterviewed|[Cc]onducted|[Rr]ecorded|INTERVIEWED|CONDUCTED|RECORDED)\s+)?(?:[Bb]y|BY)\s+"
-    rf"(?P<names>(?:{PERSON_NAMES})(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)(?:{PERSON_NAMES}))*)\.?(?:\s*(?:,|\||–|—|·)\s*[^|]{{1,60}})?"
+    rf"(?P<names>(?:{PERSON_NAMES})(?:{NAME_SEPARATOR}(?:{PERSON_NAMES}))*)\.?(?:\s*(?:,|\||–|—|·)\s*[^|]{{1,60}})?"
 )
 
 
@@ -217,10 +218,44 @@ def extract_interviewer_name(document: Document) -> Fact | None:
     return self_introduction(document, "interviewer") or essay_heading_author(document) or _posted_by(document)
 
 
+# one person of a list of names: a full name ("Harvey Schwartz", "J.T. Curry"), with an
+# honorific or not; a single word ("Smith" of "Smith and Wesson") is no person by itself
+ONE_PERSON = re.compile(rf"(?:{HONORIFIC}\s+)?(?:{PERSON_NAMES})")
+
+
+def split_names(fact: Fact | None) -> list[Fact]:
+    """The people a name value lists, each its own fact with its own span: "J.T. Curry and
+    P.D. Lagerquist" is two interviewers. A value is split only where every part is a full
+    name on its own, so "Smith and Wesson" (or "Johnson & Johnson") stays one value."""
+    if fact is None:
+        return []
+    value = fact.value
+    separators = list(re.finditer(NAME_SEPARATOR, value))
+    if not separators:
+        return [fact]
+    bounds = [0, *(i for m in separators for i in m.span()), len(value)]
+    parts = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+    if any(not ONE_PERSON.fullmatch(value[start:end]) or value[start:end].split()[0] in NOT_NAME_WORDS for start, end in parts):
+        return [fact]
+    evidence = fact.evidence
+    # the value's span in its segment, when it has one (a name cut off as a label has none)
+    spanned = evidence is not None and evidence.end - evidence.start == len(value)
+    facts = []
+    for start, end in parts:
+        update = {"start": evidence.start + start, "end": evidence.start + end} if spanned else {}
+        facts.append(fact.model_copy(update={"value": value[start:end], "evidence": evidence.model_copy(update=update) if evidence else None}))
+    return facts
+
+
+def extract_interviewer_names(document: Document) -> list[Fact]:
+    """Each interviewer the text names, in the order named, each with its own evidence."""
+    return split_names(extract_interviewer_name(document))
+
+
 def _without_titles(names: str) -> str:
     """"Odette Farrant, Recording Secretary" -> "Odette Farrant": a list of names ends where a job
     title stands in it."""
-    parts = re.split(r"(\s*,\s*|\s+and\s+|\s*&\s*)", names)
+    parts = re.split(f"({NAME_SEPARATOR})", names)
     kept = [parts[0]]
     for separator, part in zip(parts[1::2], parts[2::2]):
         if any(w.lower() in occupations() or occupation_pattern().fullmatch(w) for w in part.split()) or occupation_pattern().search(part):
