@@ -3,8 +3,9 @@
 Owns: ``matching_docs``/``count_matches`` (a query's documents as a set: leaves read a
 block at a time, And/Or/Not as set operations, Whoosh's walk for other shapes),
 ``facet_counts_of``, what is kept on a searcher for its generation (``_per_searcher``:
-facet postings, record ids, speaker filters), and collapsing the speakers index's
-documents to one per record (``_one_per_record``).
+facet postings, record ids, speaker filters), collapsing the speakers index's
+documents to one per record (``_one_per_record``), and ``speaker_record_counts`` (the
+totals of several ``--speaker`` searches of one query, from one set of matches).
 Must not: change which documents match (tested against ``Searcher.docs_for_query`` and
 Whoosh's grouping), or keep anything beyond the searcher it was read from.
 """
@@ -12,7 +13,7 @@ Whoosh's grouping), or keep anything beyond the searcher it was read from.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from typing import Callable, Iterable
 
 from whoosh import query as wq
 
@@ -65,6 +66,37 @@ def _speaker_documents(searcher, speaker_query: wq.Query) -> set[int]:
             kept.pop(next(iter(kept)))
         kept[key] = found  # (re)inserted last: the dict's order is the recency order
     return found
+
+
+def speaker_record_counts(index, text: str, speakers: Iterable[str]) -> dict[str, int]:
+    """For each of ``speakers``, the ``total`` that ``index.search(text, speaker=...)`` gives:
+    how many records have words said by that speaker matching ``text``.
+
+    The search page shows these counts for the three roles. Three searches would each
+    parse the query, rank a top hit, build its snippets and walk the matches; here the
+    query is parsed and its matching documents in the speakers index are found once, then
+    intersected with each speaker's documents (kept per searcher) and counted per record,
+    exactly as ``SearchIndex.search`` counts a speaker search's total. A ``QueryError`` is
+    raised as that search would raise it. ``index`` is a ``SearchIndex``.
+    """
+    from .index import SPEAKERS
+    from .parsing import speaker_query
+    from .queries import _faster_leaves, _narrow_and
+
+    parsed = index.parse(text, speaker=True).accept(_faster_leaves).accept(_narrow_and)
+    searcher = index.searcher(SPEAKERS)
+    matches: set[int] | None = None
+    counts: dict[str, int] = {}
+    for speaker in speakers:
+        spoken_by = _speaker_documents(searcher, speaker_query(speaker, text))
+        if not spoken_by:  # nobody by that name (the search's empty-filter case; an empty
+            counts[speaker] = 0  # speakers index has no id column to read): no records
+            continue
+        if matches is None:
+            matches = matching_docs(searcher, parsed)
+        record_of = _record_ids(searcher)
+        counts[speaker] = len({record_of[docnum] for docnum in matches & spoken_by})
+    return counts
 
 
 def _one_document_per_record(searcher, documents: set[int]) -> set[int]:

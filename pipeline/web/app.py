@@ -24,7 +24,7 @@ from oral_archive.archive.search import IndexMissing, IndexStale
 from oral_archive.pipeline.cli.records_cmd import provenance
 from oral_archive.schemas.errors import ArchiveError, QueryError, RecordNotFound
 
-from .public import load_public, marked_words, snippet_parts, speaker_names
+from .public import load_public, marked_words, snippet_parts
 from .record import DOWNLOADS, Withheld, download, record_page, withdrawal_notice
 from .search import FACETS, BadInput, SearchForm, read_form, run_search
 
@@ -106,7 +106,7 @@ def _routes(app: Flask, archive: Archive) -> None:
             abort(404, f"There is no page {form.page}: the results have {results.pages} page{'s' if results.pages != 1 else ''}.")
         hits = [
             {"hit": hit, "snippets": [{"snippet": s, "url": url_for("record_view", record_id=hit.id, mark=" ".join(marked_words(s.text)) or None, _anchor=s.segment),
-                                       "who": speaker_names(page.records[hit.id].record).get(s.who or "")} for s in hit.snippets]}
+                                       "who": page.records[hit.id].names.get(s.who or "")} for s in hit.snippets]}
             for hit in results.hits
         ]
         return render_template("search.html", form=form, page=page, results=results, hits=hits)

@@ -10,19 +10,24 @@ typed and every filter can be removed on its own.
 from __future__ import annotations
 
 import calendar
+import os
 import re
 import threading
+from collections import OrderedDict
 from datetime import date
 from dataclasses import dataclass, field
 from typing import Mapping
 from urllib.parse import urlencode
 
 from oral_archive.archive.core import Archive
+from oral_archive.archive.export import Redactor
 from oral_archive.archive.search import SORTS, SearchResults
 from oral_archive.archive.search.limits import query_size_problem, syntax_problem
+from oral_archive.archive.store import VERSION_DIR
 from oral_archive.schemas.errors import ArchiveError, QueryError, RecordNotFound
+from oral_archive.schemas.record import Record
 
-from .public import PublicRecord, load_public, public_hit
+from .public import load_public, public_hit, speaker_names
 
 FACETS = ("role", "organization", "place", "subject")  # what the index counts, in this order
 SPEAKER_ROLES = ("interviewee", "interviewer", "speaker")
@@ -31,8 +36,12 @@ MAX_LIMIT = 100
 MAX_FILTER_CHARS = 200
 ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 NUMBER = re.compile(r"^\d{1,4}(\.\d{1,2})?$")
-# Whoosh searchers are shared per process and refreshed when a writer commits; one
-# search at a time keeps a refresh from closing a searcher another thread is reading.
+# One search at a time per process. The index's Whoosh searchers are shared by the
+# process's threads, and they are not safe to read from two threads at once: their
+# segment files are read by seek-then-read on one shared file object per file (also when
+# memory-mapped), so two threads read each other's positions (measured: concurrent
+# searches fail with "Ran out of input" decoding a posting block; docs/serve.md). A
+# refresh after a commit also closes the searcher it replaces.
 SEARCH_LOCK = threading.Lock()
 
 
@@ -189,22 +198,94 @@ def compose_query(form: SearchForm) -> str:
     return " AND ".join(([f"({text})"] if text else []) + clauses)
 
 
+@dataclass(frozen=True)
+class HitRecord:
+    """What the result list needs of a hit's record, kept between requests (``hit_record``).
+
+    ``redactor`` masks the hit's title, snippets and speaker with every version's
+    restrictions (``public_hit``); ``names`` are the record's participants as the page
+    names them (``speaker_names`` of the public record). ``record`` is the public record
+    without its segments, kept only when a field is withheld (``public_hit`` then names
+    the speakers from it); for the others, ``public_hit`` shows the hit as the index
+    holds it. Nothing here is shown that ``load_public`` would not show.
+    """
+
+    redactor: Redactor
+    names: dict[str, str]
+    record: Record | None
+
+
+# Record id -> (what its folder looked like, its HitRecord), most recently used last.
+# A version folder never changes once renamed into place, so the record folder's listing
+# (plus its inode and mtime, for an archive removed and rebuilt at the same path) says
+# whether a kept entry still holds: one ``stat`` and one small listing per hit instead
+# of loading and validating every version's JSON.
+_HIT_RECORDS: OrderedDict[tuple[str, str], tuple[tuple, HitRecord]] = OrderedDict()
+_HIT_RECORDS_LOCK = threading.Lock()
+HIT_RECORDS_KEPT = 4096  # under 1 KB each (names, redactor); ~20 KB for a record with withheld fields
+
+
+def _folder_state(archive: Archive, record_id: str) -> tuple | None:
+    """The record folder's inode, mtime and version folders; None when it is gone."""
+    folder = archive.store.record_dir(record_id)  # RecordNotFound for an id of another shape
+    try:
+        info = os.stat(folder)
+        with os.scandir(folder) as entries:
+            versions = tuple(sorted(entry.name for entry in entries if VERSION_DIR.match(entry.name)))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return (info.st_ino, info.st_mtime_ns, versions)
+
+
+def hit_record(archive: Archive, record_id: str) -> HitRecord:
+    """What the result list shows of ``record_id``: loaded once (``load_public``: every
+    version, for the restrictions), then kept until the record's folder changes (a new
+    version, or the record removed). ``RecordNotFound`` when it is not (or no longer) stored.
+    """
+    state = _folder_state(archive, record_id)
+    if state is None:
+        raise RecordNotFound(record_id)
+    key = (str(archive.path), record_id)
+    with _HIT_RECORDS_LOCK:
+        kept = _HIT_RECORDS.get(key)
+        if kept is not None and kept[0] == state:
+            _HIT_RECORDS.move_to_end(key)
+            return kept[1]
+    # Read after the state: a version landing in between makes the state differ next time
+    # (one more load), never keeps an older record under a newer state.
+    public = load_public(archive, record_id)
+    found = HitRecord(redactor=public.redactor, names=speaker_names(public.record),
+                      record=public.record.model_copy(update={"segments": []}) if public.redactor.fields else None)
+    with _HIT_RECORDS_LOCK:
+        _HIT_RECORDS[key] = (state, found)
+        _HIT_RECORDS.move_to_end(key)
+        while len(_HIT_RECORDS) > HIT_RECORDS_KEPT:
+            _HIT_RECORDS.popitem(last=False)
+    return found
+
+
 @dataclass
 class SearchPage:
     """What the search page and ``/api/search`` show: public hits, facets, speaker counts."""
 
     query: str
     results: SearchResults
-    records: dict[str, PublicRecord]  # hit id -> its public record (names, redactor)
+    records: dict[str, HitRecord]  # hit id -> its speakers' names and redactor
     speaker_counts: dict[str, int]
 
 
 def run_search(archive: Archive, form: SearchForm, *, facets: bool = True, speaker_counts: bool = True) -> SearchPage:
     """Run the form's search; hits and facets made public (withheld text masked).
 
-    Speaker counts say how many of the records found have words said by an interviewee,
-    an interviewer or another speaker (one speaker search each, limit 1, for its total).
+    One ``Archive.search`` (the page of hits, the total, the facets). Speaker counts say
+    how many of the records found have words said by an interviewee, an interviewer or
+    another speaker: the totals of the three speaker searches, counted from one set of
+    matches in the speakers index (``speaker_record_counts``), not three searches. Each
+    hit is masked with what ``hit_record`` keeps of its record (no record loaded while
+    the record is unchanged).
     """
+    from oral_archive.archive.search.counting import speaker_record_counts
+
     query = compose_query(form)
     sort = "title" if form.empty and form.sort == "relevance" else form.sort
     speaker = form.speaker or None
@@ -213,18 +294,16 @@ def run_search(archive: Archive, form: SearchForm, *, facets: bool = True, speak
                                  facets=facets, speaker=speaker, allow_stale=True)
         counts: dict[str, int] = {}
         if speaker_counts and not speaker and results.total:
-            for role in SPEAKER_ROLES:
-                total = archive.search(query, limit=1, speaker=role, allow_stale=True).total
-                if total:
-                    counts[role] = total
-    records: dict[str, PublicRecord] = {}
+            totals = speaker_record_counts(archive.index, query, SPEAKER_ROLES)
+            counts = {role: total for role, total in totals.items() if total}
+    records: dict[str, HitRecord] = {}
     hits = []
     for hit in results.hits:
         try:
-            public = load_public(archive, hit.id)
+            found = hit_record(archive, hit.id)
         except RecordNotFound:
             continue  # removed since the index was written: nothing to show or link to
-        records[hit.id] = public
-        hits.append(public_hit(hit, public))
+        records[hit.id] = found
+        hits.append(public_hit(hit, found))
     results.hits = hits
     return SearchPage(query=query, results=results, records=records, speaker_counts=counts)
