@@ -128,6 +128,7 @@ class _Words:
     counts: dict[str, int]  # lower case (’ as '), notes left out
     lower: set[str]  # written in lower case at least once (the rest are proper nouns)
     nouns: set[str]  # used at least once after a determiner, possessive or preposition
+    pairs: dict[tuple[str, str], int]  # two words with only white space between them
 
 
 def _count_words(texts: list[str], refused: frozenset[str]) -> _Words:
@@ -135,6 +136,7 @@ def _count_words(texts: list[str], refused: frozenset[str]) -> _Words:
     lower: set[str] = set()
     nouns: set[str] = set()
     normal: dict[str, str] = {}  # each form is converted once
+    pairs: dict[tuple[str, str], int] = {}
     for text in texts:
         # a word heads a noun phrase where a cue comes before it and punctuation, the end of
         # the text or a function word after it: "the crash was", "of policing." ("of oral
@@ -153,12 +155,15 @@ def _count_words(texts: list[str], refused: frozenset[str]) -> _Words:
                 lower.add(word)
             # only a word right after the one before (one space) has it as its cue: "in '68, grew"
             # has none
-            adjacent = text[previous_end:match.start()] == " "
+            gap = text[previous_end:match.start()]
+            adjacent = gap == " "
+            if previous and (adjacent or gap.isspace()):
+                pairs[previous, word] = pairs.get((previous, word), 0) + 1
             before = previous if adjacent else ""
             previous, previous_end, previous_lower = word, match.end(), lowered
         if previous_lower and before in NOUN_CUES:
             nouns.add(previous)
-    return _Words(counts, lower, nouns)
+    return _Words(counts, lower, nouns, pairs)
 
 
 def _is_noun(word: str, words: _Words) -> bool:
@@ -257,8 +262,8 @@ def extract_topics(document: Document, language: str = "en") -> list[Fact]:
             uses = words.counts.get(term, 0) + words.counts.get(term + "s", 0)
         elif min(words.counts.get(w, 0) + words.counts.get(w + "s", 0) for w in parts) < MIN_USES:
             continue  # a pair is used no more often than its rarer word
-        else:
-            uses = sum(len(_pattern(term).findall(text)) for text in texts)
+        else:  # as written: the two words with only white space between, the second maybe plural
+            uses = words.pairs.get((parts[0], parts[1]), 0) + words.pairs.get((parts[0], parts[1] + "s"), 0)
         if uses < MIN_USES:
             continue
         # a pair already chosen covers its words, and a word already chosen its pairs
