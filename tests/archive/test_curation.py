@@ -110,12 +110,16 @@ def test_unknown_fields_and_bad_values_are_refused_by_name() -> None:
         SuppliedValues(tenure="eight years")
 
 
+# When the export was made (OAI-PMH responseDate, the TEI corpus header's date): not the records.
+EXPORT_TIME = re.compile(rb"<responseDate[^>]*>[^<]*</responseDate>|<date when=\"[^\"]*\">[^<]*</date>")
+
+
 def export_all(archive: Archive) -> dict[str, bytes]:
     out = {}
     for fmt in EXPORTERS:
         buffer = io.BytesIO()
         archive.export(fmt, buffer)
-        out[fmt] = buffer.getvalue()
+        out[fmt] = EXPORT_TIME.sub(b"", buffer.getvalue())
     return out
 
 
