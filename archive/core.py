@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 
 from oral_archive.schemas.errors import ArchiveLocked, CurationError, Problem, RecordInvalid, RecordNotFound, StoreError
 from oral_archive.schemas.identifiers import is_url_key, source_digest, source_key
-from oral_archive.schemas.record import RECORD_ID_PATTERN, Record
+from oral_archive.schemas.record import RECORD_ID_PATTERN, Record, Relation
 from oral_archive.schemas.supplied import SuppliedValues
 
 from .curation import CurationLog, EditedVersion, Event, FieldChange, State, Tombstone, diff, edited_version, now, version_summary
@@ -29,6 +29,11 @@ from .store import NewVersion, RecordStore, StoredVersion
 from .validation import TeiSchema, validate_record
 
 DEFAULT_ARCHIVE = Path("archive-data")
+DUPLICATES_FILE = "duplicates.sqlite"  # archive.duplicates.DuplicateIndex: derived, rebuilt by reindex
+# Relations a new record gets at most (its closest copies). Each is also written into the
+# other record as a new version, so a text posted on many sites must not make a version of
+# every copy for every new one; `oral-archive duplicates` still lists the whole group.
+MAX_COPIES = 10
 ENVIRONMENT_VARIABLE = "ORAL_ARCHIVE"
 
 
@@ -91,6 +96,14 @@ class Listing:
         return max(1, -(-self.total // self.limit))
 
 
+def signature_for(record: Record):
+    """The record's stored MinHash signature, or one computed from its text (records stored
+    before signatures were kept)."""
+    from .duplicates import Signature, signature_of
+
+    return Signature.from_text(record.signature) if record.signature else signature_of(record)
+
+
 class Archive:
     """An archive folder: records store, quarantine and search index."""
 
@@ -99,6 +112,7 @@ class Archive:
         self.store = RecordStore(self.path, fsync=fsync)
         self.index = SearchIndex(self.path / "index")
         self.curation = CurationLog(self.path, fsync=fsync)
+        self._duplicates = None  # archive.duplicates.DuplicateIndex, opened when first needed
         self.lock_timeout = lock_timeout
         self._checksums: dict[str, tuple[str, int]] | None = None
         self._by_digest: dict[str, list[str]] | None = None  # source digest -> record ids
@@ -293,6 +307,7 @@ class Archive:
         """
         hidden = self.curation.hidden()
         records = [r for r in records if r.id not in hidden]
+        self._index_signatures(records)
         if self._rebuild_unusable_index(adding=len({r.id for r in records})):
             return len(records)
         return self.index.update(records) if records else 0
@@ -349,8 +364,10 @@ class Archive:
         return self.store.quarantined()
 
     def reindex(self) -> int:
-        """Rebuild the search index from the stored records."""
-        return self.index.rebuild(self.records())
+        """Rebuild the search index and the near-duplicate index from the stored records."""
+        count = self.index.rebuild(self.records())
+        self.rebuild_duplicates()
+        return count
 
     # -- curation ---------------------------------------------------------------------------
     def find_record(self, reference: str) -> str:
@@ -439,6 +456,8 @@ class Archive:
                 raise CurationError(f"record {record_id} is already {state}")
             self.curation.append(record_id, Event(now(), "withdraw", by, reason.strip()))
             self.index.remove([record_id])
+            if self._duplicate_index_exists():
+                self.duplicate_index().remove(record_id)
             return self.curation.tombstone(record_id)  # type: ignore[return-value]
 
     def restore(self, record_id: str, *, by: str, reason: str = "") -> Record:
@@ -521,6 +540,92 @@ class Archive:
             first = self.store.load_record(self.store.version(record.id, 1)) if record.version > 1 and self.store.versions(record.id)[0].version == 1 else record
             rows.append(ListedRecord(record.id, record.display_title, record.version, first.ingested_at, "active", None))
         return Listing(rows, total, page, limit)
+
+    # -- copies of the same text ------------------------------------------------------------
+    def _duplicate_index_exists(self) -> bool:
+        return self._duplicates is not None or (self.path / DUPLICATES_FILE).exists()
+
+    def duplicate_index(self):
+        """The near-duplicate index (``archive.duplicates.DuplicateIndex``, ``duplicates.sqlite``).
+
+        Built from every record in view when missing (an archive made before it existed);
+        call under the write lock when it may be missing.
+        """
+        if self._duplicates is None:
+            from .duplicates import DuplicateIndex  # datasketch loads scipy: about a second
+
+            missing = not (self.path / DUPLICATES_FILE).exists()
+            self._duplicates = DuplicateIndex(self.path / DUPLICATES_FILE)
+            if missing and self.ids():
+                self.rebuild_duplicates()
+        return self._duplicates
+
+    def rebuild_duplicates(self) -> int:
+        """Rebuild the near-duplicate index from the records in view (streamed)."""
+        from .duplicates import DuplicateIndex
+
+        if self._duplicates is None:
+            self._duplicates = DuplicateIndex(self.path / DUPLICATES_FILE)
+        return self._duplicates.rebuild((r.id, signature_for(r)) for r in self.records())
+
+    def _index_signatures(self, records: list[Record]) -> None:
+        # With the search index: derived data, written after the records are stored (a crash
+        # in between is repaired with the index, from index-pending.txt).
+        if records and (self._duplicate_index_exists() or any(r.signature for r in records)):
+            self.duplicate_index().add_many((record.id, signature_for(record)) for record in records)
+
+    def copies_of(self, record: Record, *, pending=None, threshold: float | None = None, limit: int = MAX_COPIES) -> list[tuple[str, float]]:
+        """(record id, estimated similarity) of the records in view whose text is the same as
+        ``record``'s (its own earlier versions left out), the ``limit`` most similar first.
+
+        ``pending``: a ``duplicates.SignatureSet`` of the records of this write not yet in
+        the index (an ingest adds its records to it with the search index, every few
+        thousand), compared all at once.
+        """
+        from .duplicates import DEFAULT_THRESHOLD
+
+        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        signature = signature_for(record)
+        found = dict(self.duplicate_index().candidates(signature, threshold, exclude=record.id))
+        if pending is not None:
+            found.update((other, similarity) for other, similarity in pending.similar(signature, threshold) if other != record.id)
+        hidden = self.curation.hidden()
+        ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+        return [(i, s) for i, s in ranked if i not in hidden and ((pending is not None and i in pending) or self.store.versions(i))][:limit]
+
+    def add_relations(self, relations: list[tuple[str, Relation]]) -> list[Record]:
+        """Record each (record id, relation) in that record as a new version (caller holds
+        ``writing()``); a relation it already has is skipped. Returns the new versions, for
+        the caller to index."""
+        from .curation import related_version
+
+        written: list[Record] = []
+        for record_id, relation in relations:
+            stored = self.store.latest(record_id)
+            record = self.store.load_record(stored)
+            made = related_version(record, stored.tei_path.read_bytes(), relation)
+            if made is None:
+                continue
+            original = stored.original_path().read_bytes()
+            problems = validate_record(made.record.model_dump_json(indent=2).encode("utf-8"), made.tei, original)
+            if problems:
+                raise RecordInvalid(record_id, problems)
+            # one at a time: two new copies of one record make two successive versions of it
+            self.store.write_versions([NewVersion(made.record, made.tei, original)], pending_index=True)
+            written.append(made.record)
+        return written
+
+    def duplicate_clusters(self, threshold: float | None = None) -> list[tuple[object, dict]]:
+        """Groups of records holding the same text: (``duplicates.Cluster``, the fields where
+        the copies' metadata disagree, {field: {record id: value or None}})."""
+        from .duplicates import DEFAULT_THRESHOLD, clusters, disagreements
+
+        groups = []
+        for cluster in clusters(self.duplicate_index(), DEFAULT_THRESHOLD if threshold is None else threshold):
+            present = [i for i in cluster.record_ids if self.store.versions(i)]
+            if len(present) > 1:
+                groups.append((cluster, disagreements([self.get(i) for i in present])))
+        return groups
 
     # -- search, export, validation ---------------------------------------------------------
     def index_status(self, *, deep: bool = False) -> IndexStatus:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from oral_archive.schemas.errors import StoreError
-from oral_archive.schemas.record import Change, Fact, Record
+from oral_archive.schemas.record import Change, Fact, Record, Relation
 from oral_archive.schemas.supplied import SuppliedValues, apply_supplied
 
 from .store import write_atomic
@@ -167,6 +167,24 @@ def edited_version(record: Record, tei: bytes, values: SuppliedValues, *, suppli
     return EditedVersion(edited, new_tei, changed)
 
 
+def related_version(record: Record, tei: bytes, relation: Relation, when: datetime | None = None) -> EditedVersion | None:
+    """``record`` with ``relation`` added, as version N+1 (None if it already has it)."""
+    if any(r.kind == relation.kind and r.record == relation.record for r in record.relations):
+        return None
+    when = when or now()
+    related = record.model_copy(deep=True)
+    related.relations.append(relation)
+    related.version = record.version + 1
+    related.ingested_at = when
+    description = f"same text as record {relation.record} (estimated similarity {relation.similarity:.2f}), found when it was ingested"
+    related.changes.append(Change(when=when, step="relation", description=description))
+    try:
+        new_tei = replace_header(tei, related)
+    except ValueError as error:
+        raise StoreError(f"record {record.id} v{record.version}: its stored TEI cannot be re-described ({error}); run 'oral-archive validate'") from None
+    return EditedVersion(related, new_tei, [description])
+
+
 # -- comparing versions ----------------------------------------------------------------------
 
 
@@ -232,7 +250,7 @@ def diff(before: Record, after: Record) -> list[FieldChange]:
 def version_summary(record: Record, previous: Record | None) -> str:
     """One line saying what this version changed (ingest, changed source bytes, an edit)."""
     new_changes = record.changes[len(previous.changes):] if previous is not None else record.changes
-    for step in ("edit", "new-version", "ingest"):
+    for step in ("edit", "relation", "new-version", "ingest"):
         change = next((c for c in new_changes if c.step == step), None)
         if change is not None:
             return change.description

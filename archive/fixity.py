@@ -41,7 +41,10 @@ logging.getLogger("bagit").addHandler(logging.NullHandler())
 
 Kind = Literal["missing", "altered", "unexpected", "unreadable", "inconsistent"]
 # What may sit at the top of an archive folder besides records/ and quarantine/.
-ROOT_ENTRIES = {MARKER, "records", "quarantine", "index", ".lock", INDEX_PENDING, CURATION_FILE}
+# duplicates.sqlite (with SQLite's -wal/-shm companions): the near-duplicate index, derived
+# from the records like index/ (archive.core.DUPLICATES_FILE; 'oral-archive reindex' rebuilds it)
+ROOT_ENTRIES = {MARKER, "records", "quarantine", "index", ".lock", INDEX_PENDING, CURATION_FILE,
+                "duplicates.sqlite", "duplicates.sqlite-wal", "duplicates.sqlite-shm"}
 QUARANTINE_FILES = {"reason.txt", "reason.json"}
 
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
-from oral_archive.archive.core import Archive
+from oral_archive.archive.core import Archive, signature_for
+from oral_archive.archive.tei_header import replace_header
 from oral_archive.archive.store import NewVersion
 from oral_archive.archive.validation import validate_record
 from oral_archive.schemas.errors import Problem, RecordInvalid, SourceError, StoreError
 from oral_archive.schemas.filenames import one_line, printable_path
 from oral_archive.schemas.identifiers import source_key
-from oral_archive.schemas.record import Record
+from oral_archive.schemas.record import Record, Relation
 
 from .decode import DEFAULT_MAX_BYTES, InputRefused, read_input_bytes, read_source
 from .document import Source
@@ -36,6 +37,8 @@ class FileResult:
     version: int | None = None
     reason: str | None = None
     quarantined: Path | None = None
+    # other records with the same text (record id, estimated similarity): possible duplicates
+    copies: list[tuple[str, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -54,12 +57,18 @@ class IngestReport:
     def rejected(self) -> list[FileResult]:
         return [r for r in self.results if r.status == "rejected"]
 
+    @property
+    def possible_duplicates(self) -> list[FileResult]:
+        """Files whose record has the same text as another record of the archive."""
+        return [r for r in self.results if r.copies]
+
     def summary(self) -> str:
         counts = self.counts
         new = counts["ingested"] + counts["new-version"]
         extra = f" ({counts['new-version']} new versions)" if counts["new-version"] else ""
+        copies = f", {len(self.possible_duplicates)} possible duplicate(s)" if self.possible_duplicates else ""
         rebuilt = f"; search index rebuilt from {self.index_rebuilt} record(s) (it was missing or built by another version)" if self.index_rebuilt else ""
-        return f"{new} ingested{extra}, {counts['unchanged']} unchanged, {counts['rejected']} rejected{rebuilt}"
+        return f"{new} ingested{extra}, {counts['unchanged']} unchanged, {counts['rejected']} rejected{copies}{rebuilt}"
 
 
 def collect_inputs(paths: Iterable[Path | str]) -> tuple[list[Path], dict[Path, SourceError]]:
@@ -346,6 +355,13 @@ class _Batch:
         self.sources: set[str] = set()
         self.checksums: dict[str, tuple[str, int]] = {}
         self.unindexed: list[Record] = []
+        # relations to record in records already stored, once this batch is stored
+        self.reverse_relations: list[tuple[str, Relation]] = []
+        # signatures of the records stored but not yet in the duplicates index (it is written
+        # with the search index)
+        from oral_archive.archive.duplicates import SignatureSet  # loads datasketch (and scipy): only when ingesting
+
+        self.pending_signatures = SignatureSet()
 
     def handle(self, path: Path, item, row: SuppliedRow | None, outcome: Outcome | None) -> None:
         if isinstance(item, FileResult):
@@ -382,6 +398,14 @@ class _Batch:
             # A legal takedown stays done: the source is refused, and not kept in quarantine either.
             reason = f"{printable_path(path)}: record {record.id} was purged on {stone.withdrawn_at:%Y-%m-%d} ({one_line(stone.reason)}); this source is not taken in again (nothing of it was kept)"
             return FileResult(path, "rejected", record.id, reason=reason)
+        copies = self.archive.copies_of(record, pending=self.pending_signatures)
+        if copies:
+            outcome = self._with_relations(path, source, outcome, copies)
+            if outcome.record is None:
+                quarantined = self.archive.quarantine(path.name, source.data, outcome.quarantine_reason or "rejected", outcome.problems)
+                return FileResult(path, "rejected", reason=outcome.reason, quarantined=quarantined)
+            record = outcome.record
+        self.pending_signatures.add(record.id, signature_for(record))  # later files of this run compare with it
         self.versions.append(NewVersion(record, outcome.tei, source.data, outcome.record_json))
         # the batch holds the TEI and JSON until they are stored: the outcome need not hold
         # them too while the search index is committed (for a long record, both are large)
@@ -391,7 +415,22 @@ class _Batch:
         self.checksums[source.sha256] = (record.id, record.version)
         if len(self.versions) >= self.size or sum(len(v.original) + len(v.tei) for v in self.versions) >= BATCH_BYTES:
             self.flush()
-        return FileResult(path, "ingested" if record.version == 1 else "new-version", record.id, record.version)
+        return FileResult(path, "ingested" if record.version == 1 else "new-version", record.id, record.version, copies=copies)
+
+    def _with_relations(self, path: Path, source: Source, outcome: Outcome, copies: list[tuple[str, float]]) -> Outcome:
+        """The outcome's record with a "same text as" relation to each copy (TEI header and JSON
+        made again, and validated again); the copies get the reverse relation once stored."""
+        record = outcome.record.model_copy(deep=True)
+        for other, similarity in copies:
+            record.relations.append(Relation(record=other, similarity=round(similarity, 2), found=record.ingested_at))
+            self.reverse_relations.append((other, Relation(record=record.id, similarity=round(similarity, 2), found=record.ingested_at)))
+        tei = replace_header(outcome.tei, record)
+        record_json = record.__pydantic_serializer__.to_json(record, indent=2)
+        problems = validate_record(record_json, tei, source.data, "subset")
+        if problems:
+            invalid = RecordInvalid(record.id, problems)
+            return Outcome(reason=f"{printable_path(path)}: {one_line(str(invalid))}", quarantine_reason=f"the record built from it is invalid ({len(problems)} problems)", problems=problems)
+        return Outcome(record, tei, record_json)
 
     def flush(self) -> None:
         """Store the collected versions as one durable batch."""
@@ -399,6 +438,9 @@ class _Batch:
             return
         self.archive.add_validated(self.versions)  # a failure here ends the ingest
         self.unindexed.extend(v.record for v in self.versions)
+        if self.reverse_relations:  # the copies found say so too, each in a new version
+            self.unindexed.extend(self.archive.add_relations(self.reverse_relations))
+            self.reverse_relations = []
         self.versions, self.ids, self.sources, self.checksums = [], set(), set(), {}
         if len(self.unindexed) >= self.index_every or sum(r.source.size for r in self.unindexed) >= INDEX_EVERY_BYTES:
             self.commit_index()
@@ -409,6 +451,8 @@ class _Batch:
             return
         try:
             self.archive.index_records(self.unindexed)
+            for record in self.unindexed:
+                self.pending_signatures.discard(record.id)
         except Exception as error:
             if quietly:
                 return  # already failing; the ids stay pending and the next writer indexes them

@@ -96,6 +96,11 @@ def prepare(source: Source, archive: Archive | None = None, now: datetime | None
             record_id=record_id,
         )
     record = assemble(document, metadata, context)
+    # The text's MinHash signature, kept with the record: copies of the same text are found
+    # by comparing it with the archive's (archive.duplicates; the ingest's writer looks).
+    from oral_archive.archive.duplicates import signature_of
+
+    record.signature = signature_of(record).to_text()
     tei = tei_bytes(build_tei(document, record))
     return Prepared(source, document, metadata, record, tei)
 

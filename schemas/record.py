@@ -198,7 +198,10 @@ class Record(_Model):
     changes: list[Change] = Field(default_factory=list)
     relations: list[Relation] = Field(default_factory=list, description="other records of the same text (near-duplicates)")
     signature: str | None = Field(
-        default=None, description="MinHash signature of the body text (base64), for finding copies of the same text"
+        default=None,
+        # archive.duplicates.SIGNATURE_TEXT_PATTERN (the schemas layer imports nothing above it)
+        pattern=r"^mh1-affine32-1-128:[A-Za-z0-9+/]{683}=$",
+        description="MinHash signature of the body text's word shingles (archive.duplicates), for finding copies of the same text",
     )
     restricted: list[RestrictableField] = Field(
         default_factory=list,

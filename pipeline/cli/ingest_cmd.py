@@ -89,6 +89,9 @@ def ingest_command(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, m
                 stderr.print(f"  kept in quarantine: {result.quarantined}", markup=False)
         for problem in report.manifest_problems:
             stderr.print(f"manifest problem: {problem}", markup=False)
+        for result in report.possible_duplicates:
+            same = ", ".join(f"{other} ({similarity:.2f})" for other, similarity in result.copies)
+            stdout.print(f"possible duplicate: {printable_path(result.path)} (record {result.record_id}) has the same text as {same}", markup=False)
         stdout.print(report.summary(), markup=False)
     if report.rejected or report.manifest_problems:
         ctx.exit(1)
