@@ -175,7 +175,8 @@ def test_withdraw_restore_purge(corpus: Path) -> None:
         exported = run(corpus, "export", "--format", fmt)
         assert exported.exit_code == 0 and record_id not in exported.stdout, fmt
     assert run(corpus, "verify").exit_code == 0
-    assert run(corpus, "show", record_id).exit_code == 0  # the archivist can still read it
+    shown = run(corpus, "show", record_id)  # the archivist can still read it, and is told it is out of view
+    assert shown.exit_code == 0 and "<TEI" in shown.stdout and f"note: record {record_id} is withdrawn" in shown.stderr
 
     assert run(corpus, "restore", record_id).exit_code == 0
     assert record_id in run(corpus, "search", "quota").stdout

@@ -82,6 +82,9 @@ def show_command(ctx: click.Context, record_id: str, version: int | None, as_jso
     """Print a record's TEI (or, with --json, its JSON record; with --provenance, its evidence)."""
     archive = open_archive(ctx)
     record = archive.get(record_id, version)
+    stone = archive.tombstone(record_id)
+    if stone is not None:  # the archivist may read it; say it is out of view
+        click.echo(f"note: record {record_id} is withdrawn ({stone.withdrawn_at:%Y-%m-%d}, by {stone.by}: {stone.reason}); 'oral-archive restore' brings it back", err=True)
     if show_provenance:
         entries = provenance(record)
         if as_json:
