@@ -24,7 +24,7 @@ import dataclasses
 import hashlib
 import json
 import re
-from typing import Callable, Literal, Optional
+from typing import Callable, Literal, Optional, get_args
 
 from lxml import etree
 from pydantic import ValidationError
@@ -212,6 +212,8 @@ def _rng_problems(tree: etree._ElementTree, validator: etree.RelaxNG, layer: str
 
 def validate_tei_schema(tree: etree._ElementTree, schema: TeiSchema) -> list[Problem]:
     """Layer 2: our RELAX NG subset (and ``tei_all.rng`` when ``schema == "full"``)."""
+    if schema not in get_args(TeiSchema):  # a misspelt level must not quietly check less
+        raise ValueError(f"unknown TEI schema level {schema!r}; choose from {', '.join(get_args(TeiSchema))}")
     if schema == "none":
         return []
     problems: list[Problem] = []

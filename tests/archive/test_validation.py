@@ -325,3 +325,13 @@ def test_a_missing_schema_file_fails_every_record_instead_of_passing_it(archive,
         ("tei", str(tmp_path / "missing.rng")),
         ("cross-reference", str(tmp_path / "missing.sch")),
     }
+
+
+def test_a_misspelt_schema_level_is_refused_not_quietly_weaker() -> None:
+    """validate(schema="tei-all") used to check the subset only, silently."""
+    from lxml import etree
+
+    from oral_archive.archive.validation import validate_tei_schema
+
+    with pytest.raises(ValueError, match="unknown TEI schema level 'tei-all'"):
+        validate_tei_schema(etree.ElementTree(etree.Element("TEI")), "tei-all")  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from lxml import etree
 from oral_archive.archive import Archive
 from oral_archive.pipeline import ingest
 from oral_archive.pipeline.cli import main
+from oral_archive.schemas.supplied import SuppliedValues
 from oral_archive.schemas.xmlschemas import TEI_NS
 
 from ..conftest import SEED, corpus_files
@@ -58,6 +59,9 @@ def test_a_copy_from_another_site_is_related_both_ways(tmp_path: Path) -> None:
     assert related_items(archive, copy) == [f"oai:oral-archive:{original}"]
     assert related_items(archive, original) == [f"oai:oral-archive:{copy}"]
     assert archive.validate() == {i: [] for i in archive.all_ids()} and archive.verify().ok
+    # relatedItem, the keyword taxonomy and an archivist's change are valid TEI, not only our subset
+    archive.edit(copy, SuppliedValues(role="patrol officer"), by="ana")
+    assert archive.validate([original, copy], schema="full") == {original: [], copy: []}
     assert archive.index_status(deep=True).state == "ok"
     # no other record got a relation: different interviews, officers among them, stay apart
     assert all(not archive.get(i).relations for i in archive.ids() if i not in (original, copy))
