@@ -64,6 +64,12 @@ def create_app(archive_path: Path | str | None = None, admin_email: str | None =
     def headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        # Pages follow the archive, which changes under them (an edit, a withdrawal, a
+        # restore): a browser must ask again each time. A 410 Gone is cacheable by default
+        # (RFC 9111), and Chromium kept showing a restored record as withdrawn. Static
+        # files keep the caching Flask gives them.
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-cache")
         return response
 
     return app

@@ -400,3 +400,27 @@ def test_error_pages_are_labelled_headed_and_keyboard_usable(browser, site) -> N
     browser.get(f"{site['base']}/records/no-such-record-12345678")
     assert browser.find_element(By.CSS_SELECTOR, "main h1").text
     assert browser.find_element(By.CSS_SELECTOR, "[role=alert]").text.startswith("There is no record")
+
+
+def test_a_withdrawn_record_is_gone_in_the_browser_and_back_after_restore(browser, site) -> None:
+    """Withdraw the seed record (the server, a process of its own, reads the archive's
+    curation log on each request): its page says so with the reason, and the search no
+    longer lists it; restored, it is back. Last in this module: it changes the archive."""
+    from oral_archive.archive import Archive
+
+    archive = Archive(site["path"])
+    record_url = f"{site['base']}/records/{site['seed']}"
+    archive.withdraw(site["seed"], reason="the narrator asked for it", by="browser test")
+    try:
+        browser.get(record_url)
+        main = browser.find_element(By.TAG_NAME, "main").text
+        assert "withdrawn" in main and "the narrator asked for it" in main and "quota" not in browser.page_source
+        assert browser.find_element(By.CSS_SELECTOR, "main h1").text
+        assert_accessible_structure(browser)
+        screenshot(browser, site, "withdrawn.png")
+        browser.get(f"{site['base']}/?q=quota")
+        assert site["seed"] not in browser.page_source
+    finally:
+        archive.restore(site["seed"], by="browser test")
+    browser.get(record_url)
+    assert "quota" in browser.page_source, browser.find_element(By.TAG_NAME, "main").text[:500]

@@ -41,6 +41,9 @@ def test_a_withdrawn_record_is_gone_with_its_reason_and_comes_back(client_and_ar
     api = client.get("/api/search?q=quota").get_json()
     assert api["total"] == 0
 
+    # a browser must not keep the 410 (cacheable by default, RFC 9111) once the record is restored
+    assert all(client.get(url).headers.get("Cache-Control") == "no-cache" for url in urls)
+
     archive.restore(record_id, by="ana")
     assert all(client.get(url).status_code == 200 for url in urls)
     assert record_id in client.get("/?q=quota").get_data(as_text=True)
