@@ -25,10 +25,11 @@ from oral_archive.archive.core import Archive
 from oral_archive.schemas.errors import SourceError
 from oral_archive.schemas.identifiers import source_key
 from oral_archive.schemas.record import Record
+from oral_archive.schemas.supplied import carry_supplied
 
 from .assemble import Context, assemble, record_id_for, stated_title
 from .decode import read_source
-from .document import Document, Source
+from .document import Decision, Document, Source
 from .extract import Metadata, extract
 from .manifest import SuppliedRow, apply_manifest
 from .readers import read_document
@@ -87,6 +88,10 @@ def prepare(source: Source, archive: Archive | None = None, now: datetime | None
         record_id = archive.find_source(key, stated_title(metadata)) or record_id_for(document, metadata)
         version = archive.next_version(record_id)
         previous = archive.get(record_id) if version > 1 else None
+        if previous is not None:  # an archivist's values and restrictions survive new source bytes
+            carried = carry_supplied(metadata, metadata.people, previous)
+            if carried:
+                metadata.decisions.append(Decision("carry-over", f"kept from version {previous.version}: " + "; ".join(carried)))
         context = Context(
             now=now,
             tool_version=context.tool_version,

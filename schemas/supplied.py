@@ -256,3 +256,53 @@ def apply_supplied(target: Describable, people: list[Person], values: SuppliedVa
             setattr(person, attribute, _supplied(value, supplied_by, current, value if column == "tenure" else None))
             note(column, getattr(person, attribute))
     return changed
+
+
+def _carried(fact: Fact | None, current: Fact | None, normalized: bool = False) -> Fact | None:
+    """``fact`` (an earlier version's) as supplied again over ``current``, if it was supplied
+    and ``current`` is not (this ingest's own manifest row wins)."""
+    if fact is None or fact.origin != "supplied" or (current is not None and current.origin == "supplied"):
+        return None
+    return Fact(value=fact.value, normalized=fact.normalized if normalized else None, origin="supplied", supplied_by=fact.supplied_by, replaces=current)
+
+
+def carry_supplied(target: Describable, people: list[Person], previous: Any) -> list[str]:
+    """Keep an archivist's values when a source's changed bytes make a new version.
+
+    ``previous`` is the record's latest stored version (a ``Record``); every value an
+    archivist supplied there (a manifest, ``oral-archive edit``) is supplied again over what
+    the pipeline extracted from the new bytes, with its ``supplied_by``, unless this ingest
+    supplies that field itself. Restrictions are kept too (a restriction is never lost by
+    a new version). Returns one phrase per value carried.
+    """
+    carried: list[str] = []
+    for name, attribute, normalized in (("title", "title", False), ("date", "interview_date", True), ("rights", "rights", False), ("collection", "collection", False)):
+        fact = _carried(getattr(previous, attribute), getattr(target, attribute), normalized)
+        if fact is not None:
+            setattr(target, attribute, fact)
+            carried.append(f"{name} {fact.value!r} ({fact.supplied_by})")
+    if any(s.origin == "supplied" for s in previous.subjects) and not any(s.origin == "supplied" for s in target.subjects):
+        current = {s.value.casefold(): s for s in target.subjects}
+        target.subjects = [
+            Fact(value=s.value, origin="supplied", supplied_by=s.supplied_by, replaces=current.get(s.value.casefold())) if s.origin == "supplied" else s
+            for s in previous.subjects if s.origin == "supplied" or s.value.casefold() in current
+        ]
+        carried.append(f"subjects {[s.value for s in target.subjects]!r}")
+    for role in ("interviewee", "interviewer"):
+        earlier = _people_with_role(list(previous.participants), role)
+        for position, person in enumerate(earlier):
+            facts = {a: getattr(person, a) for a in ("name", "occupation", "organization", "place", "tenure")}
+            if not any(f is not None and f.origin == "supplied" for f in facts.values()):
+                continue
+            now_people = _people_with_role(people, role)
+            into = now_people[position] if position < len(now_people) else _new_person(people, role)
+            for attribute, fact in facts.items():
+                kept = _carried(fact, getattr(into, attribute), attribute == "tenure")
+                if kept is not None:
+                    setattr(into, attribute, kept)
+                    carried.append(f"{role} {attribute} {kept.value!r} ({kept.supplied_by})")
+    restricted = sorted(set(target.restricted) | set(previous.restricted))
+    if restricted != sorted(target.restricted):
+        carried.append(f"restricted {restricted!r}")
+        target.restricted = restricted
+    return carried

@@ -274,3 +274,29 @@ def test_a_purged_source_ingested_again_is_refused_and_not_kept(seed_archive) ->
     assert result.status == "rejected" and "was purged" in result.reason and result.quarantined is None
     assert not (archive.path / "records" / record_id).exists() and archive.quarantined() == []
     assert archive.verify().ok
+
+
+def test_an_archivists_values_and_restrictions_survive_a_new_version_of_the_source(tmp_path: Path) -> None:
+    """The source page changes after an edit: the new version is extracted afresh from the
+    new bytes, and every supplied value and restriction is kept over it (they were lost)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = folder / SEED.name
+    source.write_bytes(SEED.read_bytes())
+    archive = Archive(tmp_path / "archive")
+    ingest([folder], archive)
+    (record_id,) = archive.ids()
+    archive.edit(record_id, SuppliedValues(role="registered nurse", interviewer="J.T. Curry; P.D. Lagerquist", collection="Texas",
+                                           restricted="participants.name"), by="ana")
+    source.write_bytes(SEED.read_bytes() + b"\nA paragraph the site added later, about the weather in the city.\n")
+    report = ingest([folder], archive)
+    assert [(r.status, r.record_id, r.version) for r in report.results] == [("new-version", record_id, 3)]
+    record = archive.get(record_id)
+    assert record.source.sha256 != archive.get(record_id, 2).source.sha256
+    occupation = record.person("interviewee").occupation
+    assert (occupation.value, occupation.supplied_by, occupation.replaces.value) == ("registered nurse", "edit by ana", "police officer")
+    assert occupation.replaces.evidence is not None  # the new bytes' extraction, with its evidence
+    assert [p.name.value for p in record.participants if p.role == "interviewer"] == ["J.T. Curry", "P.D. Lagerquist"]
+    assert record.collection.value == "Texas" and record.restricted == ["participants.name"]
+    assert any(c.step == "carry-over" and "registered nurse" in c.description for c in record.changes)
+    assert archive.validate() == {record_id: []}
