@@ -78,6 +78,9 @@ the estimate itself. A lower query threshold than this works, with lower recall 
 
 _TEXT_PREFIX = f"mh1-{SCHEME}-{SEED}-{NUM_PERM}:"
 SIGNATURE_TEXT_PATTERN = r"^mh1-affine32-1-128:[A-Za-z0-9+/]{683}=$"
+# A body longer than this (characters) is read a run of segments at a time (signature_of).
+LARGE_BODY = 1 << 22
+UPDATE_SLICE = 1 << 14  # shingle hashes per MinHash.update_batch (a slice x NUM_PERM matrix)
 """What ``Signature.to_text()`` always matches (703 characters): for the record model's field."""
 
 # --------------------------------------------------------------------------- the text
@@ -247,6 +250,11 @@ def shingle_hashes(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
     words = text.split()
     if not words:
         return np.empty(0, dtype=np.uint32)
+    return np.unique(_window_hashes(words, k))
+
+
+def _window_hashes(words: list[str], k: int) -> np.ndarray:
+    """The hash of every k-word window of ``words`` (of the whole list, when shorter)."""
     get = _WORD_CACHE.get
     ids = np.array([get(w) or _word_hash(w) for w in words], dtype=np.uint64)
     width = min(k, len(words))
@@ -254,7 +262,24 @@ def shingle_hashes(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
     h = np.zeros(count, dtype=np.uint64)
     for j in range(width):
         h = h * _MULTIPLIER + ids[j : j + count]
-    return np.unique(_finish(h))
+    return _finish(h)
+
+
+def _piece_hashes(pieces: Iterable[str], k: int = SHINGLE_WORDS) -> np.ndarray:
+    """``shingle_hashes`` of the pieces' normalized texts read as one text, a piece at a
+    time: the last k-1 words of a piece open the next one's windows."""
+    carry: list[str] = []
+    found: list[np.ndarray] = []
+    for piece in pieces:
+        words = carry + piece.split()
+        if len(words) >= k:
+            found.append(np.unique(_window_hashes(words, k)))
+            carry = words[len(words) - (k - 1):] if k > 1 else []
+        else:
+            carry = words
+    if not found:
+        return np.unique(_window_hashes(carry, k)) if carry else np.empty(0, dtype=np.uint32)
+    return np.unique(np.concatenate(found))
 
 
 def shingle_hash(shingle: str | bytes) -> int:
@@ -337,10 +362,16 @@ class Signature:
 
 def signature_of_text(text: str) -> Signature:
     """Signature of an already normalized text (``shingle_text``)."""
-    hashes = shingle_hashes(text)
+    return _signature_of_hashes(shingle_hashes(text))
+
+
+def _signature_of_hashes(hashes: np.ndarray) -> Signature:
     mh = MinHash(seed=SEED, permutations=_PERMUTATIONS, scheme=SCHEME, hashfunc=_identity)
-    if len(hashes):
-        mh.update_batch(hashes.tolist())
+    # update_batch builds a (hashes x NUM_PERM) matrix: a 50 MB transcript's 9 million
+    # shingles at once would take 4.6 GB, so they go in a slice at a time (the minimum of
+    # the minima is the same)
+    for start in range(0, len(hashes), UPDATE_SLICE):
+        mh.update_batch(hashes[start : start + UPDATE_SLICE].tolist())
     return Signature(mh.hashvalues, len(hashes))
 
 
@@ -349,8 +380,31 @@ def _identity(value: int) -> int:
 
 
 def signature_of(record: Record) -> Signature:
-    """The record's signature: deterministic across processes and machines."""
-    return signature_of_text(shingle_text(record))
+    """The record's signature: deterministic across processes and machines.
+
+    A body longer than ``LARGE_BODY`` characters is normalized and hashed a run of
+    segments at a time, so that a long transcript never has all its words as strings at
+    once (nine million for 50 MB); a page marker split over two segments of such a body is
+    the only thing that can differ from reading it whole.
+    """
+    segments = body_segments(record)
+    if sum(len(s) for s in segments) <= LARGE_BODY:
+        return signature_of_text(normalize("\n".join(segments)))
+    return _signature_of_hashes(_piece_hashes(normalize("\n".join(run)) for run in _runs(segments, LARGE_BODY // 4)))
+
+
+def _runs(segments: list[str], size: int) -> Iterator[list[str]]:
+    """Consecutive segments, about ``size`` characters a run."""
+    run: list[str] = []
+    length = 0
+    for segment in segments:
+        run.append(segment)
+        length += len(segment)
+        if length >= size:
+            yield run
+            run, length = [], 0
+    if run:
+        yield run
 
 
 # --------------------------------------------------------------------------- the index

@@ -591,3 +591,33 @@ def test_a_signature_set_finds_what_the_pairwise_estimate_finds() -> None:
     expected = sorted((i, s.jaccard(probe)) for i, s in signatures.items() if s.jaccard(probe) >= 0.4)
     assert sorted(held.similar(probe, 0.4)) == expected and expected
     assert len(held) == len(signatures) and "r3" not in held and "r5" in held
+
+
+def test_a_long_body_is_hashed_in_pieces_to_the_same_signature() -> None:
+    """A body over LARGE_BODY characters is normalized and hashed a run of segments at a time
+    (a 50 MB transcript's words all at once took gigabytes); the signature is the one the
+    whole text gives, and MinHash updated a slice at a time equals one update."""
+    import random as stdlib_random
+
+    from oral_archive.archive import duplicates
+    from oral_archive.schemas.record import Segment
+
+    record = record_for(SEED_FILE)
+    rng = stdlib_random.Random(5)
+    vocabulary = sorted(set(SEED_FILE.read_text(encoding="utf-8").lower().split()))
+    segments = [Segment(id=f"p{n}", kind="p", text=" ".join(rng.choice(vocabulary) for _ in range(rng.randint(5, 400))))
+                for n in range(1, 4001)]
+    long_record = record.model_copy(update={"segments": segments})
+    body = sum(len(s.text) for s in segments)
+    assert body > 1_000_000
+    original = duplicates.LARGE_BODY
+    try:
+        duplicates.LARGE_BODY = 200_000  # four runs and more, without a 4 MB test body
+        in_pieces = signature_of(long_record)
+    finally:
+        duplicates.LARGE_BODY = original
+    whole = duplicates.signature_of_text(duplicates.shingle_text(long_record))
+    assert in_pieces == whole and in_pieces.shingle_count == whole.shingle_count > 2 * duplicates.UPDATE_SLICE
+    one_update = MinHash(seed=duplicates.SEED, permutations=duplicates._PERMUTATIONS, scheme=duplicates.SCHEME, hashfunc=lambda v: v)
+    one_update.update_batch(duplicates.shingle_hashes(duplicates.shingle_text(long_record)).tolist())
+    assert np.array_equal(one_update.hashvalues, whole.hashvalues)
