@@ -113,6 +113,7 @@ class Archive:
         self.index = SearchIndex(self.path / "index")
         self.curation = CurationLog(self.path, fsync=fsync)
         self._duplicates = None  # archive.duplicates.DuplicateIndex, opened when first needed
+        self._filenames: dict[str, list[str]] | None = None  # source file name -> record ids (find_record)
         self.lock_timeout = lock_timeout
         self._checksums: dict[str, tuple[str, int]] | None = None
         self._by_digest: dict[str, list[str]] | None = None  # source digest -> record ids
@@ -145,6 +146,7 @@ class Archive:
                 raise StoreError(f"{self.path}: cannot clean up after an interrupted write: {error.strerror or error}") from None
             self._checksums = None  # another process may have written since we last looked
             self._by_digest = None
+            self._filenames = None
             self._repair_index()
             yield self
         finally:
@@ -182,7 +184,7 @@ class Archive:
         try:
             return self.store.load_record(self.store.version(record_id, version))
         except RecordNotFound:
-            stone = self.curation.tombstone(record_id) if re.fullmatch(RECORD_ID_PATTERN, record_id) else None
+            stone = self.curation.tombstone(record_id)
             if stone is not None and stone.purged:
                 raise RecordNotFound(record_id, f"record {record_id!r} was purged (withdrawn {stone.withdrawn_at:%Y-%m-%d}: {stone.reason})") from None
             raise
@@ -388,11 +390,12 @@ class Archive:
         raise CurationError(f"{reference!r} names {len(found)} records ({', '.join(found[:5])}); give the record id")
 
     def _ids_by_filename(self) -> dict[str, list[str]]:
-        if getattr(self, "_filenames", None) is None:
-            self._filenames: dict[str, list[str]] | None = {}
+        """One pass over the records for a whole manifest, not one per row (reset by ``writing``)."""
+        if self._filenames is None:
+            self._filenames = {}
             for record in self.records(self.all_ids()):
                 self._filenames.setdefault(record.source.filename, []).append(record.id)
-        return self._filenames  # type: ignore[return-value]
+        return self._filenames
 
     def edit(self, record_id: str, values: SuppliedValues, *, by: str, supplied_by: str | None = None) -> "EditOutcome":
         """Apply archivist-supplied ``values`` to a record as a new version (see ``edit_many``)."""
@@ -410,6 +413,9 @@ class Archive:
         """
         with self.writing():
             when = now()
+            # Each edit is made twice: once to validate them all (nothing is written if one is
+            # invalid), then again to write them in batches. Keeping every made version of a
+            # large manifest in memory between the two passes would cost its TEI and originals.
             for record_id, values, supplied_by in edits:  # first pass: everything valid?
                 made = self._edited(record_id, values, supplied_by, by, when)
                 if made is not None:
@@ -537,7 +543,8 @@ class Archive:
             total, ids = len(all_ids), all_ids[start:start + limit]
         rows = []
         for record in self.records(ids):
-            first = self.store.load_record(self.store.version(record.id, 1)) if record.version > 1 and self.store.versions(record.id)[0].version == 1 else record
+            # the ingest date is version 1's (a later version's is when it was stored)
+            first = record if record.version == 1 else self.get(record.id, 1)
             rows.append(ListedRecord(record.id, record.display_title, record.version, first.ingested_at, "active", None))
         return Listing(rows, total, page, limit)
 
@@ -618,7 +625,8 @@ class Archive:
     def duplicate_clusters(self, threshold: float | None = None) -> list[tuple[object, dict]]:
         """Groups of records holding the same text: (``duplicates.Cluster``, the fields where
         the copies' metadata disagree, {field: {record id: value or None}})."""
-        from .duplicates import DEFAULT_THRESHOLD, clusters, disagreements
+        from .duplicate_clusters import clusters, disagreements
+        from .duplicates import DEFAULT_THRESHOLD
 
         groups = []
         for cluster in clusters(self.duplicate_index(), DEFAULT_THRESHOLD if threshold is None else threshold):

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from oral_archive.schemas.errors import StoreError
-from oral_archive.schemas.record import Change, Fact, Record, Relation
+from oral_archive.schemas.record import Change, Record, Relation
 from oral_archive.schemas.supplied import SuppliedValues, apply_supplied
 
 from .store import write_atomic
@@ -152,37 +152,34 @@ def edited_version(record: Record, tei: bytes, values: SuppliedValues, *, suppli
     its header rebuilt from the new record: the body is not touched. The caller validates
     before storing.
     """
-    when = when or now()
     edited = record.model_copy(deep=True)
     changed = apply_supplied(edited, edited.participants, values, supplied_by)
     if not changed:
         return None
-    edited.version = record.version + 1
-    edited.ingested_at = when
-    edited.changes.append(Change(when=when, step="edit", by=by, description=f"edited by {by} ({supplied_by}): " + "; ".join(changed)))
-    try:
-        new_tei = replace_header(tei, edited)
-    except ValueError as error:
-        raise StoreError(f"record {record.id} v{record.version}: its stored TEI cannot be re-described ({error}); run 'oral-archive validate'") from None
-    return EditedVersion(edited, new_tei, changed)
+    return _next_version(record, edited, tei, Change(when=when or now(), step="edit", by=by, description=f"edited by {by} ({supplied_by}): " + "; ".join(changed)), changed)
 
 
 def related_version(record: Record, tei: bytes, relation: Relation, when: datetime | None = None) -> EditedVersion | None:
     """``record`` with ``relation`` added, as version N+1 (None if it already has it)."""
     if any(r.kind == relation.kind and r.record == relation.record for r in record.relations):
         return None
-    when = when or now()
     related = record.model_copy(deep=True)
     related.relations.append(relation)
-    related.version = record.version + 1
-    related.ingested_at = when
     description = f"same text as record {relation.record} (estimated similarity {relation.similarity:.2f}), found when it was ingested"
-    related.changes.append(Change(when=when, step="relation", description=description))
+    return _next_version(record, related, tei, Change(when=when or now(), step="relation", description=description), [description])
+
+
+def _next_version(record: Record, changed: Record, tei: bytes, change: Change, phrases: list[str]) -> EditedVersion:
+    """``changed`` (a copy of ``record`` with new values) as version N+1 with ``change`` in its
+    history, and the stored TEI ``tei`` with its header rebuilt from it."""
+    changed.version = record.version + 1
+    changed.ingested_at = change.when
+    changed.changes.append(change)
     try:
-        new_tei = replace_header(tei, related)
+        new_tei = replace_header(tei, changed)
     except ValueError as error:
         raise StoreError(f"record {record.id} v{record.version}: its stored TEI cannot be re-described ({error}); run 'oral-archive validate'") from None
-    return EditedVersion(related, new_tei, [description])
+    return EditedVersion(changed, new_tei, phrases)
 
 
 # -- comparing versions ----------------------------------------------------------------------
@@ -215,29 +212,16 @@ class FieldChange:
         return {"field": self.field, "before": side(self.before), "after": side(self.after)}
 
 
-def _fact(fact: Fact | None) -> FieldValue | None:
-    return None if fact is None else FieldValue(fact.value, fact.origin, fact.supplied_by)
-
-
 def field_values(record: Record) -> dict[str, FieldValue]:
-    """Every descriptive field of a record version by path (participants by id)."""
-    fields: dict[str, FieldValue | None] = {
-        "title": _fact(record.title),
-        "interview_date": _fact(record.interview_date),
-        "rights": _fact(record.rights),
-        "collection": _fact(record.collection),
-        "language": FieldValue(record.language, "record"),
-        "restricted": FieldValue(", ".join(sorted(record.restricted)), "record") if record.restricted else None,
-        "source.url": FieldValue(record.source.url, "extracted") if record.source.url else None,
-    }
-    for i, subject in enumerate(record.subjects):
-        fields[f"subjects[{i}]"] = _fact(subject)
-    for i, topic in enumerate(record.topics):
-        fields[f"topics[{i}]"] = _fact(topic)
-    for person in record.participants:
-        for name in ("name", "occupation", "organization", "place", "tenure"):
-            fields[f"{person.id}.{name}"] = _fact(getattr(person, name))
-    return {path: value for path, value in fields.items() if value is not None}
+    """Every descriptive field of a record version by path (``Record.facts``, the paths of
+    ``show --provenance``), with the language, the restrictions and the source URL."""
+    fields = {path: FieldValue(fact.value, fact.origin, fact.supplied_by) for path, fact in record.facts()}
+    fields["language"] = FieldValue(record.language, "record")
+    if record.restricted:
+        fields["restricted"] = FieldValue(", ".join(sorted(record.restricted)), "record")
+    if record.source.url:
+        fields["source.url"] = FieldValue(record.source.url, "extracted")
+    return fields
 
 
 def diff(before: Record, after: Record) -> list[FieldChange]:

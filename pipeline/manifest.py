@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -161,9 +160,6 @@ class Manifest:
         return matched, problems
 
 
-_column = field_name
-
-
 def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(row number, raw mapping) for each row of a CSV, JSON or YAML manifest."""
     try:
@@ -181,7 +177,7 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
             if not any(c.strip() for c in cells):
                 continue
             # an empty cell means "nothing supplied", not "supplied as empty"
-            row = {h: c for h, c in zip(header, cells) if c.strip() or _column(h) == "file"}
+            row = {h: c for h, c in zip(header, cells) if c.strip() or field_name(h) == "file"}
             if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
                 row["__cells__"] = (len(cells), len(header))  # values beyond the header: say so
             rows.append((reader.line_num, row))
@@ -214,11 +210,11 @@ def load_manifest(path: Path | str, row_model: type[ManifestRow] | type[EditRow]
     if path.suffix.lower() == ".csv":
         header = _csv_header(path)
         keys = {"file"} if row_model is ManifestRow else {"file", "id", "source_url"}
-        if not keys & {_column(h) for h in header}:
+        if not keys & {field_name(h) for h in header}:
             raise ManifestError(path, "has no 'file' column naming the file each row describes" if len(keys) == 1
                                 else "has no 'file', 'id' or 'source_url' column naming the record each row describes")
         # an unknown CSV column is one mistake in the header (row 1), reported once
-        unknown = [h for h in header if _column(h) not in row_model.model_fields]
+        unknown = [h for h in header if field_name(h) not in row_model.model_fields]
         for name in unknown:
             manifest.problems.append(ManifestProblem(path.name, 1, name, f"unknown column{', ignored' if row_model is ManifestRow else ''}; known columns: {', '.join(row_model.model_fields)}"))
         raw_rows = [(n, {k: v for k, v in raw.items() if k not in unknown}) for n, raw in raw_rows]
@@ -244,7 +240,7 @@ def _validate_row(manifest: str, number: int, raw: dict[str, Any], row_model: ty
         cells, columns = raw.pop("__cells__")
         problems.append(ManifestProblem(manifest, number, None, f"has {cells} cells but the header names {columns} columns; the extra cells are ignored"))
     for name, value in raw.items():
-        column = _column(name)
+        column = field_name(name)
         if column in data:
             problems.append(ManifestProblem(manifest, number, str(name), f"repeats column {column!r}"))
             continue

@@ -251,6 +251,19 @@ class Record(_Model):
                 add(f"{base}.{name}", getattr(person, name))
         return items
 
+    def facts(self) -> list[tuple[str, Fact]]:
+        """Every metadata value with its field path, in reading order ("title",
+        "subjects[0]", "interviewee.occupation", "interviewer[interviewer-2].name")."""
+        facts: list[tuple[str, Fact | None]] = [("title", self.title)]
+        facts += [(f"subjects[{i}]", s) for i, s in enumerate(self.subjects)]
+        facts += [(f"topics[{i}]", t) for i, t in enumerate(self.topics)]
+        facts += [("interview_date", self.interview_date), ("rights", self.rights), ("collection", self.collection)]
+        for person in self.participants:
+            who = person.role if person.id == person.role else f"{person.role}[{person.id}]"
+            for name in ("name", "occupation", "organization", "place", "tenure"):
+                facts.append((f"{who}.{name}", getattr(person, name)))
+        return [(path, fact) for path, fact in facts if fact is not None]
+
     @property
     def stated_title(self) -> str | None:
         """The title the text states (before any archivist-supplied replacement), if any."""

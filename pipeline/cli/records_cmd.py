@@ -16,19 +16,6 @@ if TYPE_CHECKING:
     from oral_archive.schemas.record import Fact, Record
 
 
-def record_facts(record: Record) -> list[tuple[str, Fact]]:
-    """Every metadata value of a record with its field path, in reading order."""
-    facts: list[tuple[str, Fact | None]] = [("title", record.title)]
-    facts += [(f"subjects[{i}]", s) for i, s in enumerate(record.subjects)]
-    facts += [(f"topics[{i}]", t) for i, t in enumerate(record.topics)]
-    facts += [("interview_date", record.interview_date), ("rights", record.rights), ("collection", record.collection)]
-    for person in record.participants:
-        for name in ("name", "occupation", "organization", "place", "tenure"):
-            who = person.role if person.id == person.role else f"{person.role}[{person.id}]"
-            facts.append((f"{who}.{name}", getattr(person, name)))
-    return [(path, fact) for path, fact in facts if fact is not None]
-
-
 def _fact_provenance(fact: Fact) -> dict[str, Any]:
     entry: dict[str, Any] = {"value": fact.value, "origin": fact.origin}
     if fact.normalized:
@@ -45,7 +32,7 @@ def _fact_provenance(fact: Fact) -> dict[str, Any]:
 
 def provenance(record: Record) -> list[dict[str, Any]]:
     """One entry per value: field, value, origin, rule, confidence, segment span and sentence."""
-    entries = [{"field": path, **_fact_provenance(fact)} for path, fact in record_facts(record)]
+    entries = [{"field": path, **_fact_provenance(fact)} for path, fact in record.facts()]
     if record.source.url:
         entry: dict[str, Any] = {"field": "source.url", "value": record.source.url, "origin": "extracted"}
         if record.source.url_evidence is not None:

@@ -20,6 +20,7 @@ import pytest
 from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oral_archive.archive.duplicate_clusters import clusters, disagreements
 from oral_archive.archive.duplicates import (
     DEFAULT_THRESHOLD,
     LSH_THRESHOLD,
@@ -27,8 +28,6 @@ from oral_archive.archive.duplicates import (
     SIGNATURE_TEXT_PATTERN,
     DuplicateIndex,
     Signature,
-    clusters,
-    disagreements,
     lsh_params,
     normalize,
     shingle_hash,
