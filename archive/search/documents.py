@@ -54,7 +54,7 @@ def _metadata_document(record: Record) -> dict:
         "id": record.id,
         "version": record.version,
         "title": record.display_title,
-        "title_sort": record.display_title.translate(_FOLD).lower(),
+        "title_sort": record.display_title.translate(_FOLD).lower().encode("utf-8"),
         "name": " ".join(p.name.value for p in record.participants if p.name),
         "subject": " ".join(s.value for s in record.subjects),
         "topic": "\n".join(t.value for t in record.topics),
@@ -63,7 +63,6 @@ def _metadata_document(record: Record) -> dict:
         "source_url": record.source.url or "",
         "site": record.source.site or "",
         "format": record.source.media_type,
-        "sha256": record.source.sha256,
     }
     if interviewee:
         for name in ("occupation", "organization", "place"):
@@ -123,13 +122,11 @@ def speaker_documents(record: Record) -> list[dict]:
         document = dict(metadata)
         said_text = "\n\n".join(s.text for s in said)
         document.update(
-            key=f"{record.id}#{person.id}",
             participant=person.id,
             speaker_name=(person.name.value if person.name else None) or person.label or person.id,
             speaker=_speaker_keys(person),
             content=said_text,
             content_pairs=said_text,  # the same object, as above
-            segments=_segments_json(said),
         )
         documents.append(document)
     return documents

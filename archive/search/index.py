@@ -50,8 +50,10 @@ SPEAKERS = "speakers"
 # Bump when the schema or what goes into a field changes: an index of another format must
 # be rebuilt, and saying so beats returning subtly wrong results.
 # 5: topic field; 6: FastText fields (same terms, faster indexing); 7: content_pairs;
-# 8: ArchiveCodec posting blocks; 9: records indexed as their public view (restricted fields withheld)
-INDEX_FORMAT = 9
+# 8: ArchiveCodec posting blocks; 9: records indexed as their public view (restricted fields withheld);
+# 10: word pairs of frequent words only, numbers at full precision only, sort keys as
+# columns, nothing stored twice (the speakers index reads a hit's record from ``records``)
+INDEX_FORMAT = 10
 STATE_FILE = "state.json"
 
 
@@ -432,8 +434,10 @@ class SearchIndex:
         analyzer = searcher.schema["content"].analyzer
         mirror = _mirror(analyzer)
         hits = []
+        # A --speaker hit's title, dates and segments are its record's (see _hit_fields).
+        records = self.searcher(RECORDS) if speaker else None
         for hit in page_hits:
-            stored = hit.fields()
+            stored = _hit_fields(hit.fields(), records)
             found = Hit(
                 id=stored["id"],
                 version=stored["version"],
@@ -445,7 +449,7 @@ class SearchIndex:
                 speaker_name=stored.get("speaker_name"),
             )
             if terms and snippets:
-                found.snippets = _snippets(json.loads(stored["segments"]), terms, analyzer, fragmenter, formatter, snippets, mirror)
+                found.snippets = _snippets(_hit_segments(stored), terms, analyzer, fragmenter, formatter, snippets, mirror)
             hits.append(found)
         # Facet values are a record's: counted over one matching document per record.
         facet_counts = facet_counts_of(searcher, matches) if facets else {}
@@ -464,6 +468,26 @@ class SearchIndex:
 # are compared with an unknown --speaker, only when nobody matches it: a bound on the work
 # for a huge archive. The index holds records' public view, so no restricted name is offered.
 _SIMILAR_SPEAKERS_SCANNED = 50_000
+
+
+def _hit_fields(stored: dict, records) -> dict:
+    """A hit's stored fields; for a ``speakers`` hit (``records`` a searcher of the records
+    index), its record's, with the segments its participant said: the speakers index
+    stores neither the text nor the record's metadata a second time."""
+    if records is None:
+        return stored
+    docnum = records.document_number(id=stored["id"])
+    # None: the record was removed from the records index between the two indexes' commits.
+    fields = records.stored_fields(docnum) if docnum is not None else {"version": None, "title": "", "segments": "[]"}
+    participant = stored["participant"]
+    said = [segment for segment in json.loads(fields["segments"]) if segment[2] == participant]
+    return {**fields, **stored, "segments": said}
+
+
+def _hit_segments(stored: dict) -> list[list]:
+    """The segments a hit's snippets are cut from."""
+    segments = stored["segments"]
+    return json.loads(segments) if isinstance(segments, str) else segments
 
 
 def _similar_speakers(searcher, speaker: str, at_most: int = 3) -> list[str]:

@@ -235,13 +235,18 @@ def _tree_sum(scores: list[float]) -> float:
 
 
 def _pair_filter(searcher, reader, fieldname: str, terms: list[bytes]) -> list[int] | None:
-    """Sorted live records of a segment holding every pair bucket of the phrase (a superset
-    of the records holding the phrase), or None when the field has no ``WordPairs``."""
+    """Sorted live records of a segment holding every indexed pair bucket of the phrase (a
+    superset of the records holding the phrase), or None when the field has no
+    ``WordPairs`` or none of the phrase's pairs is indexed (two frequent words)."""
     pairs_field = fieldname + PAIRS_SUFFIX
-    if len(terms) < 2 or not isinstance(searcher.schema[pairs_field] if pairs_field in searcher.schema else None, WordPairs):
+    field = searcher.schema[pairs_field] if pairs_field in searcher.schema else None
+    if len(terms) < 2 or not isinstance(field, WordPairs):
+        return None
+    buckets = {pair_bucket(first, second) for first, second in zip(terms, terms[1:]) if field.indexed_pair(first, second)}
+    if not buckets:
         return None
     found = None
-    for bucket in {pair_bucket(first, second) for first, second in zip(terms, terms[1:])}:
+    for bucket in buckets:
         if (pairs_field, bucket) not in reader:
             return []
         ids = set(all_ids(reader.postings(pairs_field, bucket)))
@@ -258,11 +263,16 @@ def _phrase_in_segment(searcher, reader, fieldname: str, terms: list[bytes], con
     within = _pair_filter(searcher, reader, fieldname, terms)
     if within is not None and not within:
         return [], []
-    read = [term_blocks(reader, fieldname, term, within) for term in terms]
-    if any(r is None for r in read):
-        return None
+    # The rarest word first: the records it leaves are the only blocks read of the others,
+    # so a phrase with one rare word reads few postings whether or not its pairs are indexed.
+    read: list = [None] * len(terms)
     candidates = None if within is None else set(within)
-    for blocks, deleted in read:
+    for number in sorted(range(len(terms)), key=lambda n: reader.doc_frequency(fieldname, terms[n])):
+        found = term_blocks(reader, fieldname, terms[number], None if candidates is None else sorted(candidates))
+        if found is None:
+            return None
+        read[number] = found
+        blocks, deleted = found
         ids = set().union(*(block[0] for block in blocks))
         candidates = ids if candidates is None else candidates & ids
         candidates -= deleted

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 from zlib import crc32
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.columns import VarBytesListColumn
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.columns import NumericColumn, VarBytesColumn, VarBytesListColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence, Positions
 from whoosh.support.charset import accent_map
 
@@ -33,7 +34,7 @@ FACET_FIELDS = {"role": "role_facet", "organization": "organization_facet", "pla
 
 # The field holding the adjacent-word-pair buckets of a text field (see ``WordPairs``).
 PAIRS_SUFFIX = "_pairs"
-_INTERNAL_FIELDS = ("title_sort", "date_sort", "segments", "key", "version", "sha256", "content" + PAIRS_SUFFIX)
+_INTERNAL_FIELDS = ("title_sort", "date_sort", "segments", "version", "content" + PAIRS_SUFFIX)
 
 
 def text_analyzer():
@@ -56,7 +57,8 @@ class FacetField(KEYWORD):
     """
 
     def __init__(self) -> None:
-        super().__init__(stored=True, lowercase=False)
+        # Not stored: facet counts read the column, and nothing shows the stored value.
+        super().__init__(stored=False, lowercase=False)
         # One value per line: values such as "Independence, Missouri" keep their commas.
         self.analyzer = self.format.analyzer = RegexTokenizer(r"[^\n]+")
         # KEYWORD(sortable=<column>) ignores the column given and uses its default one.
@@ -255,7 +257,8 @@ def _fast_indexer(analyzer, format_):
 
 
 class WordPairs(FieldType):
-    """Which adjacent word pairs of a text field a document has, hashed into a few buckets.
+    """Which adjacent pairs of frequent words a text field's document has, hashed into a
+    few buckets.
 
     An exact phrase can only occur in a document holding every pair of its consecutive
     words, so the documents of each pair's bucket narrow down the records whose word
@@ -264,18 +267,31 @@ class WordPairs(FieldType):
     (``PAIR_BUCKETS``), not one per distinct pair, which made the build several times
     slower. A bucket also holds other pairs, so it only filters: the positions decide.
 
+    Only pairs of two ``frequent`` terms are indexed (all pairs when ``frequent`` is
+    None). A phrase is slow only when all its words are in many records; one rare word
+    already narrows the records to read to its own few, so the pairs of rare words
+    bought nothing but index size and build time (they were about three in four of the
+    field's postings). ``frequent`` is pickled with the field into the index's schema,
+    so a query always reads the pairs by the rule the index was built with.
+
     Pairs are the consecutive terms of the same analysis as the text field (the
     field's analyzer, positions numbered the same way), so a document matching the
     phrase by positions is always in the filter.
     """
 
-    def __init__(self, analyzer) -> None:
+    def __init__(self, analyzer, frequent: frozenset[bytes] | None = None) -> None:
         super().__init__(format=Existence(), analyzer=analyzer, scorable=False, stored=False)
+        self.frequent = frequent
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_analysis", None)  # closures: not pickled into the index's schema
         return state
+
+    def indexed_pair(self, first: bytes, second: bytes) -> bool:
+        """Whether the pair of these two consecutive terms is indexed."""
+        frequent = self.__dict__.get("frequent")
+        return frequent is None or (first in frequent and second in frequent)
 
     def index(self, value, **kwargs):
         analysis = self.__dict__.get("_analysis")
@@ -286,10 +302,10 @@ class WordPairs(FieldType):
         seen, positions = last[0]
         if seen is not value:  # else the text field of the same analysis has just indexed this text
             positions = term_positions(value)
-        return [(bucket, 1, 1.0, b"") for bucket in pair_buckets(positions)]
+        return [(bucket, 1, 1.0, b"") for bucket in pair_buckets(positions, self.__dict__.get("frequent"))]
 
 
-PAIR_BUCKETS = 1 << 16
+PAIR_BUCKETS = 1 << 14
 _BUCKET_TERMS = [b"%04x" % bucket for bucket in range(PAIR_BUCKETS)]
 
 
@@ -301,9 +317,12 @@ def pair_bucket(first: bytes, second: bytes) -> bytes:
     return _BUCKET_TERMS[crc32(first + b"\x00" + second) & (PAIR_BUCKETS - 1)]
 
 
-def pair_buckets(positions: dict[bytes, list[int]]) -> set[bytes]:
-    """Buckets of every two terms at consecutive positions, from {term: positions}."""
+def pair_buckets(positions: dict[bytes, list[int]], frequent: frozenset[bytes] | None = None) -> set[bytes]:
+    """Buckets of every two terms at consecutive positions, from {term: positions}; with
+    ``frequent``, of the pairs whose two terms are both in it."""
     terms, mask = _BUCKET_TERMS, PAIR_BUCKETS - 1
+    if frequent is not None:
+        positions = {term: found for term, found in positions.items() if term in frequent}
     at = {position: term for term, found in positions.items() for position in found}
     if len(at) == sum(map(len, positions.values())):  # one term per position: the usual case
         buckets = set()
@@ -342,6 +361,26 @@ _DEFAULT_TOKEN_PATTERN = RegexTokenizer().expression.pattern
 _DEFAULT_TOKENS = re.compile(_DEFAULT_TOKEN_PATTERN.replace("(", "(?:"))
 
 
+# How many of the most frequent English words (wordfreq's list) count as frequent for
+# ``WordPairs``: at about 500 words a transcript, a word of this rank or better is in
+# roughly one record in ten or more; rarer words narrow a phrase's records by themselves.
+FREQUENT_WORDS = 1000
+
+
+@lru_cache(maxsize=1)
+def _frequent_text_terms() -> frozenset[bytes]:
+    return frequent_terms(text_analyzer())
+
+
+def frequent_terms(analyzer, count: int = FREQUENT_WORDS) -> frozenset[bytes]:
+    """The terms ``analyzer`` makes of the ``count`` most frequent English words (stop
+    words, which it drops, are not among them)."""
+    from wordfreq import top_n_list
+
+    analysis = _analysis_of(analyzer)
+    return frozenset(term for word in top_n_list("en", count) for term in analysis(word))
+
+
 def _hashable(arg):
     if arg is None:
         return None
@@ -353,15 +392,29 @@ def _hashable(arg):
     return (frozenset(stops_or_stem), *rest)
 
 
+def _exact_numbers(field):
+    """``field`` indexed at full precision only (``shift_step`` 0): one term per value.
+
+    Whoosh also indexes each number at coarser precisions (8 terms per date, 16 per
+    64-bit float) to speed up range queries over its terms, but the archive's ranges on
+    these fields never read them: ``date`` ranges read the ``date_sort`` column, tenure
+    and version ranges the full-precision terms (``queries``). A range Whoosh runs itself
+    still finds the same documents, from the full-precision terms.
+    """
+    field.shift_step = 0
+    return field
+
+
 def _metadata_fields() -> dict:
     """Fields shared by both indexes, so field queries mean the same in ``--speaker`` searches."""
     return dict(
         id=ID(stored=True, sortable=True),
-        version=NUMERIC(stored=True),
+        version=_exact_numbers(NUMERIC(stored=True)),
         title=FastText(analyzer=text_analyzer(), stored=True, field_boost=2.0),
-        title_sort=ID(sortable=True),
+        # A sort key only: a column of UTF-8 bytes (the same order as the strings), no terms.
+        title_sort=COLUMN(VarBytesColumn()),
         content=FastText(analyzer=text_analyzer()),
-        content_pairs=WordPairs(text_analyzer()),
+        content_pairs=WordPairs(text_analyzer(), _frequent_text_terms()),
         role=FastText(analyzer=exact_analyzer()),
         organization=FastText(analyzer=exact_analyzer()),
         place=FastText(analyzer=exact_analyzer()),
@@ -373,18 +426,17 @@ def _metadata_fields() -> dict:
         organization_facet=FacetField(),
         place_facet=FacetField(),
         subject_facet=FacetField(),
-        tenure_years=NUMERIC(float, bits=64, stored=True),
-        date=DATETIME(stored=True),
+        tenure_years=_exact_numbers(NUMERIC(float, bits=64, stored=True)),
+        date=_exact_numbers(DATETIME(stored=True)),
         # Sort key for the interview date: YYYYMMDD, 0 when unknown. A DATETIME column gives
         # documents without a value a default that sorts before every real date when
-        # reversed, which would list undated interviews as the newest.
-        date_sort=NUMERIC(int, bits=32, sortable=True),
+        # reversed, which would list undated interviews as the newest. A column only, no
+        # terms: ranges on ``date`` (``DateColumnRange``) and sorting read it, nothing queries it.
+        date_sort=COLUMN(NumericColumn("i")),
         ingested=DATETIME(stored=True, sortable=True),
         source_url=ID(stored=True),
         site=ID(stored=True),
         format=ID(stored=True),
-        sha256=ID(stored=True),
-        segments=STORED(),
     )
 
 
@@ -392,13 +444,25 @@ def build_schema() -> Schema:
     """Schema of the ``records`` index (one document per record)."""
     fields = _metadata_fields()
     fields["id"] = ID(stored=True, unique=True, sortable=True)
+    fields["segments"] = STORED()
     return Schema(**fields)
 
 
 def build_speaker_schema() -> Schema:
-    """Schema of the ``speakers`` index (one document per record and speaking participant)."""
+    """Schema of the ``speakers`` index (one document per record and speaking participant).
+
+    It holds what a ``--speaker`` search matches, scores, filters and sorts on; a hit's
+    segments, for its snippets, are read from the ``records`` document of its record.
+    """
     fields = _metadata_fields()
-    fields["key"] = ID(unique=True)  # "<record id>#<participant id>"
+    # Ranges on when a record was ingested are rare and still answered from the exact
+    # terms; in this index they are only filters of a --speaker search.
+    fields["ingested"] = _exact_numbers(DATETIME(sortable=True))
+    # A hit's title, dates and version are its record's: read from the records index
+    # with its segments, so only what tells the hit's speaker is stored here.
+    for name, field in fields.items():
+        if name != "id":
+            field.stored = False
     fields["participant"] = ID(stored=True)
     fields["speaker_name"] = STORED()
     return Schema(**fields)

@@ -7,6 +7,7 @@ the analyzer on any text, or searches and highlights would silently differ.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
@@ -62,8 +63,10 @@ def test_exact_phrase_matches_and_scores_as_whooshs_phrase(texts: list[str], wor
 
     from oral_archive.archive.search.queries import ExactPhrase
 
-    for pairs in (False, True):  # with and without the word-pair filter
-        fields = {"content_pairs": WordPairs(text_analyzer())} if pairs else {}
+    some = frozenset(t.text.encode("utf-8") for t in text_analyzer()(" ".join(words[::2])))
+    # without the word-pair filter, with every pair indexed, with only pairs of "frequent" words
+    for pairs, frequent in ((False, None), (True, None), (True, some)):
+        fields = {"content_pairs": WordPairs(text_analyzer(), frequent)} if pairs else {}
         schema = Schema(id=ID(stored=True), content=FastText(analyzer=text_analyzer()), **fields)
         ix = RamStorage().create_index(schema)
         for part in (texts[::2], texts[1::2]):  # two segments
@@ -96,6 +99,10 @@ def test_word_pairs_are_the_analyzers_consecutive_terms(text: str) -> None:
         copy = "".join(list(text))  # another object with the same text: no reuse
         FastText(analyzer=analyzer).index(copy)
         assert {term for term, *_ in pairs.index(copy)} == expected
+        # Only pairs of two frequent terms, when the field is given which terms are frequent.
+        frequent = frozenset(term for _, term in tokens[::2])
+        only_frequent = {pair_bucket(a, b) for p, a in tokens for q, b in tokens if q == p + 1 and a in frequent and b in frequent}
+        assert {term for term, *_ in WordPairs(analyzer, frequent).index(text)} == only_frequent
 
 
 TENURES = st.sampled_from([0.5, 1.0, 1.5, 2.0, 5.0, 8.25, 10.0, 12.0, 30.0, 40.0, 41.0])
@@ -145,10 +152,15 @@ def test_positions_decode_as_whoosh_decodes_them(positions):
             assert list(_decode_positions(encoded[:-1])) == positions
 
 
-def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase() -> None:
+@pytest.mark.parametrize("frequent_words", [None, 30])
+def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase(frequent_words: int | None) -> None:
     """Posting lists of several blocks (Whoosh writes 128 records a block), three
     segments and deleted records: the filtered phrase search reads only the blocks
-    holding a filtered record and still finds Whoosh's records with Whoosh's scores."""
+    holding a filtered record and still finds Whoosh's records with Whoosh's scores.
+
+    With pairs indexed for frequent words only (half the vocabulary), a phrase with a
+    pair of two frequent words is filtered by it, and one without is read word by word
+    (the filter says None), with the same records and scores either way."""
     import random
 
     from whoosh.fields import ID, Schema
@@ -160,7 +172,8 @@ def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase() ->
     rng = random.Random(3)
     vocabulary = [f"word{n}" for n in range(60)]
     texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(5, 40))) for _ in range(1500)]
-    schema = Schema(id=ID(stored=True, unique=True), content=FastText(analyzer=text_analyzer()), content_pairs=WordPairs(text_analyzer()))
+    frequent = None if frequent_words is None else frozenset(w.encode() for w in vocabulary[:frequent_words])
+    schema = Schema(id=ID(stored=True, unique=True), content=FastText(analyzer=text_analyzer()), content_pairs=WordPairs(text_analyzer(), frequent))
     ix = RamStorage().create_index(schema)
     for part in range(3):
         writer = ix.writer()
@@ -173,7 +186,7 @@ def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase() ->
     writer.commit(merge=False)
 
     phrases = [rng.sample(vocabulary, rng.choice((2, 3))) for _ in range(60)] + [["word1", "word1"], ["word2", "word3", "word2"]]
-    narrowed = 0
+    narrowed = unfiltered = 0
     with ix.searcher() as searcher:
         assert len(searcher.leaf_searchers()) == 3 and searcher.reader().has_deletions()
         for words in phrases:
@@ -183,11 +196,17 @@ def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase() ->
             for leaf, offset in searcher.leaf_searchers():
                 reader = leaf.reader()
                 filtered = _pair_filter(leaf, reader, "content", [w.encode() for w in words])
+                if frequent is not None and not any(a.encode() in frequent and b.encode() in frequent for a, b in zip(words, words[1:])):
+                    assert filtered is None  # no pair of the phrase is indexed: nothing to filter by
+                    unfiltered += 1
+                    continue
                 holding_all = set.intersection(*(set(reader.postings("content", w.encode()).all_ids()) for w in words))
                 live = {d for d in holding_all if not reader.is_deleted(d)}
                 assert {hit.docnum - offset for hit in searcher.search(Phrase("content", words), limit=None) if offset <= hit.docnum < offset + reader.doc_count_all()} <= set(filtered)
                 narrowed += len(filtered) < len(live)
-    assert narrowed > len(phrases)  # the filter leaves out records holding the words apart
+    # the filter leaves out records holding the words apart (for phrases with a frequent pair)
+    assert narrowed > (len(phrases) if frequent is None else len(phrases) // 4)
+    assert (unfiltered > 0) == (frequent is not None)
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,0 +1,110 @@
+"""What one record adds to the two search indexes: the postings and stored values that
+make up their size and build time, counted, not timed.
+
+The build's time goes to postings (each one is pooled, sorted and written) and its
+size to postings and stored values, so these tests hold the layout to what searches
+read: one term per number, no terms for sort keys, word pairs only of frequent words,
+and the record's text stored once, in the ``records`` index.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+
+from oral_archive.archive.search import RECORDS, SPEAKERS, SearchIndex
+from oral_archive.archive.search.schema import PAIR_BUCKETS, _frequent_text_terms, _mirror, _term_positions, pair_buckets, text_analyzer
+from oral_archive.schemas.record import Fact, Person, Record, Segment, Source
+
+SUPPLIED = {"origin": "supplied", "supplied_by": "test"}
+# Common English words and rare ones, so both kinds of word pairs occur.
+ANSWER = ("I worked as a police officer in the city for twenty years and the work was hard "
+          "but the people were good, and the sergeant taught me patience and quinoa recipes")
+
+
+def _record() -> Record:
+    segments = [Segment(id="h1", kind="head", text="Interview with a police officer")]
+    for turn in range(6):
+        segments.append(Segment(id=f"u{2 * turn + 1}", kind="u", who="sp-int", text="What was the work like in those years?"))
+        segments.append(Segment(id=f"u{2 * turn + 2}", kind="u", who="sp-ann", text=ANSWER))
+    return Record(
+        id="interview-with-a-police-officer", version=1, title=Fact(value="Interview with a police officer", **SUPPLIED),
+        subjects=[Fact(value="Police", **SUPPLIED)],
+        interview_date=Fact(value="1994-05-03", normalized="1994-05-03", **SUPPLIED),
+        source=Source(filename="officer.txt", media_type="text/plain", sha256="0" * 64, size=100, encoding="utf-8"),
+        ingested_at=datetime(2026, 1, 1, tzinfo=timezone.utc), tool_version="test",
+        participants=[
+            Person(id="sp-int", role="interviewer", label="Q"),
+            Person(id="sp-ann", role="interviewee", label="ANN", name=Fact(value="Ann Moss", **SUPPLIED),
+                   occupation=Fact(value="police officer", **SUPPLIED), tenure=Fact(value="twenty years", normalized="P20Y", **SUPPLIED)),
+        ],
+        segments=segments,
+    )
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> SearchIndex:
+    index = SearchIndex(tmp_path_factory.mktemp("layout") / "index")
+    index.update([_record()])
+    return index
+
+
+def _terms_per_field(index: SearchIndex, name: str) -> Counter:
+    with index.open(name).reader() as reader:
+        return Counter(field for field, _ in reader.all_terms())
+
+
+@pytest.mark.parametrize("name", [RECORDS, SPEAKERS])
+def test_numbers_are_one_term_each_and_sort_keys_none(index: SearchIndex, name: str) -> None:
+    """Whoosh indexes a number at 8 or 16 precisions by default; the archive's ranges read
+    the exact terms or a column, so each number is one term, and sort keys are columns."""
+    terms = _terms_per_field(index, name)
+    assert terms["version"] == terms["tenure_years"] == terms["date"] == 1
+    assert terms["ingested"] == (1 if name == SPEAKERS else 8)  # records keep fast ranges on it
+    assert terms["title_sort"] == terms["date_sort"] == 0
+    with index.open(name).reader() as reader:
+        assert reader.has_column("title_sort") and reader.has_column("date_sort")
+
+
+def test_the_text_is_stored_once(index: SearchIndex) -> None:
+    """A --speaker hit's title, dates and snippets come from its record's document: the
+    speakers index stores only who the hit's speaker is, and neither index keeps values
+    nothing reads (the source's checksum, facet values, which are read from columns)."""
+    with index.open(RECORDS).reader() as reader:
+        (stored,) = list(reader.all_stored_fields())
+        assert set(stored) == {"id", "version", "title", "tenure_years", "date", "ingested", "source_url", "site", "format", "segments"}
+    with index.open(SPEAKERS).reader() as reader:
+        speakers = list(reader.all_stored_fields())
+    assert sorted(speakers, key=lambda s: s["participant"]) == [
+        {"id": "interview-with-a-police-officer", "participant": "sp-ann", "speaker_name": "Ann Moss"},
+        {"id": "interview-with-a-police-officer", "participant": "sp-int", "speaker_name": "Q"},
+    ]
+    assert "key" not in index.open(SPEAKERS).schema
+
+
+def test_word_pairs_are_indexed_for_frequent_words_only(index: SearchIndex) -> None:
+    """The pairs field holds the buckets of pairs of two frequent words and no others:
+    "police officer" is in, "quinoa recipes" is not."""
+    frequent = _frequent_text_terms()
+    analysis = _term_positions(_mirror(text_analyzer()))
+    positions = analysis(_record().full_text)
+    assert {b"polic", b"offic"} <= frequent and b"quinoa" not in frequent
+    with index.open(RECORDS).reader() as reader:
+        indexed = {term for field, term in reader.all_terms() if field == "content_pairs"}
+    assert indexed == pair_buckets(positions, frequent)
+    assert len(indexed) < len(pair_buckets(positions))  # the rare words' pairs are left out
+    assert all(len(term) == 4 and int(term, 16) < PAIR_BUCKETS for term in indexed)
+
+
+def test_a_speaker_search_shows_the_speakers_own_words(index: SearchIndex) -> None:
+    """The segments of a --speaker hit, read from the records index, are that speaker's only."""
+    results = index.search("work", speaker="ANN")
+    (hit,) = results.hits
+    assert hit.speaker == "sp-ann" and hit.snippets
+    assert (hit.title, hit.version, hit.date, hit.speaker_name) == ("Interview with a police officer", 1, "1994-05-03", "Ann Moss")
+    assert hit.ingested == index.search("work").hits[0].ingested == "2026-01-01T00:00:00"
+    assert all(snippet.segment.startswith("u") and int(snippet.segment[1:]) % 2 == 0 for snippet in hit.snippets)
+    interviewer = index.search("work", speaker="Q").hits[0]
+    assert all(int(snippet.segment[1:]) % 2 == 1 for snippet in interviewer.snippets)
