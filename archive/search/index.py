@@ -15,8 +15,9 @@ It lives in ``index/`` as two Whoosh indexes side by side:
   interviewee's role, organization, place and tenure, subjects, names, dates, source
   URL/site, format. Ordinary searches run here.
 * ``speakers``: the speaker-attributed text: one document per (record, participant who
-  speaks), holding only that person's utterances plus a copy of the record's metadata
-  fields. ``--speaker`` searches run here (by participant id, label, name or role, so
+  speaks), indexing only that person's utterances plus the record's metadata fields
+  (indexed for field queries, not stored: a hit's title, dates and segments are read
+  from its record's ``records`` document). ``--speaker`` searches run here (by participant id, label, name or role, so
   ``--speaker interviewee`` is "what interviewees said"), so "only what this person said"
   is a property of the document, not a filter over positions, and the ordinary index's
   statistics stay untouched. (Per-role text fields in ``records`` would index every

@@ -107,9 +107,10 @@ class TieredMerge:
 MERGE_POLICY = TieredMerge()
 # The writer's sorting pool (Whoosh's estimate: about 170 bytes a posting): with Whoosh's
 # 128 MB a 10,000-document merge spills to disk (every posting pickled and read back),
-# which doubled its time; with the word pairs a 10,000-record batch holds about 5.5
-# million postings per index, which 512 MB spilled too (a third of the build time went
-# to pickling runs and merging them back). Memory is only taken by that many postings.
+# which doubled its time. A 10,000-record batch holds about 5 million postings per index
+# (``bench/index_profile.py``: 2.2 million for 2,000 records, both indexes), under this
+# limit; with every word pair indexed it held 8.6 million, which spilled: 10,000 records
+# took ten times as long as 2,000. Memory is only taken by that many postings.
 WRITER_MEMORY_MB = 1024
 
 
