@@ -186,8 +186,8 @@ def blocks(postings):
 
 
 def term_blocks(reader, fieldname: str, term: bytes, within: list[int] | None = None):
-    """(blocks of (ids, weights, values), deleted records) of one term's postings, or None
-    when they are not plain whoosh3 postings.
+    """(blocks (``BlockData``: ids, and weights and values decoded when asked for), deleted
+    records) of one term's postings, or None when they are not plain whoosh3 postings.
 
     With ``within`` (sorted record numbers), only the blocks whose range of records holds
     one of them are read: a block's last record is known before its data is unpickled.

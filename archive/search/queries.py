@@ -273,32 +273,40 @@ def _phrase_in_segment(searcher, reader, fieldname: str, terms: list[bytes], con
             return None
         read[number] = found
         blocks, deleted = found
-        ids = set().union(*(block[0] for block in blocks))
+        ids = set().union(*(block.ids for block in blocks))
         candidates = ids if candidates is None else candidates & ids
         candidates -= deleted
         if not candidates:
             return [], []
-    # per term: record -> (weight, value) for the candidates only
-    postings: list[dict[int, tuple[float, bytes]]] = []
+    # per term: record -> (its block, its place in the block), for the candidates only; a
+    # block's values are decoded for its candidates, its weights for the matches alone
+    postings: list[dict[int, tuple]] = []
     for blocks, _ in read:
         found = {}
-        for ids, weights, values in blocks:
+        for block in blocks:
+            ids = block.ids
             for docnum in candidates.intersection(ids):
-                index = bisect.bisect_left(ids, docnum)
-                found[docnum] = (weights[index], values[index])
+                found[docnum] = (block, bisect.bisect_left(ids, docnum))
         postings.append(found)
     matches = []
     for docnum in sorted(candidates):
-        starts = set(decode(postings[0][docnum][1]))
+        block, index = postings[0][docnum]
+        starts = set(decode(block.values[index]))
         for shift, found in enumerate(postings[1:], 1):
-            starts.intersection_update([p - shift for p in decode(found[docnum][1])])
+            block, index = found[docnum]
+            starts.intersection_update([p - shift for p in decode(block.values[index])])
             if not starts:
                 break
         if starts:
             matches.append(docnum)
     weighting = (context.weighting if context is not None else None) or searcher.weighting
     scorers = [weighting.scorer(searcher, fieldname, term) for term in terms]
-    scores = [_tree_sum([scorer.score(_Posting(docnum, found[docnum][0])) for scorer, found in zip(scorers, postings)]) for docnum in matches]
+
+    def weight(found: dict, docnum: int) -> float:
+        block, index = found[docnum]
+        return block.weights[index]
+
+    scores = [_tree_sum([scorer.score(_Posting(docnum, weight(found, docnum))) for scorer, found in zip(scorers, postings)]) for docnum in matches]
     return matches, scores
 
 

@@ -31,6 +31,7 @@ Whoosh itself by a test, so an upgrade that changes it fails a test rather than 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 from pickle import dumps, loads
 
@@ -226,12 +227,42 @@ def block_last_id(postings) -> int:
     return postings._maxid
 
 
-def block_data(postings) -> tuple:
-    """(ids, weights, values) of the current block."""
+class BlockData:
+    """A block's ids, with its weights and values decoded when first asked for: a phrase
+    needs the values of a block's candidate records only, and the weights of its matches."""
+
+    __slots__ = ("ids", "_decode_weights", "_decode_values", "_weights", "_values")
+
+    def __init__(self, ids, decode_weights: Callable[[], Sequence], decode_values: Callable[[], Sequence]) -> None:
+        self.ids = ids
+        self._decode_weights, self._decode_values = decode_weights, decode_values
+        self._weights = self._values = None
+
+    @property
+    def weights(self) -> Sequence:
+        if self._weights is None:
+            self._weights = self._decode_weights()
+        return self._weights
+
+    @property
+    def values(self) -> Sequence:
+        if self._values is None:
+            self._values = self._decode_values()
+        return self._values
+
+
+def block_data(postings) -> BlockData:
+    """The current block's ids, weights and values (``BlockData``)."""
     read_block_ids(postings)
+    if isinstance(postings, BlockLeafMatcher):
+        packed, count, fixedsize = postings._data, postings._blocklength, postings._fixedsize
+        if fixedsize == 0:
+            return BlockData(postings._ids, lambda: postings.block_weights(packed[1], count), lambda: (None,) * count)
+        return BlockData(postings._ids, lambda: postings.block_weights(packed[1], count), lambda: postings.block_values(packed[2], fixedsize, count))
     postings._read_weights()
     postings._read_values()
-    return postings._ids, postings._weights, postings._values
+    weights, values = postings._weights, postings._values
+    return BlockData(postings._ids, lambda: weights, lambda: values)
 
 
 def next_block(postings) -> None:
