@@ -97,7 +97,7 @@ def main() -> None:
             ("documents of a record (index_document + speaker_documents)", cumulative(stats, "index_document", "documents.py") + cumulative(stats, "speaker_documents", "documents.py")),
             ("Whoosh add_document (analysis, pool, stored fields, columns)", cumulative(stats, "add_document", "writing.py")),
             ("  of which text analysis (our fields' index())", cumulative(stats, "index", "schema.py")),
-            ("  of which adding postings to the sorting pool", cumulative(stats, "add_content", "pools.py") + cumulative(stats, "add", "pools.py")),
+            ("  of which adding postings to the sorting pool (PostingPool.add)", cumulative(stats, "add", "writing.py")),
             ("commits (sort the pool, write postings and terms)", cumulative(stats, "commit", "writing.py")),
             ("  of which writing posting blocks (encode_block)", cumulative(stats, "encode_block", "postings.py")),
         ]

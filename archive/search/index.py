@@ -473,22 +473,21 @@ _SIMILAR_SPEAKERS_SCANNED = 50_000
 
 def _hit_fields(stored: dict, records) -> dict:
     """A hit's stored fields; for a ``speakers`` hit (``records`` a searcher of the records
-    index), its record's, with the segments its participant said: the speakers index
+    index), its record's with its own (participant, speaker name): the speakers index
     stores neither the text nor the record's metadata a second time."""
     if records is None:
         return stored
     docnum = records.document_number(id=stored["id"])
     # None: the record was removed from the records index between the two indexes' commits.
     fields = records.stored_fields(docnum) if docnum is not None else {"version": None, "title": "", "segments": "[]"}
-    participant = stored["participant"]
-    said = [segment for segment in json.loads(fields["segments"]) if segment[2] == participant]
-    return {**fields, **stored, "segments": said}
+    return {**fields, **stored}
 
 
 def _hit_segments(stored: dict) -> list[list]:
-    """The segments a hit's snippets are cut from."""
-    segments = stored["segments"]
-    return json.loads(segments) if isinstance(segments, str) else segments
+    """The segments a hit's snippets are cut from: the record's, or those its participant said."""
+    segments = json.loads(stored["segments"])
+    participant = stored.get("participant")
+    return segments if participant is None else [segment for segment in segments if segment[2] == participant]
 
 
 def _similar_speakers(searcher, speaker: str, at_most: int = 3) -> list[str]:

@@ -255,10 +255,10 @@ def block_data(postings) -> BlockData:
     """The current block's ids, weights and values (``BlockData``)."""
     read_block_ids(postings)
     if isinstance(postings, BlockLeafMatcher):
+        # The block's packed parts, kept: the matcher moves on to the next block.
         packed, count, fixedsize = postings._data, postings._blocklength, postings._fixedsize
-        if fixedsize == 0:
-            return BlockData(postings._ids, lambda: postings.block_weights(packed[1], count), lambda: (None,) * count)
-        return BlockData(postings._ids, lambda: postings.block_weights(packed[1], count), lambda: postings.block_values(packed[2], fixedsize, count))
+        values = (lambda: (None,) * count) if fixedsize == 0 else (lambda: postings.block_values(packed[2], fixedsize, count))
+        return BlockData(postings._ids, lambda: postings.block_weights(packed[1], count), values)
     postings._read_weights()
     postings._read_values()
     weights, values = postings._weights, postings._values
