@@ -8,13 +8,15 @@ Must not: open, write or query an index (``writer`` adds these documents).
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 
+from pydantic_core import to_json
+
 from oral_archive.schemas.record import Record
 
-from .schema import _FOLD
+from .schema import _FOLD, JoinedText
+
 
 def _years(normalized: str | None) -> float | None:
     """Years of an ISO 8601 duration (P8Y, P1Y6M); a bare start year is not a duration."""
@@ -81,8 +83,10 @@ def _metadata_document(record: Record) -> dict:
     return document
 
 
-def _segments_json(segments) -> str:
-    return json.dumps([[s.id, s.kind, s.who, s.start, s.text] for s in segments], ensure_ascii=False)
+def _segments_json(segments) -> bytes:
+    """[[id, kind, who, start, text], ...] as UTF-8 JSON, made as bytes: as a str, one
+    emoji in a long transcript makes it four bytes a character."""
+    return to_json([[s.id, s.kind, s.who, s.start, s.text] for s in segments])
 
 
 def public_view(record: Record) -> Record:
@@ -100,7 +104,7 @@ def index_document(record: Record) -> dict:
     record = public_view(record)
     speaking = {s.who for s in record.segments if s.who}
     document = _metadata_document(record)
-    text = record.full_text
+    text = JoinedText([s.text for s in record.segments])  # indexed as ``record.full_text``, never joined
     document.update(
         content=text,
         content_pairs=text,  # the same object: WordPairs reuses the content field's analysis
@@ -120,7 +124,7 @@ def speaker_documents(record: Record) -> list[dict]:
         if not said:
             continue
         document = dict(metadata)
-        said_text = "\n\n".join(s.text for s in said)
+        said_text = JoinedText([s.text for s in said])
         document.update(
             participant=person.id,
             speaker_name=(person.name.value if person.name else None) or person.label or person.id,

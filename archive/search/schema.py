@@ -12,9 +12,11 @@ classes are pickled into every index's schema: renaming or moving one needs a ne
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
+from itertools import chain
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterable, Iterator, Sequence
 from zlib import crc32
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -72,6 +74,31 @@ class FacetField(KEYWORD):
         return [v.decode("utf-8") for v in value]
 
 
+class JoinedText:
+    """Texts a field indexes as if joined by white space, without making the joined copy.
+
+    A record's body is thousands of segment texts; joined, a 50 MB transcript holding a
+    single emoji becomes one string of 200 MB (four bytes a character for all of it).
+    ``FastText`` and ``WordPairs`` read the parts in turn, numbering positions on across
+    them; ``str()`` joins them, for an analyzer that needs one string.
+    """
+
+    __slots__ = ("parts", "separator")
+
+    def __init__(self, parts: Sequence[str], separator: str = "\n\n") -> None:
+        if separator.strip():
+            raise ValueError("parts are joined by white space only, which holds no word")
+        self.parts = parts
+        self.separator = separator
+
+    def __str__(self) -> str:
+        return self.separator.join(self.parts)
+
+    def length(self) -> int:
+        """The joined text's length in characters."""
+        return sum(map(len, self.parts)) + len(self.separator) * max(0, len(self.parts) - 1)
+
+
 class FastText(TEXT):
     """A TEXT field that indexes the same terms, positions and weights as Whoosh's own
     analyzer chain, about three times faster.
@@ -98,9 +125,9 @@ class FastText(TEXT):
         return fast
 
     def index(self, value, **kwargs):
-        fast = self._fast_path() if not kwargs and isinstance(value, str) and type(self.format) is Positions else False
+        fast = self._fast_path() if not kwargs and isinstance(value, (str, JoinedText)) and type(self.format) is Positions else False
         if not fast:
-            return super().index(value, **kwargs)
+            return super().index(str(value) if isinstance(value, JoinedText) else value, **kwargs)
         return fast(value)
 
 
@@ -120,10 +147,20 @@ class _Mirror:
     # so ``WordPairs`` indexing the same text object next need not analyze it again.
     last: list = field(compare=False)
 
-    def words(self, text: str) -> list[str]:
-        if self.expression.pattern == _DEFAULT_TOKEN_PATTERN:
+    def words(self, text: str | JoinedText) -> Iterable[str]:
+        """The tokenizer's words of ``text``, in order."""
+        if isinstance(text, JoinedText):
+            if text.length() > _WORDS_AT_ONCE:
+                return chain.from_iterable(map(self.words, text.parts))
+            text = str(text)  # a short text: joined once, its words found at once
+        if self.expression.pattern != _DEFAULT_TOKEN_PATTERN:
+            return (match.group(0) for match in self.expression.finditer(text))
+        if len(text) <= _WORDS_AT_ONCE:
             return _DEFAULT_TOKENS.findall(text)  # the same matches; findall gives them directly
-        return [match.group(0) for match in self.expression.finditer(text)]
+        # A long text a piece at a time: all the words of a 50 MB transcript as strings at
+        # once would take ten times its size. The default pattern's words never hold white
+        # space, so cutting there keeps every word whole.
+        return chain.from_iterable(map(_DEFAULT_TOKENS.findall, _pieces(text, _WORDS_AT_ONCE)))
 
     def terms(self, text: str) -> list[bytes | None]:
         """The term (or None when dropped) of each word, in order: ``spans`` without offsets."""
@@ -197,12 +234,32 @@ def _mirror(analyzer) -> _Mirror | None:
     return _Mirror(expression, renumber, term_of, cache, last)
 
 
-def _term_positions(mirror: _Mirror) -> Callable[[str], dict[bytes, list[int]]]:
-    """text -> {term: positions} of the kept tokens, numbered as the analyzer numbers them."""
+def _pieces(text: str, size: int) -> Iterator[str]:
+    """``text`` in consecutive pieces of about ``size`` characters, each cut before white space."""
+    start = 0
+    while start < len(text):
+        space = _SPACE.search(text, start + size)
+        end = space.start() if space else len(text)
+        yield text[start:end]
+        start = end
+
+
+def _positions_array() -> array:
+    return array("i")  # to 2**31 words: a text of 10 GB
+
+
+def _term_positions(mirror: _Mirror) -> Callable[[str], dict[bytes, Sequence[int]]]:
+    """text -> {term: positions} of the kept tokens, numbered as the analyzer numbers them.
+
+    A long text's positions are arrays of machine integers: as lists of Python ints a
+    50 MB transcript's nine million positions took 36 bytes each, arrays take four. A
+    short text's are lists, quicker to fill and read.
+    """
     words_of, term_of, cache, renumber = mirror.words, mirror.term_of, mirror.cache, mirror.renumber
 
-    def term_positions(value: str) -> dict[bytes, list[int]]:
-        positions: dict[bytes, list[int]] = {}
+    def term_positions(value: str | JoinedText) -> dict[bytes, Sequence[int]]:
+        positions: dict[bytes, Sequence[int]] = {}
+        new = _positions_array if (len(value) if isinstance(value, str) else value.length()) > _WORDS_AT_ONCE else list
         kept = 0
         first = None
         for position, word in enumerate(words_of(value)):
@@ -220,9 +277,8 @@ def _term_positions(mirror: _Mirror) -> Callable[[str], dict[bytes, list[int]]]:
                 kept += 1
             found = positions.get(term)
             if found is None:
-                positions[term] = [position]
-            else:
-                found.append(position)
+                found = positions[term] = new()
+            found.append(position)
         return positions
 
     return term_positions
@@ -300,6 +356,7 @@ class WordPairs(FieldType):
             analysis = self._analysis = (mirror.last if mirror else [(None, None)], _analysis_of(self.analyzer))
         last, term_positions = analysis
         seen, positions = last[0]
+        last[0] = (None, None)  # not kept once read: a long text's positions are large
         if seen is not value:  # else the text field of the same analysis has just indexed this text
             positions = term_positions(value)
         return [(bucket, 1, 1.0, b"") for bucket in pair_buckets(positions, self.frequent)]
@@ -317,21 +374,37 @@ def pair_bucket(first: bytes, second: bytes) -> bytes:
     return _BUCKET_TERMS[crc32(first + b"\x00" + second) & (PAIR_BUCKETS - 1)]
 
 
-def pair_buckets(positions: dict[bytes, list[int]], frequent: frozenset[bytes] | None = None) -> set[bytes]:
+def pair_buckets(positions: dict[bytes, Sequence[int]], frequent: frozenset[bytes] | None = None) -> set[bytes]:
     """Buckets of every two terms at consecutive positions, from {term: positions}; with
     ``frequent``, of the pairs whose two terms are both in it."""
-    terms, mask = _BUCKET_TERMS, PAIR_BUCKETS - 1
     if frequent is not None:
         positions = {term: found for term, found in positions.items() if term in frequent}
-    at = {position: term for term, found in positions.items() for position in found}
-    if len(at) == sum(map(len, positions.values())):  # one term per position: the usual case
-        buckets = set()
-        for position, term in at.items():
-            following = at.get(position + 1)
-            if following is not None:
-                buckets.add(terms[crc32(term + b"\x00" + following) & mask])
-        return buckets
-    # Some analyzers put several tokens at one position (synonyms, split and joined words).
+    if not positions:
+        return set()
+    keys = list(positions)
+    # The term at each position as its index in ``keys`` (-1: none), in an array: a dict
+    # of a long transcript's millions of positions took about 100 bytes an entry.
+    # (An analyzer numbers positions in order: a term's last is its largest.)
+    size = max(found[-1] for found in positions.values()) + 2
+    at = array("i", (-1,)) * size
+    for index, found in enumerate(positions.values()):
+        for position in found:
+            at[position] = index
+    if size - at.count(-1) != sum(map(len, positions.values())):
+        return _stacked_pair_buckets(positions)  # several tokens at one position (synonyms, split and joined words)
+    terms, mask = _BUCKET_TERMS, PAIR_BUCKETS - 1
+    firsts = [key + b"\x00" for key in keys]
+    return {
+        terms[crc32(firsts[index] + keys[following]) & mask]
+        for index, found in enumerate(positions.values())
+        for position in found
+        if (following := at[position + 1]) != -1
+    }
+
+
+def _stacked_pair_buckets(positions: dict[bytes, Sequence[int]]) -> set[bytes]:
+    """``pair_buckets`` where a position may hold several terms: every term at a position
+    pairs with every term at the next."""
     every: dict[int, list[bytes]] = {}
     for term, found in positions.items():
         for position in found:
@@ -345,9 +418,9 @@ def _analysis_of(analyzer) -> Callable[[str], dict[bytes, list[int]]]:
     if mirror is not None:
         return _term_positions(mirror)
 
-    def by_analyzer(text: str) -> dict[bytes, list[int]]:
+    def by_analyzer(text: str | JoinedText) -> dict[bytes, list[int]]:
         positions: dict[bytes, list[int]] = {}
-        for token in analyzer(text, positions=True, mode="index"):
+        for token in analyzer(str(text), positions=True, mode="index"):
             positions.setdefault(token.text.encode("utf-8"), []).append(token.pos)
         return positions
 
@@ -357,6 +430,9 @@ def _analysis_of(analyzer) -> Callable[[str], dict[bytes, list[int]]]:
 _WORD_CACHES: dict[tuple, dict[str, bytes | None]] = {}
 _LAST_ANALYSES: dict[tuple, list] = {}
 _UNSEEN = object()
+_SPACE = re.compile(r"\s")
+# A text longer than this is split into words a piece of about this length at a time.
+_WORDS_AT_ONCE = 1 << 18
 _DEFAULT_TOKEN_PATTERN = RegexTokenizer().expression.pattern
 _DEFAULT_TOKENS = re.compile(_DEFAULT_TOKEN_PATTERN.replace("(", "(?:"))
 

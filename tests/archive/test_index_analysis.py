@@ -83,6 +83,39 @@ def test_exact_phrase_matches_and_scores_as_whooshs_phrase(texts: list[str], wor
 
 
 @settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(WORDS, st.sampled_from([" ", "  ", "\n", "\t", "\u2028", ".", "-"])), max_size=60).map("".join), st.integers(1, 12))
+def test_a_long_text_read_in_pieces_indexes_what_the_analyzer_indexes(text: str, piece: int) -> None:
+    """A text longer than ``_WORDS_AT_ONCE`` is split into words a piece at a time; cut
+    before white space, no word is split or lost (here pieces of a few characters)."""
+    from unittest import mock
+
+    from oral_archive.archive.search import schema
+
+    pieces = list(schema._pieces(text, piece))
+    assert "".join(pieces) == text
+    assert all(p[:1].isspace() for p in pieces[1:])
+    with mock.patch.object(schema, "_WORDS_AT_ONCE", piece):
+        for analyzer in (text_analyzer(), exact_analyzer()):
+            assert sorted(FastText(analyzer=analyzer).index(text)) == sorted(TEXT(analyzer=analyzer).index(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(TEXTS, max_size=6))
+def test_joined_parts_index_as_the_joined_text(parts: list[str]) -> None:
+    """A record's segments are indexed as ``JoinedText``, never joined: the same terms,
+    positions and pairs as the text ``record.full_text`` joins, with either analyzer."""
+    from oral_archive.archive.search.schema import JoinedText
+
+    whole = "\n\n".join(parts)
+    for analyzer in (text_analyzer(), exact_analyzer()):
+        joined = JoinedText(parts)
+        assert sorted(FastText(analyzer=analyzer).index(joined)) == sorted(TEXT(analyzer=analyzer).index(whole))
+        assert sorted(WordPairs(analyzer).index(joined)) == sorted(WordPairs(analyzer).index(whole))
+    with pytest.raises(ValueError):
+        JoinedText(parts, separator=" and ")
+
+
+@settings(max_examples=200, deadline=None)
 @given(TEXTS)
 def test_word_pairs_are_the_analyzers_consecutive_terms(text: str) -> None:
     """The pair buckets indexed for a text are those of the analyzer's own tokens at
