@@ -78,5 +78,7 @@ def cross_references() -> "isoschematron.Schematron | None":
 
     if not CROSS_REFERENCES_SCH.exists():
         return None
-    # store_report: the SVRL report carries each failure's location and message.
-    return isoschematron.Schematron(_parse_schema_file(CROSS_REFERENCES_SCH), store_report=True)
+    # store_report: the SVRL report carries each failure's location and message. Without a
+    # "fired-rule" element per element a rule checks (only failures are read): the report
+    # of a long transcript was one element per utterance.
+    return isoschematron.Schematron(_parse_schema_file(CROSS_REFERENCES_SCH), store_report=True, compile_params={"generate-fired-rule": "'false'"})

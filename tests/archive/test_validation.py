@@ -203,6 +203,23 @@ def test_locations_select_the_broken_element(archive, transcript_id):
     assert element.get(ID) == "u3" and element.sourceline == problem.line
 
 
+def test_the_schematron_report_lists_failures_only(archive, transcript_id):
+    """The SVRL report holds the failed assertions, and no "fired-rule" element for each
+    element a rule checked (a long transcript's report was one per utterance)."""
+    from oral_archive.schemas import xmlschemas
+
+    svrl = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+    schematron = xmlschemas.cross_references()
+    tree = etree.parse(str(archive.store.version(transcript_id).tei_path))
+    assert schematron.validate(tree)
+    assert not schematron.validation_report.xpath("//svrl:fired-rule", namespaces=svrl)
+    (utterance,) = tree.xpath("//tei:u[@xml:id='u3']", namespaces=NS)
+    utterance.set("who", "#nobody")
+    assert not schematron.validate(tree)
+    assert schematron.validation_report.xpath("//svrl:failed-assert", namespaces=svrl)
+    assert not schematron.validation_report.xpath("//svrl:fired-rule", namespaces=svrl)
+
+
 def test_a_changed_original_fails_fixity(archive, transcript_id):
     path = archive.store.version(transcript_id).original_path()
     path.write_bytes(path.read_bytes() + b"tampered")
