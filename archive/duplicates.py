@@ -145,8 +145,12 @@ def body_segments(record: Record) -> list[str]:
     """The texts of ``record.segments`` that carry the interview: paragraphs, utterances and
     headings of ``HEAD_MIN_WORDS`` words or more other than the title, without boilerplate
     lines (navigation, sharing, copyright, URLs, e-mail addresses, page markers)."""
+    return list(_body_texts(record))
+
+
+def _body_texts(record: Record) -> Iterator[str]:
+    """``body_segments``, one at a time."""
     title = normalize(record.title.value) if record.title else None
-    kept = []
     for segment in record.segments:
         if segment.kind == "head":
             words = normalize(segment.text)
@@ -155,8 +159,7 @@ def body_segments(record: Record) -> list[str]:
         lines = [line for line in segment.text.splitlines() if line.strip()]
         lines = [line for line in lines if not _is_boilerplate(line)]
         if lines:
-            kept.append("\n".join(lines))
-    return kept
+            yield "\n".join(lines)
 
 
 def shingle_text(record: Record) -> str:
@@ -384,13 +387,14 @@ def signature_of(record: Record) -> Signature:
     once (nine million for 50 MB); a page marker split over two segments of such a body is
     the only thing that can differ from reading it whole.
     """
-    segments = body_segments(record)
-    if sum(len(s) for s in segments) <= LARGE_BODY:
-        return signature_of_text(normalize("\n".join(segments)))
-    return _signature_of_hashes(_piece_hashes(normalize("\n".join(run)) for run in _runs(segments, LARGE_BODY // 4)))
+    # a body is never longer than its segments: most records need no count of the body
+    if sum(len(s.text) for s in record.segments) <= LARGE_BODY or sum(map(len, _body_texts(record))) <= LARGE_BODY:
+        return signature_of_text(normalize("\n".join(body_segments(record))))
+    # read again a run at a time: a list of the body's texts would be one more copy of it
+    return _signature_of_hashes(_piece_hashes(normalize("\n".join(run)) for run in _runs(_body_texts(record), LARGE_BODY // 4)))
 
 
-def _runs(segments: list[str], size: int) -> Iterator[list[str]]:
+def _runs(segments: Iterable[str], size: int) -> Iterator[list[str]]:
     """Consecutive segments, about ``size`` characters a run."""
     run: list[str] = []
     length = 0

@@ -530,6 +530,16 @@ def validate_record(record_json: bytes, tei: bytes, original: bytes | None, sche
     TEI); the agreement and fixity checks need a valid JSON record. Every problem
     carries the record id when the JSON or the TEI names one.
     """
+    return read_valid_record(record_json, tei, original, schema)[1]
+
+
+def read_valid_record(record_json: bytes, tei: bytes, original: bytes | None, schema: TeiSchema = "subset") -> tuple[Record | None, list[Problem]]:
+    """``validate_record``, also giving the record read from ``record_json`` (None when
+    the JSON is not a valid record).
+
+    A caller that validates the JSON it has just serialized can drop its own record and
+    keep this one: the record as stored, and only one copy of a long transcript in memory.
+    """
     record, problems = validate_model(record_json)
     tree, xml_problems = parse_tei(tei)
     problems += xml_problems
@@ -541,4 +551,4 @@ def validate_record(record_json: bytes, tei: bytes, original: bytes | None, sche
     if record is not None and original is not None:
         problems += validate_fixity(record, original)
     record_id = _record_id(record, record_json, tree)
-    return [dataclasses.replace(p, record_id=record_id) for p in problems]
+    return record, [dataclasses.replace(p, record_id=record_id) for p in problems]

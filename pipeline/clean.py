@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
-from typing import Callable
+from typing import Callable, Iterable
 
 from .decode import FORM_FEED_LINE
 from .document import Artifact, CleanedText, DecodedText, Decision, Line
@@ -344,6 +344,9 @@ def _wordfreq_lookup() -> Callable[[str], bool]:
     return lambda word: zipf_frequency(word, "en") >= _MIN_ZIPF
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 class Vocabulary:
     """Is a string a word? The document's own words first, then a packaged lexicon.
 
@@ -352,19 +355,25 @@ class Vocabulary:
     languages); by default it is wordfreq's English list.
     """
 
-    def __init__(self, text: str, lexicon: Callable[[str], bool] | None = None) -> None:
-        self._text = text
+    def __init__(self, lines: str | Iterable[str], lexicon: Callable[[str], bool] | None = None) -> None:
+        # The text's lines (a str is one line), read only when a hyphen is judged: the
+        # lines a document already holds, not another copy of the whole text.
+        self._lines = [lines] if isinstance(lines, str) else lines
         self._words: set[str] | None = None
         self._lexicon = lexicon if lexicon is not None else _wordfreq_lookup()
 
     def _document_words(self) -> set[str]:
         if self._words is None:  # built on first use: most texts have no hyphen to judge
-            self._words = {w.lower() for w in re.findall(r"[^\W\d_]+", self._text)}
+            words: set[str] = set()
+            for line in self._lines:
+                words.update(w.lower() for w in _LETTERS.findall(line))
+            self._words = words
         return self._words
 
     def attests_hyphenated(self, left: str, right: str) -> bool:
         """The text itself writes ``left-right`` inside a line, so the hyphen is the author's."""
-        return re.search(rf"(?<!\w){re.escape(left)}-{re.escape(right)}(?!\w)", self._text, re.IGNORECASE) is not None
+        written = re.compile(rf"(?<!\w){re.escape(left)}-{re.escape(right)}(?!\w)", re.IGNORECASE)
+        return any(written.search(line) for line in self._lines)
 
     def __contains__(self, word: str) -> bool:
         if word.lower() in self._document_words():
@@ -524,7 +533,7 @@ def clean(decoded: DecodedText, lexicon: Callable[[str], bool] | None = None) ->
         _resolve_trailing(stripped, kinds)
     mark_link_lists(stripped, kinds)
     mark_running_headers(stripped, kinds)
-    vocabulary = Vocabulary(decoded.text, lexicon)
+    vocabulary = Vocabulary(raw_lines, lexicon)
     joins: list[str] = []
     glued: list[Artifact] = []  # cut from the end of the content line ``glued_line``
     glued_line: Line | None = None

@@ -7,7 +7,7 @@ decides is recorded here (``Artifact``, ``Decision``) so the TEI header can list
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Union
@@ -106,6 +106,21 @@ class CleanedText:
     lines: list[Line]
     artifacts: list[Artifact] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+
+    def release_lines(self) -> None:
+        """Stop holding the lines: once the record is assembled only the blocks are read
+        (TEI), and a long text's lines are another copy of it. Reading them afterwards
+        raises instead of finding none."""
+        self.lines = _ReleasedLines()  # type: ignore[assignment]
+
+
+class _ReleasedLines(Sequence):
+    """``CleanedText.lines`` after ``release_lines``."""
+
+    def _released(self, *args):
+        raise RuntimeError("the cleaned lines were released once the record was assembled (CleanedText.release_lines)")
+
+    __getitem__ = __len__ = __iter__ = _released
 
 
 # -- inline content of a block ------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator, Literal
 from oral_archive.archive.core import Archive, signature_for
 from oral_archive.archive.tei_header import replace_header
 from oral_archive.archive.store import NewVersion
-from oral_archive.archive.validation import validate_record
+from oral_archive.archive.validation import read_valid_record
 from oral_archive.schemas.errors import Problem, RecordInvalid, SourceError, StoreError
 from oral_archive.schemas.filenames import one_line, printable_path
 from oral_archive.schemas.identifiers import source_key
@@ -24,6 +24,7 @@ from oral_archive.schemas.record import Record, Relation
 from .decode import DEFAULT_MAX_BYTES, InputRefused, read_input_bytes, read_source
 from .document import Source
 from .manifest import Manifest, ManifestProblem, SuppliedRow, load_manifest
+from .memory import RELEASE_AFTER_BYTES, release_freed_memory
 from .stages import prepare
 
 Status = Literal["ingested", "new-version", "unchanged", "rejected"]
@@ -249,14 +250,24 @@ def prepare_one(source: Source, supplied: SuppliedRow | None = None, archive: Ar
         # record.model_dump_json(indent=2).encode("utf-8"), without the str in between (pydantic
         # makes the JSON as UTF-8 bytes; a str of a long record is up to four times their size)
         record_json = record.__pydantic_serializer__.to_json(record, indent=2)
-        problems = validate_record(record_json, tei, source.data, "subset")
+        record_id = record.id
+        # Validation reads the record back from its JSON: that copy is the one stored and
+        # indexed, so this one goes first (two records of a long transcript at once were
+        # the largest part of its ingest's memory).
+        del record
+        if len(source.data) >= RELEASE_AFTER_BYTES:
+            release_freed_memory()  # the document's millions of small objects are gone
+        validated, problems = read_valid_record(record_json, tei, source.data, "subset")
     except MemoryError:
         size = f"{len(source.data):,} bytes"
         return Outcome(reason=f"{shown}: ran out of memory while preparing its record ({size}); try it alone, or with more memory", quarantine_reason=f"ran out of memory while preparing the record ({size})")
-    if problems:
-        invalid = RecordInvalid(record.id, problems)
+    finally:
+        if len(source.data) >= RELEASE_AFTER_BYTES:
+            release_freed_memory()  # validation's TEI tree and any stage a failure unwound
+    if problems or validated is None:
+        invalid = RecordInvalid(record_id, problems)
         return Outcome(reason=f"{shown}: {one_line(str(invalid))}", quarantine_reason=f"the record built from it is invalid ({len(problems)} problems)", problems=problems)
-    return Outcome(record, tei, record_json)
+    return Outcome(validated, tei, record_json)
 
 
 class _Inputs:
@@ -420,17 +431,17 @@ class _Batch:
     def _with_relations(self, path: Path, source: Source, outcome: Outcome, copies: list[tuple[str, float]]) -> Outcome:
         """The outcome's record with a "same text as" relation to each copy (TEI header and JSON
         made again, and validated again); the copies get the reverse relation once stored."""
-        record = outcome.record.model_copy(deep=True)
-        for other, similarity in copies:
-            record.relations.append(Relation(record=other, similarity=round(similarity, 2), found=record.ingested_at))
-            self.reverse_relations.append((other, Relation(record=record.id, similarity=round(similarity, 2), found=record.ingested_at)))
+        found = outcome.record.ingested_at
+        # a shallow copy with its own relations: the segments (a long transcript) are shared
+        record = outcome.record.model_copy(update={"relations": [*outcome.record.relations, *(Relation(record=other, similarity=round(similarity, 2), found=found) for other, similarity in copies)]})
         tei = replace_header(outcome.tei, record)
         record_json = record.__pydantic_serializer__.to_json(record, indent=2)
-        problems = validate_record(record_json, tei, source.data, "subset")
-        if problems:
+        validated, problems = read_valid_record(record_json, tei, source.data, "subset")
+        if problems or validated is None:
             invalid = RecordInvalid(record.id, problems)
             return Outcome(reason=f"{printable_path(path)}: {one_line(str(invalid))}", quarantine_reason=f"the record built from it is invalid ({len(problems)} problems)", problems=problems)
-        return Outcome(record, tei, record_json)
+        self.reverse_relations.extend((other, Relation(record=record.id, similarity=round(similarity, 2), found=found)) for other, similarity in copies)
+        return Outcome(validated, tei, record_json)
 
     def flush(self) -> None:
         """Store the collected versions as one durable batch."""

@@ -32,6 +32,7 @@ from .decode import read_source
 from .document import Decision, Document, Source
 from .extract import Metadata, extract
 from .manifest import SuppliedRow, apply_manifest
+from .memory import RELEASE_AFTER_BYTES, release_freed_memory
 from .readers import read_document
 from .tei import build_tei, tei_bytes
 from .version import tool_version
@@ -41,7 +42,11 @@ STAGES = ("read_source", "decode", "clean", "structure", "extract", "manifest", 
 
 @dataclass
 class Prepared:
-    """A source carried through every stage before storage."""
+    """A source carried through every stage before storage.
+
+    The document keeps its blocks; its cleaned lines are released once the record is
+    assembled (``CleanedText.release_lines``): nothing after extraction reads them.
+    """
 
     source: Source
     document: Document
@@ -101,6 +106,9 @@ def prepare(source: Source, archive: Archive | None = None, now: datetime | None
             record_id=record_id,
         )
     record = assemble(document, metadata, context)
+    document.cleaned.release_lines()  # only the blocks are read from here on (TEI)
+    if len(source.data) >= RELEASE_AFTER_BYTES:
+        release_freed_memory()  # the lines, and what extraction made and dropped
     # The text's MinHash signature, kept with the record: copies of the same text are found
     # by comparing it with the archive's (archive.duplicates; the ingest's writer looks).
     from oral_archive.archive.duplicates import signature_of

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from operator import itemgetter
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from oral_archive.schemas.errors import SourceError
 
@@ -585,6 +585,16 @@ def _markdown_headings(lines: list[Line]) -> tuple[list[Line], set[int]]:
     return out, headings
 
 
+class _LineTexts:
+    """The texts of cleaned lines, read afresh on each pass (no list of them is kept)."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self._lines = lines
+
+    def __iter__(self) -> Iterator[str]:
+        return (line.text for line in self._lines)
+
+
 def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None) -> Document:
     """Stage 3: find the title, subject lines, paragraphs or speaker turns, and inline parts."""
     lines, headings = _markdown_headings(cleaned.lines)  # a heading line is never blank
@@ -675,7 +685,7 @@ def structure(cleaned: CleanedText, lexicon: Callable[[str], bool] | None = None
     # one turn's text at a time: a list of them all would be another copy of the transcript
     speakers = assign_roles(((label, " ".join(parts)) for label, parts in turn_texts), labels, declared) if labels else []
     by_label = {speaker.label: speaker for speaker in speakers}
-    joiner = _Joiner(Vocabulary(cleaned.decoded.text, lexicon))
+    joiner = _Joiner(Vocabulary(_LineTexts(cleaned.lines), lexicon))
     counts = {"p": 0, "u": 0}
     for label, segment, written, stamp in segments:
         if label == "#heading":

@@ -15,10 +15,11 @@ from ..structure import structure
 def read(source: Source) -> Document:
     """A plain-text or Markdown source as a structured document."""
     decoded = decode(source)
-    document = structure(clean(decoded))
-    # the document holds the text in its lines and blocks: the decoded copy need not stay
+    cleaned = clean(decoded)
+    # the cleaned lines hold the text from here on: the decoded copy need not stay (for a
+    # long text with one emoji, four bytes a character) while the blocks are built
     decoded.release(_decoded_text)
-    return document
+    return structure(cleaned)
 
 
 def _decoded_text(source: Source) -> str:

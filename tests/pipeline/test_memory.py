@@ -107,3 +107,87 @@ def test_a_text_document_does_not_hold_its_decoded_text() -> None:
     decoded = document.cleaned.decoded
     assert "text" not in vars(decoded)  # released once the lines and blocks were built
     assert decoded.text == decode(source).text  # and made again when asked for
+
+
+def test_the_decoded_text_is_released_before_the_blocks_are_built(monkeypatch) -> None:
+    """Structure builds the blocks from the cleaned lines: the decoded copy of the text (four
+    bytes a character for a text with one emoji) is gone by then."""
+    from oral_archive.pipeline.readers import text as text_reader
+
+    seen = []
+    real = text_reader.structure
+
+    def structure(cleaned: CleanedText, *args):
+        seen.append("text" in vars(cleaned.decoded))
+        return real(cleaned, *args)
+
+    monkeypatch.setattr(text_reader, "structure", structure)
+    read_document(Source(SEED, SEED.read_bytes(), "0" * 64, "text/plain"))
+    assert seen == [False]
+
+
+def test_prepared_documents_release_their_lines_once_the_record_is_assembled() -> None:
+    import pytest
+
+    from oral_archive.pipeline.decode import read_source
+    from oral_archive.pipeline.stages import prepare
+
+    prepared = prepare(read_source(SEED))
+    assert prepared.document.blocks and prepared.record.segments
+    with pytest.raises(RuntimeError, match="released"):
+        list(prepared.document.cleaned.lines)
+
+
+def test_validation_reads_the_record_back_while_the_built_one_is_gone(monkeypatch) -> None:
+    """Ingest serializes the record, drops it, and keeps the one validation reads back from
+    the JSON: two records of a long transcript at once were the largest part of its peak."""
+    import sys
+
+    from oral_archive.pipeline.decode import read_source
+
+    ingest_module = sys.modules["oral_archive.pipeline.ingest"]  # the package's ``ingest`` is the function
+    built: list[weakref.ref] = []
+    alive_at_validation: list[bool] = []
+    real_prepare, real_validation = ingest_module.prepare, ingest_module.read_valid_record
+
+    def prepare(*args, **kwargs):
+        prepared = real_prepare(*args, **kwargs)
+        built.append(weakref.ref(prepared.record))
+        return prepared
+
+    def read_valid_record(*args):
+        gc.collect()
+        alive_at_validation.append(built[0]() is not None)
+        return real_validation(*args)
+
+    monkeypatch.setattr(ingest_module, "prepare", prepare)
+    monkeypatch.setattr(ingest_module, "read_valid_record", read_valid_record)
+    outcome = ingest_module.prepare_one(read_source(SEED))
+    assert alive_at_validation == [False]
+    assert outcome.record is not None and outcome.record_json == outcome.record.__pydantic_serializer__.to_json(outcome.record, indent=2)
+
+
+def test_release_freed_memory_gives_the_heaps_free_pages_back() -> None:
+    """Objects of a kilobyte come from glibc's heap: freed, the pages stay with the process
+    (one live object above them holds the heap's top) until ``malloc_trim`` returns them."""
+    import pytest
+
+    from oral_archive.pipeline.memory import _malloc_trim, release_freed_memory
+
+    if _malloc_trim() is None:
+        pytest.skip("not glibc: nothing to trim with")
+
+    def resident_mb() -> float:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+    release_freed_memory()
+    chunks = [bytes(1000) + bytes([i % 256]) for i in range(150_000)]  # about 150 MB
+    keeper = bytes(1000) + b"top"
+    before = resident_mb()
+    del chunks
+    gc.collect()
+    freed = resident_mb()
+    release_freed_memory()
+    after = resident_mb()
+    assert keeper and after < freed - 100, (before, freed, after)
