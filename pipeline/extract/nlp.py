@@ -73,10 +73,18 @@ def model_name() -> str | None:
     if wanted.lower() in {"off", "none", "0", "false"}:
         return None
     if wanted.lower() not in {"", "auto"}:
-        if importlib.util.find_spec(wanted) is None:
+        if not _installed(wanted):
             raise ArchiveError(f"{SETTING}={wanted}: no such model package is installed (see docs/extraction.md)")
         return wanted
-    return next((name for name in KNOWN_MODELS if importlib.util.find_spec(name) is not None), None)
+    return next((name for name in KNOWN_MODELS if _installed(name)), None)
+
+
+@cache
+def _installed(package: str) -> bool:
+    # Asked for every sentence the rules read: the import system's search of the path
+    # took 2 ms a record under cProfile (0.5-1.4 ms measured without it). A package installed
+    # while the process runs is not seen.
+    return importlib.util.find_spec(package) is not None
 
 
 @cache
