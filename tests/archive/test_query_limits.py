@@ -7,6 +7,7 @@ times the calls, a quadratic one sixteen. ``bench/query_scaling.py`` prints the 
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 import sys
@@ -27,7 +28,12 @@ from oral_archive.schemas.errors import QueryError
 
 
 def calls_made(function, *args) -> int:
-    """How many Python function calls ``function(*args)`` makes (its operation count)."""
+    """How many Python function calls ``function(*args)`` makes (its operation count).
+
+    Garbage left by earlier tests is collected first and the collector paused while
+    counting: finalizers and weakref callbacks run by a collection in the middle would
+    be counted as the function's calls (once seen in a full-suite run).
+    """
     count = 0
 
     def profile(frame, event, arg):
@@ -35,12 +41,15 @@ def calls_made(function, *args) -> int:
         if event == "call":
             count += 1
 
+    gc.collect()
+    gc.disable()
     previous = sys.getprofile()
     sys.setprofile(profile)
     try:
         function(*args)
     finally:
         sys.setprofile(previous)
+        gc.enable()
     return count
 
 
