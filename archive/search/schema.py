@@ -83,20 +83,17 @@ class JoinedText:
     them; ``str()`` joins them, for an analyzer that needs one string.
     """
 
-    __slots__ = ("parts", "separator")
+    __slots__ = ("parts", "separator", "length")
 
     def __init__(self, parts: Sequence[str], separator: str = "\n\n") -> None:
         if separator.strip():
             raise ValueError("parts are joined by white space only, which holds no word")
         self.parts = parts
         self.separator = separator
+        self.length = sum(map(len, parts)) + len(separator) * max(0, len(parts) - 1)  # the joined text's
 
     def __str__(self) -> str:
         return self.separator.join(self.parts)
-
-    def length(self) -> int:
-        """The joined text's length in characters."""
-        return sum(map(len, self.parts)) + len(self.separator) * max(0, len(self.parts) - 1)
 
 
 class FastText(TEXT):
@@ -150,7 +147,7 @@ class _Mirror:
     def words(self, text: str | JoinedText) -> Iterable[str]:
         """The tokenizer's words of ``text``, in order."""
         if isinstance(text, JoinedText):
-            if text.length() > _WORDS_AT_ONCE:
+            if text.length > _WORDS_AT_ONCE:
                 return chain.from_iterable(map(self.words, text.parts))
             text = str(text)  # a short text: joined once, its words found at once
         if self.expression.pattern != _DEFAULT_TOKEN_PATTERN:
@@ -259,7 +256,7 @@ def _term_positions(mirror: _Mirror) -> Callable[[str], dict[bytes, Sequence[int
 
     def term_positions(value: str | JoinedText) -> dict[bytes, Sequence[int]]:
         positions: dict[bytes, Sequence[int]] = {}
-        new = _positions_array if (len(value) if isinstance(value, str) else value.length()) > _WORDS_AT_ONCE else list
+        new = _positions_array if (len(value) if isinstance(value, str) else value.length) > _WORDS_AT_ONCE else list
         kept = 0
         first = None
         for position, word in enumerate(words_of(value)):
