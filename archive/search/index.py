@@ -53,8 +53,9 @@ SPEAKERS = "speakers"
 # 5: topic field; 6: FastText fields (same terms, faster indexing); 7: content_pairs;
 # 8: ArchiveCodec posting blocks; 9: records indexed as their public view (restricted fields withheld);
 # 10: word pairs of frequent words only, numbers at full precision only, sort keys as
-# columns, nothing stored twice (the speakers index reads a hit's record from ``records``)
-INDEX_FORMAT = 10
+# columns, nothing stored twice (the speakers index reads a hit's record from ``records``);
+# 11: word pairs of a very frequent word and a common one too
+INDEX_FORMAT = 11
 STATE_FILE = "state.json"
 
 
@@ -357,7 +358,9 @@ class SearchIndex:
         self.check_query(text)
         from .parsing import parse_query
 
-        return parse_query(text, self.open(SPEAKERS if speaker else RECORDS).schema, speaker=speaker)
+        # The searcher's schema, read once per index generation: Whoosh's ``Index.schema``
+        # reads and unpickles the table of contents on every call.
+        return parse_query(text, self.searcher(SPEAKERS if speaker else RECORDS).schema, speaker=speaker)
 
     def search(
         self,
