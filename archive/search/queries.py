@@ -24,9 +24,10 @@ from datetime import timedelta
 from whoosh import query as wq
 from whoosh.formats import Positions
 from whoosh.matching import NullMatcher
+from whoosh.scoring import WeightLengthScorer
 
 from .postings import all_ids, term_blocks
-from .schema import PAIRS_SUFFIX, WordPairs, pair_bucket
+from .schema import PAIRS_SUFFIX, WordPairs
 from .whoosh_internals import SortedIdsMatcher, decode_positions
 
 def _sorted_column(reader, fieldname: str) -> tuple[list, list[int]]:
@@ -237,12 +238,13 @@ def _tree_sum(scores: list[float]) -> float:
 def _pair_filter(searcher, reader, fieldname: str, terms: list[bytes]) -> list[int] | None:
     """Sorted live records of a segment holding every indexed pair bucket of the phrase (a
     superset of the records holding the phrase), or None when the field has no
-    ``WordPairs`` or none of the phrase's pairs is indexed (two frequent words)."""
+    ``WordPairs`` or none of the phrase's pairs is indexed (a phrase with a rarer word)."""
     pairs_field = fieldname + PAIRS_SUFFIX
     field = searcher.schema[pairs_field] if pairs_field in searcher.schema else None
     if len(terms) < 2 or not isinstance(field, WordPairs):
         return None
-    buckets = {pair_bucket(first, second) for first, second in zip(terms, terms[1:]) if field.indexed_pair(first, second)}
+    buckets = {field.pair_term(first, second) for first, second in zip(terms, terms[1:])}
+    buckets.discard(None)
     if not buckets:
         return None
     found = None
@@ -306,7 +308,12 @@ def _phrase_in_segment(searcher, reader, fieldname: str, terms: list[bytes], con
         block, index = found[docnum]
         return block.weights[index]
 
-    scores = [_tree_sum([scorer.score(_Posting(docnum, weight(found, docnum))) for scorer, found in zip(scorers, postings)]) for docnum in matches]
+    if all(type(scorer).score is WeightLengthScorer.score for scorer in scorers):
+        # What WeightLengthScorer.score(matcher) computes, without a matcher object per
+        # posting: a common phrase scores a thousand records per segment.
+        scores = [_tree_sum([scorer._score(weight(found, docnum), scorer.dfl(docnum)) for scorer, found in zip(scorers, postings)]) for docnum in matches]
+    else:
+        scores = [_tree_sum([scorer.score(_Posting(docnum, weight(found, docnum))) for scorer, found in zip(scorers, postings)]) for docnum in matches]
     return matches, scores
 
 

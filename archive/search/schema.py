@@ -321,30 +321,65 @@ class WordPairs(FieldType):
     (``PAIR_BUCKETS``), not one per distinct pair, which made the build several times
     slower. A bucket also holds other pairs, so it only filters: the positions decide.
 
-    Only pairs of two ``frequent`` terms are indexed (all pairs when ``frequent`` is
-    None). A phrase is slow only when all its words are in many records; one rare word
-    already narrows the records to read to its own few, so the pairs of rare words
-    bought nothing but index size and build time (with the 1,000 most frequent English
-    words, three in five of the field's postings are left out). ``frequent`` is pickled with the field into the index's schema,
-    so a query always reads the pairs by the rule the index was built with.
+    Only the pairs a phrase is slow without are indexed (all pairs when ``frequent`` is
+    None). A phrase is read word by word from its rarest word, so it is slow only when
+    every word is in many records: two ``frequent`` terms, or one of the very frequent
+    ``anchors`` beside a ``partners`` term (a word in every other record beside one in a
+    few thousand: "ranked what" read 4,811 records of 100,000 without its pair, 35 of
+    which held it). One rare word already narrows the records to read to its own few,
+    so the pairs of rare words would buy nothing but index size and build time.
+    ``anchors`` and ``partners`` default to none and to ``frequent``. The sets are pickled
+    with the field into the index's schema, so a query always reads the pairs by the
+    rule the index was built with.
 
     Pairs are the consecutive terms of the same analysis as the text field (the
     field's analyzer, positions numbered the same way), so a document matching the
     phrase by positions is always in the filter.
     """
 
-    def __init__(self, analyzer, frequent: frozenset[bytes] | None = None) -> None:
+    def __init__(
+        self,
+        analyzer,
+        frequent: frozenset[bytes] | None = None,
+        anchors: frozenset[bytes] = frozenset(),
+        partners: frozenset[bytes] | None = None,
+    ) -> None:
         super().__init__(format=Existence(), analyzer=analyzer, scorable=False, stored=False)
         self.frequent = frequent
+        self.anchors = anchors
+        self.partners = partners
+
+    _TERM_SETS = ("frequent", "anchors", "partners")
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_analysis", None)  # closures: not pickled into the index's schema
+        state.pop("_tiers", None)
+        for name in self._TERM_SETS:
+            state[name] = _packed_terms(state.get(name))
         return state
+
+    def __setstate__(self, state):
+        for name in self._TERM_SETS:
+            state[name] = _unpacked_terms(state.get(name, frozenset() if name == "anchors" else None))
+        self.__dict__.update(state)
+
+    @property
+    def tiers(self) -> PairTiers | None:
+        """The field's rule as ``PairTiers`` (None: every pair is indexed)."""
+        tiers = self.__dict__.get("_tiers")
+        if tiers is None and self.frequent is not None:
+            tiers = self._tiers = PairTiers(self.frequent, self.anchors, self.partners)
+        return tiers
 
     def indexed_pair(self, first: bytes, second: bytes) -> bool:
         """Whether the pair of these two consecutive terms is indexed."""
-        return self.frequent is None or (first in self.frequent and second in self.frequent)
+        return self.tiers is None or self.tiers.indexed(first, second)
+
+    def pair_term(self, first: bytes, second: bytes) -> bytes | None:
+        """The bucket term this field indexes the pair of these two consecutive terms
+        under, or None when it does not index it."""
+        return pair_bucket(first, second) if self.tiers is None else self.tiers.bucket(first, second)
 
     def index(self, value, **kwargs):
         analysis = self.__dict__.get("_analysis")
@@ -356,26 +391,86 @@ class WordPairs(FieldType):
         last[0] = (None, None)  # not kept once read: a long text's positions are large
         if seen is not value:  # else the text field of the same analysis has just indexed this text
             positions = term_positions(value)
-        return [(bucket, 1, 1.0, b"") for bucket in pair_buckets(positions, self.frequent)]
+        return [(bucket, 1, 1.0, b"") for bucket in pair_buckets(positions, self.tiers)]
+
+
+def _packed_terms(terms: frozenset[bytes] | None):
+    """A set of terms as one string of lines for the index's schema: Whoosh pickles the
+    schema with protocol 2, which writes each ``bytes`` object as a call that rebuilds it
+    from text, so 7,000 terms took 200 KB and 7 ms to read back on every opening."""
+    if terms is None:
+        return None
+    try:
+        lines = [term.decode("utf-8") for term in sorted(terms)]
+    except UnicodeDecodeError:
+        return terms  # not text: kept as the set
+    if any("\n" in line for line in lines):
+        return terms  # not a line each: kept as the set
+    return ("lines", "\n".join(lines))
+
+
+def _unpacked_terms(packed) -> frozenset[bytes] | None:
+    """``_packed_terms`` read back (a set pickled as itself is taken as it is)."""
+    if isinstance(packed, tuple) and len(packed) == 2 and packed[0] == "lines":
+        return frozenset(packed[1].encode("utf-8").split(b"\n")) if packed[1] else frozenset()
+    return packed
+
+
+class PairTiers:
+    """Which consecutive-term pairs ``WordPairs`` indexes, as a tier per term: 2 for an
+    anchor, 1 for a frequent term, 0 for a partner; a pair is indexed when its two
+    tiers add up to 2 or more (two frequent terms, or an anchor beside a partner)."""
+
+    __slots__ = ("tier",)
+
+    def __init__(self, frequent: frozenset[bytes], anchors: frozenset[bytes] = frozenset(), partners: frozenset[bytes] | None = None) -> None:
+        tier = dict.fromkeys(frequent if partners is None else partners, 0)
+        tier.update(dict.fromkeys(frequent, 1))
+        tier.update(dict.fromkeys(anchors, 2))
+        self.tier = tier
+
+    def indexed(self, first: bytes, second: bytes) -> bool:
+        tier = self.tier
+        return first in tier and second in tier and tier[first] + tier[second] >= 2
+
+    def bucket(self, first: bytes, second: bytes) -> bytes | None:
+        """The term of the pair's bucket, or None when the pair is not indexed: an anchor
+        beside a partner has a bucket of its own kind (``pair_bucket``'s ``anchored``)."""
+        tier = self.tier
+        a, b = tier.get(first), tier.get(second)
+        if a is None or b is None or a + b < 2:
+            return None
+        return pair_bucket(first, second, anchored=not (a and b))
 
 
 PAIR_BUCKETS = 1 << 14
 _BUCKET_TERMS = [b"%04x" % bucket for bucket in range(PAIR_BUCKETS)]
+# The pairs of an anchor and a partner have buckets of their own: in the buckets of two
+# frequent words' pairs they made each bucket hold a third more records, and the phrases
+# of two frequent words (the slowest, with a thousand records truly holding them) read
+# that many more records' positions: "but had" 65 -> 77 ms at 100,000 records.
+ANCHORED_PAIR_BUCKETS = 1 << 12
+_ANCHORED_BUCKET_TERMS = [b"x%03x" % bucket for bucket in range(ANCHORED_PAIR_BUCKETS)]
 
 
-def pair_bucket(first: bytes, second: bytes) -> bytes:
-    """The ``WordPairs`` term of two consecutive terms (stable across processes, unlike ``hash``).
+def pair_bucket(first: bytes, second: bytes, anchored: bool = False) -> bytes:
+    """The ``WordPairs`` term of two consecutive terms (stable across processes, unlike ``hash``):
+    one of ``PAIR_BUCKETS``, or with ``anchored`` one of ``ANCHORED_PAIR_BUCKETS``.
 
     Two pairs may share a bucket; a bucket only narrows the records to check.
     """
-    return _BUCKET_TERMS[crc32(first + b"\x00" + second) & (PAIR_BUCKETS - 1)]
+    code = crc32(first + b"\x00" + second)
+    return _ANCHORED_BUCKET_TERMS[code & (ANCHORED_PAIR_BUCKETS - 1)] if anchored else _BUCKET_TERMS[code & (PAIR_BUCKETS - 1)]
 
 
-def pair_buckets(positions: dict[bytes, Sequence[int]], frequent: frozenset[bytes] | None = None) -> set[bytes]:
+def pair_buckets(positions: dict[bytes, Sequence[int]], tiers: PairTiers | frozenset[bytes] | None = None) -> set[bytes]:
     """Buckets of every two terms at consecutive positions, from {term: positions}; with
-    ``frequent``, of the pairs whose two terms are both in it."""
-    if frequent is not None:
-        positions = {term: found for term, found in positions.items() if term in frequent}
+    ``tiers``, of the pairs it indexes (a set of terms: the pairs of two of them)."""
+    if isinstance(tiers, frozenset):
+        tiers = PairTiers(tiers)
+    if tiers is not None:
+        tier = tiers.tier
+        positions = {term: found for term, found in positions.items() if term in tier}
     if not positions:
         return set()
     keys = list(positions)
@@ -388,25 +483,44 @@ def pair_buckets(positions: dict[bytes, Sequence[int]], frequent: frozenset[byte
         for position in found:
             at[position] = index
     if size - at.count(-1) != sum(map(len, positions.values())):
-        return _stacked_pair_buckets(positions)  # several tokens at one position (synonyms, split and joined words)
+        return _stacked_pair_buckets(positions, tiers)  # several tokens at one position (synonyms, split and joined words)
     terms, mask = _BUCKET_TERMS, PAIR_BUCKETS - 1
     firsts = [key + b"\x00" for key in keys]
+    if tiers is None:
+        return {
+            terms[crc32(firsts[index] + keys[following]) & mask]
+            for index, found in enumerate(positions.values())
+            for position in found
+            if (following := at[position + 1]) != -1
+        }
+    # each key's tier, and 2 minus it: the least tier a term after it needs for the pair
+    ranks = [tier[key] for key in keys]
+    needs = [2 - rank for rank in ranks]
+    anchored, anchored_mask = _ANCHORED_BUCKET_TERMS, ANCHORED_PAIR_BUCKETS - 1
     return {
-        terms[crc32(firsts[index] + keys[following]) & mask]
+        terms[code & mask] if ranks[index] and ranks[following] else anchored[code & anchored_mask]
         for index, found in enumerate(positions.values())
         for position in found
-        if (following := at[position + 1]) != -1
+        if (following := at[position + 1]) != -1 and ranks[following] >= needs[index]
+        for code in (crc32(firsts[index] + keys[following]),)
     }
 
 
-def _stacked_pair_buckets(positions: dict[bytes, Sequence[int]]) -> set[bytes]:
+def _stacked_pair_buckets(positions: dict[bytes, Sequence[int]], tiers: PairTiers | None = None) -> set[bytes]:
     """``pair_buckets`` where a position may hold several terms: every term at a position
     pairs with every term at the next."""
     every: dict[int, list[bytes]] = {}
     for term, found in positions.items():
         for position in found:
             every.setdefault(position, []).append(term)
-    return {pair_bucket(term, following) for position, here in every.items() for term in here for following in every.get(position + 1, ())}
+    buckets = {
+        pair_bucket(term, following) if tiers is None else tiers.bucket(term, following)
+        for position, here in every.items()
+        for term in here
+        for following in every.get(position + 1, ())
+    }
+    buckets.discard(None)
+    return buckets
 
 
 def _analysis_of(analyzer) -> Callable[[str], dict[bytes, list[int]]]:
@@ -438,11 +552,23 @@ _DEFAULT_TOKENS = re.compile(_DEFAULT_TOKEN_PATTERN.replace("(", "(?:"))
 # ``WordPairs``: at about 500 words a transcript, a word of this rank or better is in
 # roughly one record in ten or more; rarer words narrow a phrase's records by themselves.
 FREQUENT_WORDS = 1000
+# The very frequent words (in most records) whose pairs with any of the
+# ``PARTNER_WORDS`` most frequent words are indexed too: beside such a word, even a word
+# of rank 3,000 to 10,000 leaves thousands of records to read in a large archive.
+ANCHOR_WORDS = 100
+PARTNER_WORDS = 10_000
 
 
 @lru_cache(maxsize=1)
 def _frequent_text_terms() -> frozenset[bytes]:
     return frequent_terms(text_analyzer())
+
+
+@lru_cache(maxsize=1)
+def _text_pair_tiers() -> tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes]]:
+    """(frequent, anchors, partners) terms of the text analyzer for ``WordPairs``."""
+    analyzer = text_analyzer()
+    return _frequent_text_terms(), frequent_terms(analyzer, ANCHOR_WORDS), frequent_terms(analyzer, PARTNER_WORDS)
 
 
 def frequent_terms(analyzer, count: int = FREQUENT_WORDS) -> frozenset[bytes]:
@@ -487,7 +613,7 @@ def _metadata_fields() -> dict:
         # A sort key only: a column of UTF-8 bytes (the same order as the strings), no terms.
         title_sort=COLUMN(VarBytesColumn()),
         content=FastText(analyzer=text_analyzer()),
-        content_pairs=WordPairs(text_analyzer(), _frequent_text_terms()),
+        content_pairs=WordPairs(text_analyzer(), *_text_pair_tiers()),
         role=FastText(analyzer=exact_analyzer()),
         organization=FastText(analyzer=exact_analyzer()),
         place=FastText(analyzer=exact_analyzer()),

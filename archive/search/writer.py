@@ -105,13 +105,16 @@ class TieredMerge:
 
 
 MERGE_POLICY = TieredMerge()
-# The writer's sorting pool (Whoosh's estimate: about 170 bytes a posting): with Whoosh's
-# 128 MB a 10,000-document merge spills to disk (every posting pickled and read back),
-# which doubled its time. A 10,000-record batch holds about 5 million postings per index
-# (``bench/index_profile.py``: 2.2 million for 2,000 records, both indexes), under this
-# limit; with every word pair indexed it held 8.6 million, which spilled: 10,000 records
-# took ten times as long as 2,000. Memory is only taken by that many postings.
-WRITER_MEMORY_MB = 1024
+# The writer's sorting pool (Whoosh's estimate: about 177 bytes a posting, measured 159
+# held): with Whoosh's 128 MB a 10,000-document merge spills to disk (every posting
+# pickled and read back), which doubled its time. A 10,000-record batch holds about 6
+# million postings per index (``bench/index_profile.py``: 2.5 million for 2,000 records,
+# both indexes), about 1,000 MB by that estimate: 1,024 MB spilled, and made the
+# 10,000-record build of ``bench/search.py`` twice as slow (141.7 against about 75 s).
+# With every word pair indexed a batch held 8.6 million, and 10,000 records took ten
+# times as long as 2,000. Memory is only taken by that many postings: an ingest commits
+# every 2,000 records (about 200 MB a pool); a rebuild or a large batch reaches the limit.
+WRITER_MEMORY_MB = 1536
 
 
 class _Writer(SegmentWriter):

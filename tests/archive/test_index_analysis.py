@@ -136,6 +136,18 @@ def test_word_pairs_are_the_analyzers_consecutive_terms(text: str) -> None:
         frequent = frozenset(term for _, term in tokens[::2])
         only_frequent = {pair_bucket(a, b) for p, a in tokens for q, b in tokens if q == p + 1 and a in frequent and b in frequent}
         assert {term for term, *_ in WordPairs(analyzer, frequent).index(text)} == only_frequent
+        # And pairs of an anchor term beside a partner term (in buckets of their own kind
+        # unless both terms are frequent or anchors).
+        anchors = frozenset(term for _, term in tokens[::5])
+        partners = frequent | frozenset(term for _, term in tokens[1::3])
+        ranked = frequent | anchors
+        with_anchors = {
+            pair_bucket(a, b, anchored=not (a in ranked and b in ranked))
+            for p, a in tokens
+            for q, b in tokens
+            if q == p + 1 and ((a in frequent and b in frequent) or (a in anchors and b in partners | anchors) or (b in anchors and a in partners | anchors))
+        }
+        assert {term for term, *_ in WordPairs(analyzer, frequent, anchors, partners).index(text)} == with_anchors
 
 
 TENURES = st.sampled_from([0.5, 1.0, 1.5, 2.0, 5.0, 8.25, 10.0, 12.0, 30.0, 40.0, 41.0])
@@ -185,15 +197,16 @@ def test_positions_decode_as_whoosh_decodes_them(positions):
             assert list(_decode_positions(encoded[:-1])) == positions
 
 
-@pytest.mark.parametrize("frequent_words", [None, 30])
-def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase(frequent_words: int | None) -> None:
+@pytest.mark.parametrize(("frequent_words", "anchor_words", "partner_words"), [(None, 0, None), (30, 0, None), (30, 5, 45)])
+def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase(frequent_words: int | None, anchor_words: int, partner_words: int | None) -> None:
     """Posting lists of several blocks (Whoosh writes 128 records a block), three
     segments and deleted records: the filtered phrase search reads only the blocks
     holding a filtered record and still finds Whoosh's records with Whoosh's scores.
 
     With pairs indexed for frequent words only (half the vocabulary), a phrase with a
     pair of two frequent words is filtered by it, and one without is read word by word
-    (the filter says None), with the same records and scores either way."""
+    (the filter says None), with the same records and scores either way. With anchors
+    too, the pairs of an anchor and a partner word are filtered as well."""
     import random
 
     from whoosh.fields import ID, Schema
@@ -206,7 +219,14 @@ def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase(freq
     vocabulary = [f"word{n}" for n in range(60)]
     texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(5, 40))) for _ in range(1500)]
     frequent = None if frequent_words is None else frozenset(w.encode() for w in vocabulary[:frequent_words])
-    schema = Schema(id=ID(stored=True, unique=True), content=FastText(analyzer=text_analyzer()), content_pairs=WordPairs(text_analyzer(), frequent))
+    anchors = frozenset(w.encode() for w in vocabulary[:anchor_words])
+    partners = None if partner_words is None else frozenset(w.encode() for w in vocabulary[:partner_words])
+    pairs_field = WordPairs(text_analyzer(), frequent) if not anchors else WordPairs(text_analyzer(), frequent, anchors, partners)
+    schema = Schema(id=ID(stored=True, unique=True), content=FastText(analyzer=text_analyzer()), content_pairs=pairs_field)
+
+    def indexed(a: bytes, b: bytes) -> bool:
+        return (a in frequent and b in frequent) or (partners is not None and ((a in anchors and b in partners) or (b in anchors and a in partners)))
+
     ix = RamStorage().create_index(schema)
     for part in range(3):
         writer = ix.writer()
@@ -219,7 +239,7 @@ def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase(freq
     writer.commit(merge=False)
 
     phrases = [rng.sample(vocabulary, rng.choice((2, 3))) for _ in range(60)] + [["word1", "word1"], ["word2", "word3", "word2"]]
-    narrowed = unfiltered = 0
+    narrowed = unfiltered = by_anchor = 0
     with ix.searcher() as searcher:
         assert len(searcher.leaf_searchers()) == 3 and searcher.reader().has_deletions()
         for words in phrases:
@@ -229,7 +249,7 @@ def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase(freq
             for leaf, offset in searcher.leaf_searchers():
                 reader = leaf.reader()
                 filtered = _pair_filter(leaf, reader, "content", [w.encode() for w in words])
-                if frequent is not None and not any(a.encode() in frequent and b.encode() in frequent for a, b in zip(words, words[1:])):
+                if frequent is not None and not any(indexed(a.encode(), b.encode()) for a, b in zip(words, words[1:])):
                     assert filtered is None  # no pair of the phrase is indexed: nothing to filter by
                     unfiltered += 1
                     continue
@@ -237,9 +257,11 @@ def test_phrases_over_many_blocks_with_the_pair_filter_match_whooshs_phrase(freq
                 live = {d for d in holding_all if not reader.is_deleted(d)}
                 assert {hit.docnum - offset for hit in searcher.search(Phrase("content", words), limit=None) if offset <= hit.docnum < offset + reader.doc_count_all()} <= set(filtered)
                 narrowed += len(filtered) < len(live)
+                by_anchor += frequent is not None and not any(a.encode() in frequent and b.encode() in frequent for a, b in zip(words, words[1:]))
     # the filter leaves out records holding the words apart (for phrases with a frequent pair)
     assert narrowed > (len(phrases) if frequent is None else len(phrases) // 4)
     assert (unfiltered > 0) == (frequent is not None)
+    assert (by_anchor > 0) == bool(anchors)  # phrases filtered by an anchor's pair alone
 
 
 @settings(max_examples=100, deadline=None)

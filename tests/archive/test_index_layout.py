@@ -3,7 +3,7 @@ make up their size and build time, counted, not timed.
 
 The build's time goes to postings (each one is pooled, sorted and written) and its
 size to postings and stored values, so these tests hold the layout to what searches
-read: one term per number, no terms for sort keys, word pairs only of frequent words,
+read: one term per number, no terms for sort keys, word pairs only where phrases need them,
 and the record's text stored once, in the ``records`` index.
 """
 
@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 import pytest
 
 from oral_archive.archive.search import RECORDS, SPEAKERS, SearchIndex
-from oral_archive.archive.search.schema import PAIR_BUCKETS, _frequent_text_terms, _mirror, _term_positions, pair_buckets, text_analyzer
+from oral_archive.archive.search.schema import ANCHORED_PAIR_BUCKETS, PAIR_BUCKETS, PairTiers, _mirror, _term_positions, _text_pair_tiers, pair_bucket, pair_buckets, text_analyzer
 from oral_archive.schemas.record import Fact, Person, Record, Segment, Source
 
 SUPPLIED = {"origin": "supplied", "supplied_by": "test"}
@@ -85,18 +85,51 @@ def test_the_text_is_stored_once(index: SearchIndex) -> None:
     assert "key" not in index.open(SPEAKERS).schema
 
 
-def test_word_pairs_are_indexed_for_frequent_words_only(index: SearchIndex) -> None:
-    """The pairs field holds the buckets of pairs of two frequent words and no others:
-    "police officer" is in, "quinoa recipes" is not."""
-    frequent = _frequent_text_terms()
+def test_word_pairs_are_indexed_only_where_a_phrase_needs_them(index: SearchIndex) -> None:
+    """The pairs field holds the buckets of pairs of two frequent words ("police officer")
+    and, in buckets of their own kind, of a very frequent word beside a common one
+    ("taught me", "me patience"), and no others: not "sergeant taught" (two common
+    words) nor "quinoa recipes" (a rare one)."""
+    frequent, anchors, partners = _text_pair_tiers()
+    tiers = PairTiers(frequent, anchors, partners)
     analysis = _term_positions(_mirror(text_analyzer()))
     positions = analysis(_record().full_text)
-    assert {b"polic", b"offic"} <= frequent and b"quinoa" not in frequent
+    assert {b"polic", b"offic"} <= frequent and b"me" in anchors
+    assert {b"taught", b"patienc", b"sergeant"} <= partners - frequent and b"quinoa" not in partners
+    assert tiers.indexed(b"polic", b"offic") and tiers.indexed(b"taught", b"me") and tiers.indexed(b"me", b"patienc")
+    assert not tiers.indexed(b"sergeant", b"taught") and not tiers.indexed(b"quinoa", b"recip") and not tiers.indexed(b"citi", b"twenti")
     with index.open(RECORDS).reader() as reader:
         indexed = {term for field, term in reader.all_terms() if field == "content_pairs"}
-    assert indexed == pair_buckets(positions, frequent)
-    assert len(indexed) < len(pair_buckets(positions))  # the rare words' pairs are left out
-    assert all(len(term) == 4 and int(term, 16) < PAIR_BUCKETS for term in indexed)
+    assert indexed == pair_buckets(positions, tiers)
+    # an anchor's pairs with partners in buckets of their own kind
+    assert {pair_bucket(b"polic", b"offic"), pair_bucket(b"taught", b"me", anchored=True), pair_bucket(b"me", b"patienc", anchored=True)} <= indexed
+    two_frequent = {term for term in indexed if not term.startswith(b"x")}
+    assert two_frequent == pair_buckets(positions, frequent)  # the same buckets as two frequent words' pairs alone
+    assert len(indexed) > len(two_frequent) and len(two_frequent) < len(pair_buckets(positions))
+    assert all(len(term) == 4 and (int(term, 16) < PAIR_BUCKETS if term in two_frequent else int(term[1:], 16) < ANCHORED_PAIR_BUCKETS) for term in indexed)
+
+
+def test_the_pair_rule_is_kept_in_the_index_schema_compactly() -> None:
+    """The pair rule's term sets go into the index's schema, which Whoosh pickles with
+    protocol 2 and reads back at every opening: they come back equal (any terms), and as
+    lines of one string, not 7,000 pickled ``bytes`` (200 KB, 7 ms a read)."""
+    import pickle
+
+    from oral_archive.archive.search.schema import WordPairs, build_schema
+
+    schema = build_schema()
+    pairs = schema["content_pairs"]
+    assert len(pairs.partners) > 5000
+    packed = pickle.dumps(schema, 2)
+    assert len(packed) < 100_000
+    back = pickle.loads(packed)["content_pairs"]
+    assert (back.frequent, back.anchors, back.partners) == (pairs.frequent, pairs.anchors, pairs.partners)
+    assert back.indexed_pair(b"taught", b"me") and not back.indexed_pair(b"sergeant", b"taught")
+    odd = [frozenset(), frozenset({b"a\nb", b"c"}), frozenset({b"\xff\xfe", b"d"}), None]
+    for frequent in odd:
+        field = WordPairs(text_analyzer(), frequent, frozenset({b"c"}) if frequent else frozenset(), frequent)
+        again = pickle.loads(pickle.dumps(field, 2))
+        assert (again.frequent, again.anchors, again.partners) == (field.frequent, field.anchors, field.partners)
 
 
 def test_a_speaker_search_shows_the_speakers_own_words(index: SearchIndex) -> None:
