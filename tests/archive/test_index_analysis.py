@@ -329,3 +329,31 @@ def test_only_short_position_values_are_remembered() -> None:
     assert len(short) <= _DECODED_POSITIONS_LONGEST < len(long)
     assert list(_decode_positions(long)) == list(range(0, 4000, 7)) and long not in _DECODED_POSITIONS
     assert list(_decode_positions(short)) == [0, 1] and short in _DECODED_POSITIONS
+
+
+@pytest.mark.parametrize("weighting", ["BM25F", "PL2", "TF_IDF", "Frequency"])
+def test_exact_phrase_scores_as_whooshs_phrase_under_each_weighting(weighting: str) -> None:
+    """A phrase's matches are scored with the words' own scorers: called as
+    ``WeightLengthScorer.score`` calls them (BM25F, PL2) or through their own ``score``
+    (TF_IDF, Frequency), with Whoosh's records and scores either way."""
+    import random
+
+    from whoosh import scoring
+    from whoosh.fields import ID, Schema
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.query import Phrase
+
+    from oral_archive.archive.search.queries import ExactPhrase
+
+    rng = random.Random(5)
+    vocabulary = [f"word{n}" for n in range(12)]
+    schema = Schema(id=ID(stored=True, unique=True), content=FastText(analyzer=text_analyzer()))
+    ix = RamStorage().create_index(schema)
+    writer = ix.writer()
+    for number in range(400):
+        writer.add_document(id=str(number), content=" ".join(rng.choice(vocabulary) for _ in range(rng.randint(3, 30))))
+    writer.commit()
+    with ix.searcher(weighting=getattr(scoring, weighting)()) as searcher:
+        for words in (["word1", "word2"], ["word3", "word3"], ["word4", "word5", "word6"]):
+            expected = [(hit["id"], hit.score) for hit in searcher.search(Phrase("content", words), limit=None)]
+            assert expected and [(hit["id"], hit.score) for hit in searcher.search(ExactPhrase("content", words), limit=None)] == expected
