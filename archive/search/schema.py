@@ -374,7 +374,7 @@ class WordPairs(FieldType):
 
     def indexed_pair(self, first: bytes, second: bytes) -> bool:
         """Whether the pair of these two consecutive terms is indexed."""
-        return self.tiers is None or self.tiers.indexed(first, second)
+        return self.pair_term(first, second) is not None
 
     def pair_term(self, first: bytes, second: bytes) -> bytes | None:
         """The bucket term this field indexes the pair of these two consecutive terms
@@ -430,8 +430,7 @@ class PairTiers:
         self.tier = tier
 
     def indexed(self, first: bytes, second: bytes) -> bool:
-        tier = self.tier
-        return first in tier and second in tier and tier[first] + tier[second] >= 2
+        return self.bucket(first, second) is not None
 
     def bucket(self, first: bytes, second: bytes) -> bytes | None:
         """The term of the pair's bucket, or None when the pair is not indexed: an anchor
@@ -486,15 +485,9 @@ def pair_buckets(positions: dict[bytes, Sequence[int]], tiers: PairTiers | froze
         return _stacked_pair_buckets(positions, tiers)  # several tokens at one position (synonyms, split and joined words)
     terms, mask = _BUCKET_TERMS, PAIR_BUCKETS - 1
     firsts = [key + b"\x00" for key in keys]
-    if tiers is None:
-        return {
-            terms[crc32(firsts[index] + keys[following]) & mask]
-            for index, found in enumerate(positions.values())
-            for position in found
-            if (following := at[position + 1]) != -1
-        }
-    # each key's tier, and 2 minus it: the least tier a term after it needs for the pair
-    ranks = [tier[key] for key in keys]
+    # each key's tier (without tiers, every pair counts as two frequent terms'), and 2
+    # minus it: the least tier a term after it needs for the pair
+    ranks = [1] * len(keys) if tiers is None else [tier[key] for key in keys]
     needs = [2 - rank for rank in ranks]
     anchored, anchored_mask = _ANCHORED_BUCKET_TERMS, ANCHORED_PAIR_BUCKETS - 1
     return {
